@@ -1,0 +1,362 @@
+// Package app is the citychain ABCI 2.0 application: it decodes and checks
+// transactions, routes their messages to the modules, keeps the state in an
+// IAVL tree whose root is the app hash, and answers queries with ICS23
+// proofs. Everything here is deterministic: block time only, no map order,
+// no floats, no goroutines in state transitions.
+package app
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	dbm "github.com/cosmos/cosmos-db"
+
+	"github.com/citychain/citychain/chain/internal/module"
+	"github.com/citychain/citychain/chain/internal/store"
+	"github.com/citychain/citychain/chain/tx"
+)
+
+// AppVersion is the application protocol version reported by Info.
+const AppVersion uint64 = 1
+
+// Config configures the application.
+type Config struct {
+	// CacheSize is the IAVL node cache size (nodes); 0 means 100,000.
+	CacheSize int
+	// VerifyCacheSize bounds the cache of transactions whose signature was
+	// already verified (by CheckTx), so FinalizeBlock does not verify twice;
+	// 0 means 50,000.
+	VerifyCacheSize int
+}
+
+// App is the ABCI application.
+type App struct {
+	abci.BaseApplication
+
+	mu      sync.Mutex
+	logger  *slog.Logger
+	cfg     Config
+	tree    *store.Tree
+	keepers *keepers
+	modules []module.Module
+	byName  map[string]module.Module // lookup only; never iterated
+
+	// check is the mempool's view: committed state plus accepted txs.
+	check *store.Cache
+	// checkCtx carries the height and time CheckTx runs at.
+	checkCtx *module.Context
+
+	verified map[[32]byte]*tx.Tx
+}
+
+var _ abci.Application = (*App)(nil)
+
+// New opens the application over db, loading the last committed state.
+func New(db dbm.DB, cfg Config, logger *slog.Logger) (*App, error) {
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = 100_000
+	}
+	if cfg.VerifyCacheSize == 0 {
+		cfg.VerifyCacheSize = 50_000
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	tree, err := store.OpenTree(db, cfg.CacheSize)
+	if err != nil {
+		return nil, err
+	}
+	k, mods := wire()
+	a := &App{
+		logger: logger, cfg: cfg, tree: tree, keepers: k, modules: mods,
+		byName: make(map[string]module.Module, len(mods)), verified: make(map[[32]byte]*tx.Tx),
+	}
+	for _, m := range mods {
+		if _, dup := a.byName[m.Name()]; dup {
+			return nil, fmt.Errorf("module %q wired twice", m.Name())
+		}
+		a.byName[m.Name()] = m
+	}
+	if err := a.resetCheckState(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close releases the state database.
+func (a *App) Close() error { return a.tree.Close() }
+
+// ---- app metadata (prefix 0x00) ----
+
+var (
+	keyChainID   = []byte{prefixApp, 0x01} // chain id string
+	keyBlockTime = []byte{prefixApp, 0x02} // last block time, unix nanoseconds, 8 bytes big-endian
+)
+
+func chainIDOf(kv store.KV) string { return string(kv.Get(keyChainID)) }
+
+func blockTimeOf(kv store.KV) time.Time {
+	b := kv.Get(keyBlockTime)
+	if len(b) != 8 {
+		return time.Unix(0, 0).UTC()
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(b))).UTC()
+}
+
+// resetCheckState points the mempool's view at the last committed state.
+func (a *App) resetCheckState() error {
+	var base store.KV = a.tree
+	if v := a.tree.Version(); v > 0 {
+		snap, err := a.tree.Snapshot(v)
+		if err != nil {
+			return err
+		}
+		base = snap
+	}
+	a.check = store.NewCache(base)
+	a.checkCtx = module.NewContext(a.check, chainIDOf(base), a.tree.Version()+1, blockTimeOf(base))
+	return nil
+}
+
+// ---- Info / InitChain ----
+
+// Info reports the last committed height and app hash, so CometBFT replays
+// any blocks the app is missing after a crash.
+func (a *App) Info(_ context.Context, _ *abci.RequestInfo) (*abci.ResponseInfo, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	res := &abci.ResponseInfo{Data: "citychain", Version: "0.1.0", AppVersion: AppVersion}
+	if v := a.tree.Version(); v > 0 {
+		res.LastBlockHeight = v
+		res.LastBlockAppHash = a.tree.Hash()
+	}
+	return res, nil
+}
+
+// InitChain loads the genesis app state into the modules, in module order.
+func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.ResponseInitChain, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if req.InitialHeight > 1 {
+		return nil, fmt.Errorf("initial height %d: only 1 is supported", req.InitialHeight)
+	}
+	sections, err := decodeGenesis(req.AppStateBytes, a.modules)
+	if err != nil {
+		return nil, err
+	}
+	blk := store.NewCache(a.tree)
+	blk.Set(keyChainID, []byte(req.ChainId))
+	blk.Set(keyBlockTime, binary.BigEndian.AppendUint64(nil, uint64(req.Time.UnixNano())))
+	ctx := module.NewContext(blk, req.ChainId, 0, req.Time)
+	for _, m := range a.modules {
+		raw, ok := sections[m.Name()]
+		if !ok {
+			continue
+		}
+		if err := m.InitGenesis(ctx, raw); err != nil {
+			return nil, fmt.Errorf("genesis of module %s: %w", m.Name(), err)
+		}
+	}
+	blk.Write()
+	if err := a.resetCheckState(); err != nil {
+		return nil, err
+	}
+	a.logger.Info("genesis loaded", "chain_id", req.ChainId, "app_hash", fmt.Sprintf("%X", a.tree.WorkingHash()))
+	return &abci.ResponseInitChain{AppHash: a.tree.WorkingHash()}, nil
+}
+
+// ---- CheckTx ----
+
+// CheckTx admits a transaction to the mempool when it decodes, its signature
+// verifies, its chain id is this chain's, its sequence is exactly the
+// signer's next one (counting transactions already in the mempool), and its
+// messages execute against the mempool's view of the state.
+func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t, err := a.decodeVerified(req.Tx)
+	if err != nil {
+		cs, code, log := module.Codes(err)
+		return &abci.ResponseCheckTx{Codespace: cs, Code: code, Log: log}, nil
+	}
+	ctx := a.checkCtx.WithStore(a.check)
+	res := a.execute(ctx, t)
+	return &abci.ResponseCheckTx{Codespace: res.Codespace, Code: res.Code, Log: res.Log, GasWanted: 1}, nil
+}
+
+// decodeVerified decodes raw and verifies its signature, using the cache of
+// transactions CheckTx already verified.
+func (a *App) decodeVerified(raw []byte) (*tx.Tx, error) {
+	h := tx.Hash(raw)
+	if t, ok := a.verified[h]; ok {
+		return t, nil
+	}
+	t, err := tx.Decode(raw)
+	if err != nil {
+		return nil, txError(err)
+	}
+	if err := t.Verify(); err != nil {
+		return nil, txError(err)
+	}
+	if len(a.verified) >= a.cfg.VerifyCacheSize {
+		clear(a.verified)
+	}
+	a.verified[h] = t
+	return t, nil
+}
+
+// execute runs one decoded transaction on ctx's store: the envelope checks
+// and sequence (kept even when a message fails, so a failed transaction
+// cannot be replayed), then every message, all or nothing.
+func (a *App) execute(ctx *module.Context, t *tx.Tx) *abci.ExecTxResult {
+	if t.Body.ChainID != ctx.ChainID {
+		cs, code, log := module.Codes(ErrWrongChainID.Wrapf("transaction is for %q, this chain is %q", t.Body.ChainID, ctx.ChainID))
+		return &abci.ExecTxResult{Codespace: cs, Code: code, Log: log}
+	}
+	ante := store.NewCache(ctx.KV())
+	actx := ctx.WithStore(ante)
+	if err := a.keepers.auth.Ante(actx, t); err != nil {
+		cs, code, log := module.Codes(err)
+		return &abci.ExecTxResult{Codespace: cs, Code: code, Log: log}
+	}
+	ante.Write()
+
+	signer := t.Signer()
+	msgs := store.NewCache(ctx.KV())
+	mctx := ctx.WithStore(msgs)
+	for i, m := range t.Msgs {
+		mod, ok := a.byName[tx.Module(m.Type())]
+		if !ok {
+			cs, code, log := module.Codes(ErrNoRoute.Wrapf("message %d: no module handles %q", i, m.Type()))
+			return &abci.ExecTxResult{Codespace: cs, Code: code, Log: log}
+		}
+		mctx.Emit("message", "action", m.Type(), "sender", signer.String(), "index", module.U64(uint64(i)))
+		if err := mod.Handle(mctx, signer, m); err != nil {
+			cs, code, log := module.Codes(err)
+			return &abci.ExecTxResult{Codespace: cs, Code: code, Log: fmt.Sprintf("message %d (%s): %s", i, m.Type(), log)}
+		}
+	}
+	msgs.Write()
+	return &abci.ExecTxResult{Code: abci.CodeTypeOK, Events: mctx.Events(), GasWanted: 1, GasUsed: 1}
+}
+
+// ---- proposals ----
+
+// PrepareProposal keeps the mempool's transactions, in order, up to the block
+// byte limit, dropping any that no longer decode or verify.
+func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var size int64
+	out := make([][]byte, 0, len(req.Txs))
+	for _, raw := range req.Txs {
+		if size+int64(len(raw)) > req.MaxTxBytes {
+			break
+		}
+		if _, err := a.decodeVerified(raw); err != nil {
+			continue
+		}
+		size += int64(len(raw))
+		out = append(out, raw)
+	}
+	return &abci.ResponsePrepareProposal{Txs: out}, nil
+}
+
+// ProcessProposal rejects a proposed block carrying a transaction that does
+// not decode or whose signature does not verify: an honest proposer never
+// includes one.
+func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, raw := range req.Txs {
+		if _, err := a.decodeVerified(raw); err != nil {
+			a.logger.Warn("rejecting proposal", "height", req.Height, "err", err)
+			return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
+		}
+	}
+	return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_ACCEPT}, nil
+}
+
+// ---- FinalizeBlock / Commit ----
+
+// FinalizeBlock executes the block's transactions in order, runs the modules'
+// end-of-block work, stages every write into the tree and returns the new
+// app hash. The writes are persisted by Commit.
+func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	blk := store.NewCache(a.tree)
+	chainID := chainIDOf(a.tree)
+	ctx := module.NewContext(blk, chainID, req.Height, req.Time)
+	blk.Set(keyBlockTime, binary.BigEndian.AppendUint64(nil, uint64(req.Time.UnixNano())))
+
+	results := make([]*abci.ExecTxResult, len(req.Txs))
+	for i, raw := range req.Txs {
+		t, err := a.decodeVerified(raw)
+		if err != nil {
+			cs, code, log := module.Codes(err)
+			results[i] = &abci.ExecTxResult{Codespace: cs, Code: code, Log: log}
+			continue
+		}
+		results[i] = a.execute(ctx.WithStore(blk), t)
+		delete(a.verified, tx.Hash(raw))
+	}
+
+	var events []abci.Event
+	for _, m := range a.modules {
+		eb, ok := m.(module.EndBlocker)
+		if !ok {
+			continue
+		}
+		c := store.NewCache(blk)
+		ectx := ctx.WithStore(c)
+		if err := eb.EndBlock(ectx); err != nil {
+			// End-of-block work that fails leaves no writes; the block goes on.
+			a.logger.Error("end block failed", "module", m.Name(), "height", req.Height, "err", err)
+			continue
+		}
+		c.Write()
+		events = append(events, ectx.Events()...)
+	}
+
+	blk.Write()
+	return &abci.ResponseFinalizeBlock{TxResults: results, Events: events, AppHash: a.tree.WorkingHash()}, nil
+}
+
+// Commit persists the state staged by FinalizeBlock as a new tree version and
+// resets the mempool's view to it.
+func (a *App) Commit(_ context.Context, _ *abci.RequestCommit) (*abci.ResponseCommit, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	hash, version, err := a.tree.Commit()
+	if err != nil {
+		return nil, err
+	}
+	if err := a.resetCheckState(); err != nil {
+		return nil, err
+	}
+	a.logger.Debug("committed", "height", version, "app_hash", fmt.Sprintf("%X", hash))
+	return &abci.ResponseCommit{}, nil
+}
+
+// txError maps envelope decoding errors to the "tx" codespace.
+func txError(err error) error {
+	var inv *tx.InvalidMsgError
+	switch {
+	case errors.Is(err, tx.ErrTooLarge):
+		return ErrTxTooLarge.Wrapf("%v", err)
+	case errors.Is(err, tx.ErrUnknownMsg):
+		return ErrUnknownMsg.Wrapf("%v", err)
+	case errors.As(err, &inv):
+		return ErrInvalidMsg.Wrapf("%v", err)
+	case errors.Is(err, tx.ErrBadSignature):
+		return ErrBadSignature.Wrapf("%v", err)
+	}
+	return ErrMalformed.Wrapf("%v", err)
+}

@@ -1,0 +1,194 @@
+// Package devices is the registry of metering devices: solar inverters and
+// EV odometer units, each with an owner account and an ed25519 key that signs
+// its readings. Installers register devices; keys rotate by epochs; a revoked
+// device stays revoked.
+package devices
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/citychain/citychain/chain/internal/module"
+	"github.com/citychain/citychain/chain/internal/store"
+	"github.com/citychain/citychain/chain/tx"
+)
+
+// Device statuses.
+const (
+	StatusActive  = "active"
+	StatusRevoked = "revoked"
+)
+
+// Device is a registered device.
+type Device struct {
+	ID       string            `json:"id"`
+	Kind     string            `json:"kind"`
+	Owner    tx.Address        `json:"owner"`
+	Status   string            `json:"status"`
+	KeyEpoch uint32            `json:"key_epoch"`
+	PubKey   tx.PubKey         `json:"pubkey"`
+	Keys     []KeyEpoch        `json:"keys"`
+	Metadata tx.DeviceMetadata `json:"metadata"`
+	// Registered is the block height of registration.
+	Registered int64 `json:"registered_height"`
+	// RevokedHeight and RevokeReason are set once revoked.
+	RevokedHeight int64  `json:"revoked_height,omitempty"`
+	RevokeReason  string `json:"revoke_reason,omitempty"`
+}
+
+// KeyEpoch is one key of the device's history. A key is valid from the block
+// that set it until (excluding) the block of the next rotation or revocation.
+type KeyEpoch struct {
+	Epoch      uint32    `json:"epoch"`
+	PubKey     tx.PubKey `json:"pubkey"`
+	FromHeight int64     `json:"from_height"`
+	ToHeight   int64     `json:"to_height,omitempty"`
+}
+
+// Roles is what the devices module needs of the auth module.
+type Roles interface {
+	HasRole(ctx *module.Context, addr tx.Address, role string) bool
+	EnsureAccount(ctx *module.Context, addr tx.Address)
+}
+
+// Keeper owns the devices module's state.
+type Keeper struct {
+	prefix byte
+	roles  Roles
+}
+
+var _ module.Module = (*Keeper)(nil)
+
+// NewKeeper returns the keeper for the module's key space under prefix.
+func NewKeeper(prefix byte, roles Roles) *Keeper { return &Keeper{prefix: prefix, roles: roles} }
+
+// Name implements module.Module.
+func (*Keeper) Name() string { return Codespace }
+
+func (k *Keeper) kv(ctx *module.Context) store.KV { return ctx.Store(k.prefix) }
+
+// Device returns the device with id, or nil.
+func (k *Keeper) Device(ctx *module.Context, id string) *Device {
+	return getDevice(k.kv(ctx), id)
+}
+
+func getDevice(kv store.KV, id string) *Device {
+	b := kv.Get(deviceKey(id))
+	if b == nil {
+		return nil
+	}
+	var d Device
+	if err := json.Unmarshal(b, &d); err != nil {
+		panic(fmt.Errorf("devices: corrupt device %q: %w", id, err))
+	}
+	return &d
+}
+
+func (k *Keeper) put(ctx *module.Context, d *Device) {
+	b, err := json.Marshal(d)
+	if err != nil {
+		panic(err)
+	}
+	k.kv(ctx).Set(deviceKey(d.ID), b)
+}
+
+// Register adds a device at key epoch 1.
+func (k *Keeper) Register(ctx *module.Context, m *tx.MsgDeviceRegister) error {
+	if k.kv(ctx).Has(deviceKey(m.ID)) {
+		return ErrExists.Wrapf("%q", m.ID)
+	}
+	d := &Device{
+		ID: m.ID, Kind: m.Kind, Owner: m.Owner, Status: StatusActive,
+		KeyEpoch: 1, PubKey: m.PubKey, Metadata: m.Metadata, Registered: ctx.Height,
+		Keys: []KeyEpoch{{Epoch: 1, PubKey: m.PubKey, FromHeight: ctx.Height}},
+	}
+	k.put(ctx, d)
+	k.kv(ctx).Set(ownerKey(m.Owner, m.ID), []byte{1})
+	k.roles.EnsureAccount(ctx, m.Owner)
+	ctx.Emit("devices.registered", "device", m.ID, "kind", m.Kind, "owner", m.Owner.String(), "key_epoch", "1")
+	return nil
+}
+
+// mayManage: an installer or the device's owner.
+func (k *Keeper) mayManage(ctx *module.Context, signer tx.Address, d *Device) error {
+	if signer == d.Owner || k.roles.HasRole(ctx, signer, tx.RoleInstaller) {
+		return nil
+	}
+	return ErrNotOwner.Wrapf("%s is neither the owner of %q nor an installer", signer, d.ID)
+}
+
+func (k *Keeper) active(ctx *module.Context, id string) (*Device, error) {
+	d := k.Device(ctx, id)
+	if d == nil {
+		return nil, ErrUnknown.Wrapf("%q", id)
+	}
+	if d.Status == StatusRevoked {
+		return nil, ErrRevoked.Wrapf("%q was revoked at height %d", id, d.RevokedHeight)
+	}
+	return d, nil
+}
+
+// Handle implements module.Module.
+func (k *Keeper) Handle(ctx *module.Context, signer tx.Address, msg tx.Msg) error {
+	switch m := msg.(type) {
+	case *tx.MsgDeviceRegister:
+		if !k.roles.HasRole(ctx, signer, tx.RoleInstaller) {
+			return ErrNotInstaller.Wrapf("%s does not hold role %q", signer, tx.RoleInstaller)
+		}
+		return k.Register(ctx, m)
+	case *tx.MsgDeviceRevoke:
+		d, err := k.active(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		if err := k.mayManage(ctx, signer, d); err != nil {
+			return err
+		}
+		d.Status, d.RevokedHeight, d.RevokeReason = StatusRevoked, ctx.Height, m.Reason
+		d.Keys[len(d.Keys)-1].ToHeight = ctx.Height
+		k.put(ctx, d)
+		ctx.Emit("devices.revoked", "device", d.ID, "reason", m.Reason)
+		return nil
+	case *tx.MsgDeviceRotate:
+		d, err := k.active(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		if err := k.mayManage(ctx, signer, d); err != nil {
+			return err
+		}
+		for _, old := range d.Keys {
+			if slices.Equal(old.PubKey, m.PubKey) {
+				return ErrSameKey.Wrapf("%q already used key %s at epoch %d", d.ID, m.PubKey, old.Epoch)
+			}
+		}
+		d.Keys[len(d.Keys)-1].ToHeight = ctx.Height
+		d.KeyEpoch++
+		d.PubKey = m.PubKey
+		d.Keys = append(d.Keys, KeyEpoch{Epoch: d.KeyEpoch, PubKey: m.PubKey, FromHeight: ctx.Height})
+		k.put(ctx, d)
+		ctx.Emit("devices.key_rotated", "device", d.ID, "key_epoch", module.U64(uint64(d.KeyEpoch)))
+		return nil
+	case *tx.MsgDeviceTransfer:
+		d, err := k.active(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		if signer != d.Owner {
+			return ErrNotOwner.Wrapf("%s does not own %q", signer, d.ID)
+		}
+		if m.NewOwner == d.Owner {
+			return ErrSameOwner.Wrapf("%q already belongs to %s", d.ID, d.Owner)
+		}
+		k.kv(ctx).Delete(ownerKey(d.Owner, d.ID))
+		k.kv(ctx).Set(ownerKey(m.NewOwner, d.ID), []byte{1})
+		prev := d.Owner
+		d.Owner = m.NewOwner
+		k.put(ctx, d)
+		k.roles.EnsureAccount(ctx, m.NewOwner)
+		ctx.Emit("devices.transferred", "device", d.ID, "from", prev.String(), "to", m.NewOwner.String())
+		return nil
+	}
+	return module.ErrInternal.Wrapf("devices cannot handle %s", msg.Type())
+}

@@ -1,0 +1,158 @@
+package tx
+
+import (
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+)
+
+// Message types of the devices module.
+const (
+	TypeDeviceRegister = "devices/register"
+	TypeDeviceRevoke   = "devices/revoke"
+	TypeDeviceRotate   = "devices/rotate_key"
+	TypeDeviceTransfer = "devices/transfer"
+)
+
+// Device kinds.
+const (
+	KindSolarInverter = "solar_inverter"
+	KindEVOdometer    = "ev_odometer"
+)
+
+// MaxDeviceID bounds a device id in bytes.
+const MaxDeviceID = 64
+
+// ValidateDeviceID checks a device id: 1 to 64 bytes of [a-z0-9._-]. The
+// same rule holds for the id inside a signed reading.
+func ValidateDeviceID(id string) error {
+	if len(id) == 0 || len(id) > MaxDeviceID {
+		return fmt.Errorf("device id %q: want 1 to %d characters", id, MaxDeviceID)
+	}
+	for _, c := range []byte(id) {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return fmt.Errorf("device id %q: want only a-z, 0-9, '.', '_' and '-'", id)
+		}
+	}
+	return nil
+}
+
+// ValidateDeviceKind checks a device kind against the known kinds.
+func ValidateDeviceKind(kind string) error {
+	switch kind {
+	case KindSolarInverter, KindEVOdometer:
+		return nil
+	}
+	return fmt.Errorf("device kind %q: want %s or %s", kind, KindSolarInverter, KindEVOdometer)
+}
+
+// DeviceMetadata describes the physical device. All fields are optional;
+// strings are at most 128 bytes.
+type DeviceMetadata struct {
+	SerialNumber string `json:"serial_number,omitempty"`
+	Manufacturer string `json:"manufacturer,omitempty"`
+	Model        string `json:"model,omitempty"`
+	RatedPowerW  uint64 `json:"rated_power_w,omitempty"`
+	VIN          string `json:"vin,omitempty"`
+	Site         string `json:"site,omitempty"`
+}
+
+// Validate checks field lengths and the VIN format.
+func (d DeviceMetadata) Validate() error {
+	var errs []error
+	for _, f := range [...]struct{ name, v string }{
+		{"serial_number", d.SerialNumber}, {"manufacturer", d.Manufacturer}, {"model", d.Model}, {"site", d.Site},
+	} {
+		if len(f.v) > 128 {
+			errs = append(errs, fmt.Errorf("metadata.%s: %d bytes, limit 128", f.name, len(f.v)))
+		}
+	}
+	if d.VIN != "" {
+		if len(d.VIN) != 17 {
+			errs = append(errs, fmt.Errorf("metadata.vin %q: want 17 characters", d.VIN))
+		} else {
+			for _, c := range d.VIN {
+				if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') || c == 'I' || c == 'O' || c == 'Q' {
+					errs = append(errs, fmt.Errorf("metadata.vin %q: want A-Z and 0-9 without I, O, Q", d.VIN))
+					break
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func requireDeviceKey(field string, k PubKey) error {
+	if len(k) != ed25519.PublicKeySize {
+		return fmt.Errorf("%s: want a %d-byte ed25519 public key", field, ed25519.PublicKeySize)
+	}
+	return nil
+}
+
+// MsgDeviceRegister registers a metering device; only an installer may send
+// it. The device starts at key epoch 1.
+type MsgDeviceRegister struct {
+	ID       string         `json:"id"`
+	Kind     string         `json:"kind"`
+	Owner    Address        `json:"owner"`
+	PubKey   PubKey         `json:"pubkey"`
+	Metadata DeviceMetadata `json:"metadata"`
+}
+
+// Type implements Msg.
+func (*MsgDeviceRegister) Type() string { return TypeDeviceRegister }
+
+// ValidateBasic implements Msg.
+func (m *MsgDeviceRegister) ValidateBasic() error {
+	return errors.Join(ValidateDeviceID(m.ID), ValidateDeviceKind(m.Kind),
+		requireAddress("owner", m.Owner), requireDeviceKey("pubkey", m.PubKey), m.Metadata.Validate())
+}
+
+// MsgDeviceRevoke revokes a device: readings signed after revocation are
+// invalid. An installer or the owner may send it; it cannot be undone.
+type MsgDeviceRevoke struct {
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
+}
+
+// Type implements Msg.
+func (*MsgDeviceRevoke) Type() string { return TypeDeviceRevoke }
+
+// ValidateBasic implements Msg.
+func (m *MsgDeviceRevoke) ValidateBasic() error {
+	var err error
+	if len(m.Reason) > 256 {
+		err = fmt.Errorf("reason: %d bytes, limit 256", len(m.Reason))
+	}
+	return errors.Join(ValidateDeviceID(m.ID), err)
+}
+
+// MsgDeviceRotate replaces a device's key; the key epoch increases by one
+// and readings of earlier epochs are no longer accepted. An installer or the
+// owner may send it.
+type MsgDeviceRotate struct {
+	ID     string `json:"id"`
+	PubKey PubKey `json:"pubkey"`
+}
+
+// Type implements Msg.
+func (*MsgDeviceRotate) Type() string { return TypeDeviceRotate }
+
+// ValidateBasic implements Msg.
+func (m *MsgDeviceRotate) ValidateBasic() error {
+	return errors.Join(ValidateDeviceID(m.ID), requireDeviceKey("pubkey", m.PubKey))
+}
+
+// MsgDeviceTransfer gives a device to a new owner; only the owner may send it.
+type MsgDeviceTransfer struct {
+	ID       string  `json:"id"`
+	NewOwner Address `json:"new_owner"`
+}
+
+// Type implements Msg.
+func (*MsgDeviceTransfer) Type() string { return TypeDeviceTransfer }
+
+// ValidateBasic implements Msg.
+func (m *MsgDeviceTransfer) ValidateBasic() error {
+	return errors.Join(ValidateDeviceID(m.ID), requireAddress("new_owner", m.NewOwner))
+}
