@@ -97,7 +97,7 @@ func (m *solarModel) powerAt(t time.Time) int64 {
 	}
 	u := (sec - sunrise) * ppm / dayLen
 	s := sinHalf(u)
-	shape := (s + s*s/ppm) / 2                 // between sin and sin², like a fixed panel
+	shape := s * s / ppm * s / ppm             // sin³: a fixed panel sees little light at dawn and dusk
 	peak := 800_000 + 100_000*(season+ppm)/ppm // 80 % of rating at midwinter noon, 100 % at midsummer
 	p := m.ratedW * shape / ppm * peak / ppm * m.transmission(t) / ppm
 	if p*ppm < m.ratedW*minPowerPPM {
