@@ -11,10 +11,10 @@ import (
 // owns it. Listed here, in one place, for every module of the chain; a byte
 // is never reused. Planned modules keep their byte reserved.
 const (
-	prefixApp          byte = 0x00 // app metadata (chain id, last block time)
-	prefixAuth         byte = 0x01
-	prefixBank         byte = 0x02
-	prefixDevices      byte = 0x03
+	prefixApp     byte = 0x00 // app metadata (chain id, last block time)
+	prefixAuth    byte = 0x01
+	prefixBank    byte = 0x02
+	prefixDevices byte = 0x03
 	// Reserved for the modules still to come, in this order: metering 0x04,
 	// market 0x05, mileage 0x06, vehicles 0x07, labour 0x08, contracts 0x09,
 	// voting 0x0a, credentials 0x0b, certificates 0x0c, health 0x0d,

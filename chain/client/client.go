@@ -1,0 +1,180 @@
+// Package client talks to a citychain node over CometBFT RPC: it builds and
+// signs transactions, broadcasts them and waits for their inclusion, and runs
+// queries, verifying their ICS23 proofs against a signed block header. The
+// CLI, the settlement service and the API use it.
+package client
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+
+	"github.com/citychain/citychain/chain/tx"
+)
+
+// Client is a connection to one node's RPC endpoint.
+type Client struct {
+	rpc     *rpchttp.HTTP
+	chainID string
+	// PollInterval is how often WaitTx asks whether a transaction is in a
+	// block.
+	PollInterval time.Duration
+}
+
+// New connects to the node at addr ("http://host:26657" or "tcp://host:26657").
+func New(addr string) (*Client, error) {
+	if !strings.Contains(addr, "://") {
+		addr = "http://" + addr
+	}
+	addr = strings.Replace(addr, "tcp://", "http://", 1)
+	c, err := rpchttp.New(addr, "/websocket")
+	if err != nil {
+		return nil, fmt.Errorf("rpc client for %s: %w", addr, err)
+	}
+	return &Client{rpc: c, PollInterval: 100 * time.Millisecond}, nil
+}
+
+// RPC exposes the underlying CometBFT RPC client.
+func (c *Client) RPC() *rpchttp.HTTP { return c.rpc }
+
+// ChainID returns the node's chain id (asked once, then remembered).
+func (c *Client) ChainID(ctx context.Context) (string, error) {
+	if c.chainID != "" {
+		return c.chainID, nil
+	}
+	st, err := c.rpc.Status(ctx)
+	if err != nil {
+		return "", fmt.Errorf("node status: %w", err)
+	}
+	c.chainID = st.NodeInfo.Network
+	return c.chainID, nil
+}
+
+// TxError is a transaction rejected by CheckTx or failed in its block.
+type TxError struct {
+	Hash      string
+	Height    int64 // 0 when rejected before inclusion
+	Codespace string
+	Code      uint32
+	Log       string
+}
+
+func (e *TxError) Error() string {
+	where := "rejected"
+	if e.Height > 0 {
+		where = fmt.Sprintf("failed in block %d", e.Height)
+	}
+	return fmt.Sprintf("transaction %s %s: %s code %d: %s", e.Hash, where, e.Codespace, e.Code, e.Log)
+}
+
+// TxResult is a transaction committed successfully.
+type TxResult struct {
+	Hash   string
+	Height int64
+	Events []abci.Event
+}
+
+// Account is the part of an account's state a client needs.
+type Account struct {
+	Address  tx.Address `json:"address"`
+	PubKey   tx.PubKey  `json:"pubkey,omitempty"`
+	Sequence uint64     `json:"sequence"`
+}
+
+// Account returns the committed account at addr; ErrNotFound if none.
+func (c *Client) Account(ctx context.Context, addr tx.Address) (*Account, error) {
+	res, err := c.Query(ctx, "/auth/account", []byte(addr.String()), 0, false)
+	if err != nil {
+		return nil, err
+	}
+	if !res.Found() {
+		return nil, fmt.Errorf("%w: account %s", ErrNotFound, addr)
+	}
+	var a Account
+	if err := json.Unmarshal(res.Value, &a); err != nil {
+		return nil, fmt.Errorf("decode account %s: %w", addr, err)
+	}
+	return &a, nil
+}
+
+// Submit signs msgs with priv at the account's next sequence number,
+// broadcasts the transaction and waits until it is in a block.
+func (c *Client) Submit(ctx context.Context, priv ed25519.PrivateKey, memo string, msgs ...tx.Msg) (*TxResult, error) {
+	chainID, err := c.ChainID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	addr := tx.AddressOf(priv.Public().(ed25519.PublicKey))
+	acc, err := c.Account(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := tx.Build(priv, chainID, acc.Sequence, memo, msgs...)
+	if err != nil {
+		return nil, err
+	}
+	return c.BroadcastAndWait(ctx, raw)
+}
+
+// Broadcast sends raw with broadcast_tx_sync and returns its hash once
+// CheckTx admitted it, or a *TxError.
+func (c *Client) Broadcast(ctx context.Context, raw []byte) (string, error) {
+	h := tx.Hash(raw)
+	hash := strings.ToUpper(hex.EncodeToString(h[:]))
+	res, err := c.rpc.BroadcastTxSync(ctx, raw)
+	if err != nil {
+		return hash, fmt.Errorf("broadcast %s: %w", hash, err)
+	}
+	if res.Code != abci.CodeTypeOK {
+		return hash, &TxError{Hash: hash, Codespace: res.Codespace, Code: res.Code, Log: res.Log}
+	}
+	return hash, nil
+}
+
+// WaitTx polls until the transaction is in a block, then returns its result
+// or a *TxError if it failed there.
+func (c *Client) WaitTx(ctx context.Context, hash string) (*TxResult, error) {
+	hb, err := hex.DecodeString(hash)
+	if err != nil {
+		return nil, fmt.Errorf("transaction hash %q: %w", hash, err)
+	}
+	t := time.NewTicker(c.PollInterval)
+	defer t.Stop()
+	for {
+		res, err := c.rpc.Tx(ctx, hb, false)
+		if err == nil {
+			if res.TxResult.Code != abci.CodeTypeOK {
+				return nil, &TxError{Hash: hash, Height: res.Height, Codespace: res.TxResult.Codespace, Code: res.TxResult.Code, Log: res.TxResult.Log}
+			}
+			return &TxResult{Hash: hash, Height: res.Height, Events: res.TxResult.Events}, nil
+		}
+		if !strings.Contains(err.Error(), "not found") {
+			return nil, fmt.Errorf("look up transaction %s: %w", hash, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("wait for transaction %s: %w", hash, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// BroadcastAndWait broadcasts raw and waits for its inclusion.
+func (c *Client) BroadcastAndWait(ctx context.Context, raw []byte) (*TxResult, error) {
+	hash, err := c.Broadcast(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	return c.WaitTx(ctx, hash)
+}
+
+// ErrNotFound reports a query for state that does not exist.
+var ErrNotFound = errors.New("not found")

@@ -1,0 +1,193 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/cometbft/cometbft/rpc/client"
+	"github.com/cometbft/cometbft/types"
+	ics23 "github.com/cosmos/ics23/go"
+
+	"github.com/citychain/citychain/chain/internal/store"
+)
+
+// QueryError is a query the node answered with an error code.
+type QueryError struct {
+	Path      string
+	Codespace string
+	Code      uint32
+	Log       string
+}
+
+func (e *QueryError) Error() string {
+	return fmt.Sprintf("query %s: %s code %d: %s", e.Path, e.Codespace, e.Code, e.Log)
+}
+
+// QueryResult is a query's answer at a height.
+type QueryResult struct {
+	Path   string
+	Height int64
+	// Key is the state key the answer is the value of, when it is one key.
+	Key []byte
+	// Value is the stored value (provable queries) or a JSON answer; nil
+	// when the key holds nothing.
+	Value []byte
+	// Proof is set when the query asked for one.
+	Proof *ics23.CommitmentProof
+}
+
+// Found reports whether the value exists.
+func (r *QueryResult) Found() bool { return r.Value != nil }
+
+// Query runs an ABCI query. A "not found" answer is not an error: it comes
+// back with a nil Value (and, with prove, a proof of absence).
+func (c *Client) Query(ctx context.Context, path string, data []byte, height int64, prove bool) (*QueryResult, error) {
+	res, err := c.rpc.ABCIQueryWithOptions(ctx, path, data, client.ABCIQueryOptions{Height: height, Prove: prove})
+	if err != nil {
+		return nil, fmt.Errorf("query %s: %w", path, err)
+	}
+	r := res.Response
+	if r.Code != 0 && !(r.Codespace == "app" && r.Code == 4) {
+		return nil, &QueryError{Path: path, Codespace: r.Codespace, Code: r.Code, Log: r.Log}
+	}
+	out := &QueryResult{Path: path, Height: r.Height, Key: r.Key, Value: r.Value}
+	if r.Code != 0 {
+		out.Value = nil
+	}
+	if prove {
+		if r.ProofOps == nil || len(r.ProofOps.Ops) != 1 {
+			return nil, fmt.Errorf("query %s: asked for a proof, node returned none", path)
+		}
+		op := r.ProofOps.Ops[0]
+		if op.Type != "ics23:iavl" {
+			return nil, fmt.Errorf("query %s: proof type %q, want ics23:iavl", path, op.Type)
+		}
+		var p ics23.CommitmentProof
+		if err := p.Unmarshal(op.Data); err != nil {
+			return nil, fmt.Errorf("query %s: decode proof: %w", path, err)
+		}
+		out.Proof = &p
+	}
+	return out, nil
+}
+
+// QueryJSON runs a query and decodes its JSON answer into v.
+func (c *Client) QueryJSON(ctx context.Context, path string, data []byte, v any) error {
+	res, err := c.Query(ctx, path, data, 0, false)
+	if err != nil {
+		return err
+	}
+	if !res.Found() {
+		return fmt.Errorf("%w: %s %s", ErrNotFound, path, data)
+	}
+	if err := json.Unmarshal(res.Value, v); err != nil {
+		return fmt.Errorf("query %s: decode answer: %w", path, err)
+	}
+	return nil
+}
+
+// Verification says what a proof was checked against.
+type Verification struct {
+	// StateHeight is the height of the state the value was read from.
+	StateHeight int64
+	// HeaderHeight is the block whose header carries that state's app hash
+	// (StateHeight + 1).
+	HeaderHeight int64
+	AppHash      []byte
+	// SignedPower and TotalPower are the voting power whose signatures on
+	// the header were checked, out of the validator set's total.
+	SignedPower int64
+	TotalPower  int64
+}
+
+// Verify checks a proven query result: it waits for the block after the
+// state's height, verifies that block's commit signatures (more than two
+// thirds of the voting power of the validator set whose hash the header
+// names), and checks the ICS23 proof of (key, value) against the header's
+// app hash. The validator set is the one the node reports; its hash must
+// match the signed header.
+func (c *Client) Verify(ctx context.Context, res *QueryResult) (*Verification, error) {
+	if res.Proof == nil {
+		return nil, fmt.Errorf("query %s: no proof to verify", res.Path)
+	}
+	chainID, err := c.ChainID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h := res.Height + 1
+	if err := c.waitHeight(ctx, h); err != nil {
+		return nil, err
+	}
+	com, err := c.rpc.Commit(ctx, &h)
+	if err != nil {
+		return nil, fmt.Errorf("commit at height %d: %w", h, err)
+	}
+	sh := com.SignedHeader
+	if err := sh.ValidateBasic(chainID); err != nil {
+		return nil, fmt.Errorf("signed header %d: %w", h, err)
+	}
+	vals, err := c.validators(ctx, h)
+	if err != nil {
+		return nil, err
+	}
+	if got := vals.Hash(); string(got) != string(sh.ValidatorsHash) {
+		return nil, fmt.Errorf("validator set hash %X does not match header %d's %X", got, h, sh.ValidatorsHash)
+	}
+	if err := vals.VerifyCommitLight(chainID, sh.Commit.BlockID, h, sh.Commit); err != nil {
+		return nil, fmt.Errorf("commit signatures of header %d: %w", h, err)
+	}
+	if err := store.VerifyProof(sh.AppHash, res.Proof, res.Key, res.Value); err != nil {
+		return nil, fmt.Errorf("proof against header %d: %w", h, err)
+	}
+	var signed int64
+	for i, sig := range sh.Commit.Signatures {
+		if sig.BlockIDFlag == types.BlockIDFlagCommit && i < len(vals.Validators) {
+			signed += vals.Validators[i].VotingPower
+		}
+	}
+	return &Verification{StateHeight: res.Height, HeaderHeight: h, AppHash: sh.AppHash, SignedPower: signed, TotalPower: vals.TotalVotingPower()}, nil
+}
+
+func (c *Client) validators(ctx context.Context, h int64) (*types.ValidatorSet, error) {
+	var all []*types.Validator
+	perPage := 100
+	for page := 1; ; page++ {
+		p := page
+		res, err := c.rpc.Validators(ctx, &h, &p, &perPage)
+		if err != nil {
+			return nil, fmt.Errorf("validators at height %d: %w", h, err)
+		}
+		all = append(all, res.Validators...)
+		if len(all) >= res.Total || len(res.Validators) == 0 {
+			break
+		}
+	}
+	if len(all) == 0 {
+		return nil, fmt.Errorf("validators at height %d: node reported none", h)
+	}
+	// Keep the order the node reports: the set's canonical order, over which
+	// the header's validators hash is computed.
+	return &types.ValidatorSet{Validators: all}, nil
+}
+
+// waitHeight waits until the node has a block at height h.
+func (c *Client) waitHeight(ctx context.Context, h int64) error {
+	t := time.NewTicker(c.PollInterval)
+	defer t.Stop()
+	for {
+		st, err := c.rpc.Status(ctx)
+		if err != nil {
+			return fmt.Errorf("node status: %w", err)
+		}
+		if st.SyncInfo.LatestBlockHeight >= h {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for block %d: %w", h, ctx.Err())
+		case <-t.C:
+		}
+	}
+}

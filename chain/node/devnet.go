@@ -1,0 +1,204 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cometbft/cometbft/types"
+
+	"github.com/citychain/citychain/chain/keyring"
+)
+
+// DevnetChainID is the chain id of a devnet.
+const DevnetChainID = "citychain-devnet"
+
+// DevnetOptions configures a devnet home.
+type DevnetOptions struct {
+	ChainID       string
+	RPCListen     string
+	P2PListen     string
+	TimeoutCommit time.Duration
+}
+
+// KeyringDir is where a home keeps its account keys.
+func KeyringDir(home string) string { return filepath.Join(home, "keys") }
+
+// EnsureDevnet creates a single-validator devnet home in dir unless one
+// exists there: CometBFT config and keys, demo account keys in dir/keys and
+// a genesis funding them. It reports whether it created the home.
+func EnsureDevnet(dir string, o DevnetOptions) (bool, error) {
+	if _, err := os.Stat(GenesisFile(dir)); err == nil {
+		return false, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return false, fmt.Errorf("devnet home %s: %w", dir, err)
+	}
+	if o.ChainID == "" {
+		o.ChainID = DevnetChainID
+	}
+	pub, _, err := InitValidator(ValidatorHome{
+		Home: dir, Moniker: "devnet", RPCListen: o.RPCListen, P2PListen: o.P2PListen,
+		TimeoutCommit: o.TimeoutCommit, LocalNetwork: true,
+	})
+	if err != nil {
+		return false, err
+	}
+	kr, err := keyring.Open(KeyringDir(dir))
+	if err != nil {
+		return false, err
+	}
+	st, err := BuildAppState(kr, DemoAccounts())
+	if err != nil {
+		return false, err
+	}
+	g, err := NewGenesis(o.ChainID, []types.GenesisValidator{{Address: pub.Address(), PubKey: pub, Power: 10, Name: "devnet"}}, st)
+	if err != nil {
+		return false, err
+	}
+	if err := g.SaveAs(GenesisFile(dir)); err != nil {
+		return false, fmt.Errorf("write genesis: %w", err)
+	}
+	return true, nil
+}
+
+// TestnetOptions configures an N-validator network's homes.
+type TestnetOptions struct {
+	Validators int
+	ChainID    string
+	// Hosts lists each validator's host; empty means all on 127.0.0.1 with
+	// ports spaced by PortStep.
+	Hosts []string
+	// P2PPort and RPCPort are the first validator's ports (26656, 26657).
+	P2PPort, RPCPort int
+	// PortStep separates the ports of validators on one host (10).
+	PortStep      int
+	TimeoutCommit time.Duration
+}
+
+// Testnet writes OUTPUT/node0..N-1 homes sharing one genesis, peers wired to
+// each other, and the demo account keys in OUTPUT/keys.
+func Testnet(out string, o TestnetOptions) error {
+	if o.Validators < 1 {
+		return fmt.Errorf("testnet: --validators %d: want at least 1", o.Validators)
+	}
+	if len(o.Hosts) > 0 && len(o.Hosts) != o.Validators {
+		return fmt.Errorf("testnet: %d hosts given for %d validators", len(o.Hosts), o.Validators)
+	}
+	if o.ChainID == "" {
+		o.ChainID = "citychain-testnet"
+	}
+	if o.P2PPort == 0 {
+		o.P2PPort = 26656
+	}
+	if o.RPCPort == 0 {
+		o.RPCPort = 26657
+	}
+	if o.PortStep == 0 {
+		o.PortStep = 10
+	}
+	if _, err := os.Stat(filepath.Join(out, "node0")); err == nil {
+		return fmt.Errorf("testnet: %s already holds a network; remove it first", out)
+	}
+	local := len(o.Hosts) == 0
+	hostPort := func(i int, base int) (string, int) {
+		if local {
+			return "127.0.0.1", base + i*o.PortStep
+		}
+		return o.Hosts[i], base
+	}
+	type vinfo struct {
+		home, p2p string
+		id        string
+	}
+	vals := make([]vinfo, o.Validators)
+	var gvals []types.GenesisValidator
+	for i := range vals {
+		home := filepath.Join(out, "node"+strconv.Itoa(i))
+		ph, pp := hostPort(i, o.P2PPort)
+		_, rp := hostPort(i, o.RPCPort)
+		listenHost := ph
+		if !local {
+			listenHost = "0.0.0.0"
+		}
+		moniker := "validator" + strconv.Itoa(i)
+		pub, id, err := InitValidator(ValidatorHome{
+			Home: home, Moniker: moniker,
+			RPCListen:     "tcp://" + net.JoinHostPort(listenHost, strconv.Itoa(rp)),
+			P2PListen:     "tcp://" + net.JoinHostPort(listenHost, strconv.Itoa(pp)),
+			TimeoutCommit: o.TimeoutCommit, LocalNetwork: local,
+		})
+		if err != nil {
+			return err
+		}
+		vals[i] = vinfo{home: home, p2p: net.JoinHostPort(ph, strconv.Itoa(pp)), id: string(id)}
+		gvals = append(gvals, types.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: 10, Name: moniker})
+	}
+	kr, err := keyring.Open(filepath.Join(out, "keys"))
+	if err != nil {
+		return err
+	}
+	st, err := BuildAppState(kr, DemoAccounts())
+	if err != nil {
+		return err
+	}
+	g, err := NewGenesis(o.ChainID, gvals, st)
+	if err != nil {
+		return err
+	}
+	for i, v := range vals {
+		var peers []string
+		for j, p := range vals {
+			if j != i {
+				peers = append(peers, p.id+"@"+p.p2p)
+			}
+		}
+		ph, pp := hostPort(i, o.P2PPort)
+		_, rp := hostPort(i, o.RPCPort)
+		listenHost := ph
+		if !local {
+			listenHost = "0.0.0.0"
+		}
+		if _, _, err := InitValidator(ValidatorHome{
+			Home: v.home, Moniker: "validator" + strconv.Itoa(i),
+			RPCListen:       "tcp://" + net.JoinHostPort(listenHost, strconv.Itoa(rp)),
+			P2PListen:       "tcp://" + net.JoinHostPort(listenHost, strconv.Itoa(pp)),
+			PersistentPeers: strings.Join(peers, ","), TimeoutCommit: o.TimeoutCommit, LocalNetwork: local,
+		}); err != nil {
+			return err
+		}
+		if err := g.SaveAs(GenesisFile(v.home)); err != nil {
+			return fmt.Errorf("write genesis of %s: %w", v.home, err)
+		}
+		// Each validator home gets the network's keys too, so CLI commands
+		// with --home nodeN can sign.
+		if err := copyDir(kr.Dir(), KeyringDir(v.home)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func copyDir(src, dst string) error {
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return fmt.Errorf("copy keys: %w", err)
+	}
+	if err := os.MkdirAll(dst, 0o700); err != nil {
+		return fmt.Errorf("copy keys: %w", err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			return fmt.Errorf("copy keys: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o600); err != nil {
+			return fmt.Errorf("copy keys: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,171 @@
+package node
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	cfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/crypto"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/types"
+	cmttime "github.com/cometbft/cometbft/types/time"
+
+	"github.com/citychain/citychain/chain/internal/auth"
+	"github.com/citychain/citychain/chain/internal/bank"
+	"github.com/citychain/citychain/chain/internal/devices"
+	"github.com/citychain/citychain/chain/keyring"
+	"github.com/citychain/citychain/chain/tx"
+)
+
+// AppState is the citychain section ("app_state") of a genesis file: one
+// entry per module.
+type AppState struct {
+	Auth    auth.Genesis    `json:"auth"`
+	Bank    bank.Genesis    `json:"bank"`
+	Devices devices.Genesis `json:"devices"`
+}
+
+// Account is an account a generated network starts with: its key is created
+// in the network's keyring under Name.
+type Account struct {
+	Name      string
+	Authority bool
+	Roles     []string
+	Coins     []tx.Coin
+}
+
+// scn is n whole S-Coin in micro-units.
+func scn(n uint64) tx.Coin { return tx.Coin{Amount: n * 1_000_000, Denom: tx.DenomSCoin} }
+
+// krw is n won in micro-units.
+func krw(n uint64) tx.Coin { return tx.Coin{Amount: n * 1_000_000, Denom: tx.DenomKRW} }
+
+// DemoAccounts are the accounts of a devnet or testnet: an authority that
+// grants roles, the S-Coin treasury (issuer of uscn), the partner bank
+// (issuer of ukrw), an installer, a grid operator, a vehicle registrar, a
+// city agency, and two citizens.
+func DemoAccounts() []Account {
+	return []Account{
+		{Name: "authority", Authority: true, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "treasury", Roles: []string{tx.RoleTreasury, tx.IssuerRole(tx.DenomSCoin)}, Coins: []tx.Coin{scn(1_000_000_000)}},
+		{Name: "kbank", Roles: []string{tx.IssuerRole(tx.DenomKRW)}, Coins: []tx.Coin{krw(10_000_000_000)}},
+		{Name: "installer", Roles: []string{tx.RoleInstaller}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "gridop", Roles: []string{tx.RoleGridOperator}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "registrar", Roles: []string{tx.RoleVehicleRegistrar}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "agency", Roles: []string{tx.RoleAgency, tx.RoleMileageIssuer}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "alice", Coins: []tx.Coin{scn(10_000), krw(1_000_000)}},
+		{Name: "bob", Coins: []tx.Coin{scn(10_000), krw(1_000_000)}},
+	}
+}
+
+// BuildAppState creates a key for each account in kr (reusing existing keys
+// of the same name) and returns the genesis app state funding them.
+func BuildAppState(kr *keyring.Keyring, accounts []Account) (*AppState, error) {
+	st := &AppState{
+		Auth:    auth.Genesis{Authorities: []tx.Address{}, Accounts: []auth.GenesisAccount{}},
+		Bank:    bank.Genesis{Denoms: []string{tx.DenomSCoin, tx.DenomKRW}, Balances: []bank.GenesisBalance{}},
+		Devices: devices.Genesis{Devices: []tx.MsgDeviceRegister{}},
+	}
+	for _, a := range accounts {
+		key, err := kr.Get(a.Name)
+		if errors.Is(err, keyring.ErrNotFound) {
+			key, err = kr.Add(a.Name)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if a.Authority {
+			st.Auth.Authorities = append(st.Auth.Authorities, key.Address)
+		}
+		st.Auth.Accounts = append(st.Auth.Accounts, auth.GenesisAccount{Address: key.Address, Roles: a.Roles})
+		if len(a.Coins) > 0 {
+			st.Bank.Balances = append(st.Bank.Balances, bank.GenesisBalance{Address: key.Address, Coins: a.Coins})
+		}
+	}
+	return st, nil
+}
+
+// ValidatorHome describes one validator home to create.
+type ValidatorHome struct {
+	Home    string
+	Moniker string
+	// RPCListen and P2PListen are listen addresses ("tcp://host:port").
+	RPCListen string
+	P2PListen string
+	// PersistentPeers is "id@host:port,...".
+	PersistentPeers string
+	// TimeoutCommit overrides CometBFT's default (1 s) when non-zero.
+	TimeoutCommit time.Duration
+	// LocalNetwork allows several nodes on one IP address.
+	LocalNetwork bool
+}
+
+// InitValidator writes config.toml, the node key and the validator key of a
+// home (keeping keys that exist) and returns the validator's public key and
+// node id.
+func InitValidator(v ValidatorHome) (crypto.PubKey, p2p.ID, error) {
+	c := cfg.DefaultConfig()
+	c.SetRoot(v.Home)
+	c.Moniker = v.Moniker
+	if v.RPCListen != "" {
+		c.RPC.ListenAddress = v.RPCListen
+	}
+	if v.P2PListen != "" {
+		c.P2P.ListenAddress = v.P2PListen
+	}
+	c.P2P.PersistentPeers = v.PersistentPeers
+	if v.LocalNetwork {
+		c.P2P.AllowDuplicateIP = true
+		c.P2P.AddrBookStrict = false
+	}
+	if v.TimeoutCommit > 0 {
+		c.Consensus.TimeoutCommit = v.TimeoutCommit
+	}
+	c.TxIndex.Indexer = "kv"
+	if err := os.MkdirAll(filepath.Join(v.Home, "config"), 0o700); err != nil {
+		return nil, "", fmt.Errorf("create home %s: %w", v.Home, err)
+	}
+	if err := os.MkdirAll(filepath.Join(v.Home, "data"), 0o700); err != nil {
+		return nil, "", fmt.Errorf("create home %s: %w", v.Home, err)
+	}
+	cfg.WriteConfigFile(filepath.Join(v.Home, "config", "config.toml"), c)
+	pv := privval.LoadOrGenFilePV(c.PrivValidatorKeyFile(), c.PrivValidatorStateFile())
+	nk, err := p2p.LoadOrGenNodeKey(c.NodeKeyFile())
+	if err != nil {
+		return nil, "", fmt.Errorf("node key: %w", err)
+	}
+	pub, err := pv.GetPubKey()
+	if err != nil {
+		return nil, "", fmt.Errorf("validator key: %w", err)
+	}
+	return pub, nk.ID(), nil
+}
+
+// NewGenesis builds a genesis document for chainID with the given
+// validators (equal power) and app state.
+func NewGenesis(chainID string, validators []types.GenesisValidator, st *AppState) (*types.GenesisDoc, error) {
+	raw, err := json.Marshal(st)
+	if err != nil {
+		return nil, fmt.Errorf("encode app state: %w", err)
+	}
+	g := &types.GenesisDoc{
+		GenesisTime:     cmttime.Now(),
+		ChainID:         chainID,
+		InitialHeight:   1,
+		ConsensusParams: types.DefaultConsensusParams(),
+		Validators:      validators,
+		AppState:        raw,
+	}
+	if err := g.ValidateAndComplete(); err != nil {
+		return nil, fmt.Errorf("genesis: %w", err)
+	}
+	return g, nil
+}
+
+// GenesisFile is where a home keeps its genesis.
+func GenesisFile(home string) string { return filepath.Join(home, "config", "genesis.json") }

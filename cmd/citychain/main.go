@@ -1,0 +1,69 @@
+// Command citychain is the citychain node and its command-line client: run a
+// devnet, a validator or write a testnet; manage keys; send transactions and
+// query state over CometBFT RPC.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd()
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+}
+
+// globals are the flags every command shares.
+type globals struct {
+	home   string
+	node   string
+	output string
+}
+
+func defaultHome() string {
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".citychain")
+	}
+	return ".citychain"
+}
+
+func newRootCmd() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:           "citychain",
+		Short:         "citychain: the city's public ledger for metering, S-Coin and registries",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&g.home, "home", defaultHome(), "node home directory (config, data, keys)")
+	root.PersistentFlags().StringVar(&g.node, "node", "http://127.0.0.1:26657", "CometBFT RPC endpoint of a node")
+	root.AddCommand(
+		newDevnetCmd(g), newNodeCmd(g), newTestnetCmd(),
+		newKeysCmd(g), newTxCmd(g), newQueryCmd(g),
+	)
+	for _, extra := range extraCommands {
+		root.AddCommand(extra())
+	}
+	return root
+}
+
+// outputFlag adds -o/--output (text or json) to a command tree.
+func (g *globals) outputFlag(cmd *cobra.Command) *cobra.Command {
+	cmd.PersistentFlags().StringVarP(&g.output, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+// extraCommands are added by other files of this package (simulators,
+// settlement...), each one a constructor.
+var extraCommands []func() *cobra.Command
