@@ -18,9 +18,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/citychain/citychain/edge/internal/agent"
-	"github.com/citychain/citychain/edge/internal/config"
-	"github.com/citychain/citychain/edge/internal/keyfile"
+	"github.com/citychain/citychain/edge/agent"
 )
 
 const usage = `usage:
@@ -51,7 +49,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if *out == "" {
 			return errors.New("keygen: --out is required")
 		}
-		pub, err := keyfile.Generate(*out)
+		pub, err := agent.GenerateKey(*out)
 		if err != nil {
 			return err
 		}
@@ -73,7 +71,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--log-level %q: want debug, info, warn or error", *level)
 		}
 		logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
-		cfg, err := config.Load(*path)
+		cfg, err := agent.LoadConfig(*path)
 		if err != nil {
 			return err
 		}
