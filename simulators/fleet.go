@@ -21,6 +21,8 @@ type Fleet struct {
 	byID    map[string]*Device
 	groups  []*group
 
+	ready chan struct{} // closed once every listener is bound
+
 	mu      sync.Mutex
 	started bool
 	cancel  context.CancelFunc
@@ -83,6 +85,7 @@ func New(cfg Config, opts ...Option) (*Fleet, error) {
 		clock:  o.clock,
 		logger: o.logger,
 		byID:   make(map[string]*Device),
+		ready:  make(chan struct{}),
 	}
 	shared := make(map[string]*group)
 	for _, dc := range cfg.Devices {
@@ -183,8 +186,13 @@ func (f *Fleet) listen(ctx context.Context) error {
 				"addr", ln.Addr().String(), "unit", d.UnitID())
 		}
 	}
+	close(f.ready)
 	return nil
 }
+
+// Ready is closed once every listener is bound and Device.Addr is known
+// (useful with Run, which blocks).
+func (f *Fleet) Ready() <-chan struct{} { return f.ready }
 
 func (f *Fleet) serve(ctx context.Context) error {
 	errs := make(chan error, len(f.groups))

@@ -176,7 +176,7 @@ func (d *Device) sunspecRegisters(r Reading) []uint16 {
 		dcV = nominalDCDeciV - 200 + g.intn(400)
 		dcA = dcW * 1000 / dcV // 0.01 A
 	}
-	totalA := phA[0] + phA[1] + phA[2]
+	totalA := va * 1000 * 3 / (phV[0] + phV[1] + phV[2]) // VA / mean phase voltage
 
 	sf := d.sf
 	m[p103A] = uint16(scaled(totalA, -2, sf.a))

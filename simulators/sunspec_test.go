@@ -1,6 +1,8 @@
 package simulators
 
 import (
+	"fmt"
+	"log/slog"
 	"math"
 	"testing"
 	"time"
@@ -197,5 +199,52 @@ func TestWHIncreasing(t *testing.T) {
 	}
 	if !wrapped {
 		t.Fatal("acc32 never wrapped")
+	}
+}
+
+// TestScaleFactors checks that values fit their registers and survive the
+// scale factors for small and very large ratings.
+func TestScaleFactors(t *testing.T) {
+	for _, rated := range []int64{100, 10_000, 250_000, 100_000_000} {
+		t.Run(fmt.Sprint(rated), func(t *testing.T) {
+			cfg := inverterConfig("inv", 1)
+			cfg.RatedPowerW = rated
+			d := newDevice(cfg, NewManualClock(summerStart), summerStart, slog.New(slog.DiscardHandler))
+			var maxW int64
+			for m := 0; m < 24*60; m += 5 {
+				at := summerStart.Add(time.Duration(m) * time.Minute)
+				r := d.ReadAt(at)
+				regs := d.sunspecRegisters(r)
+				p := regs[40072-40000:]
+				sf := func(off int) float64 { return pow10(int16(p[off])) }
+				w := float64(int16(p[12])) * sf(13)
+				if w < 0 || math.Abs(w-float64(r.PowerW)) > sf(13) {
+					t.Fatalf("%v: W %v, want %d", at, w, r.PowerW)
+				}
+				va := float64(int16(p[16])) * sf(17)
+				if va < 0 || va+sf(17) < w {
+					t.Fatalf("%v: VA %v < W %v", at, va, w)
+				}
+				amps := float64(p[0]) * sf(4)
+				if wantA := va / 220; math.Abs(amps-wantA) > 0.03*wantA+2*sf(4) {
+					t.Fatalf("%v: A %v, want about %v", at, amps, wantA)
+				}
+				dcw := float64(int16(p[29])) * sf(30)
+				if dcw < 0 || dcw+sf(30) < w {
+					t.Fatalf("%v: DCW %v < W %v", at, dcw, w)
+				}
+				if r.PowerW > 0 {
+					dca := float64(p[25]) * sf(26)
+					dcv := float64(p[27]) * sf(28)
+					if math.Abs(dca*dcv-dcw) > 0.02*dcw+dcv*sf(26) {
+						t.Fatalf("%v: DCA %v × DCV %v, want DCW %v", at, dca, dcv, dcw)
+					}
+				}
+				maxW = max(maxW, r.PowerW)
+			}
+			if maxW <= 0 || maxW > rated {
+				t.Fatalf("max power %d W for rating %d", maxW, rated)
+			}
+		})
 	}
 }
