@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cfg "github.com/cometbft/cometbft/config"
@@ -185,4 +186,24 @@ func cometLogger(w io.Writer, level string) (cmtlog.Logger, error) {
 		return nil, fmt.Errorf("comet log level %q: want none, error, info or debug", level)
 	}
 	return cmtlog.NewFilter(cmtlog.NewTMLogger(cmtlog.NewSyncWriter(w)), opt), nil
+}
+
+// WaitForHeight blocks until the node has applied and committed block h.
+func (n *Node) WaitForHeight(ctx context.Context, h int64) error {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		info, err := n.cmt.ProxyApp().Query().Info(ctx, &abci.RequestInfo{})
+		if err != nil {
+			return fmt.Errorf("wait for block %d: %w", h, err)
+		}
+		if info.LastBlockHeight >= h {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for block %d: %w", h, ctx.Err())
+		case <-t.C:
+		}
+	}
 }

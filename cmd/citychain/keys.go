@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -16,8 +15,8 @@ func (g *globals) keyring() (*keyring.Keyring, error) {
 }
 
 // printJSON writes v as indented JSON to standard output.
-func printJSON(v any) error {
-	enc := json.NewEncoder(os.Stdout)
+func (g *globals) printJSON(v any) error {
+	enc := json.NewEncoder(g.out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
@@ -34,9 +33,9 @@ func viewKey(k *keyring.Key) keyView {
 
 func (g *globals) printKey(k *keyring.Key) error {
 	if g.output == "json" {
-		return printJSON(viewKey(k))
+		return g.printJSON(viewKey(k))
 	}
-	fmt.Printf("name:    %s\naddress: %s\npubkey:  %s\n", k.Name, k.Address, k.PubKey)
+	fmt.Fprintf(g.out, "name:    %s\naddress: %s\npubkey:  %s\n", k.Name, k.Address, k.PubKey)
 	return nil
 }
 
@@ -87,10 +86,10 @@ func newKeysCmd(g *globals) *cobra.Command {
 					for _, k := range keys {
 						views = append(views, viewKey(k))
 					}
-					return printJSON(views)
+					return g.printJSON(views)
 				}
 				for _, k := range keys {
-					fmt.Printf("%-12s %s\n", k.Name, k.Address)
+					fmt.Fprintf(g.out, "%-12s %s\n", k.Name, k.Address)
 				}
 				return nil
 			},

@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -17,7 +18,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root := newRootCmd()
+	root := newRootCmd(os.Stdout)
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
@@ -29,6 +30,7 @@ type globals struct {
 	home   string
 	node   string
 	output string
+	out    io.Writer
 }
 
 func defaultHome() string {
@@ -38,8 +40,8 @@ func defaultHome() string {
 	return ".citychain"
 }
 
-func newRootCmd() *cobra.Command {
-	g := &globals{}
+func newRootCmd(out io.Writer) *cobra.Command {
+	g := &globals{out: out}
 	root := &cobra.Command{
 		Use:           "citychain",
 		Short:         "citychain: the city's public ledger for metering, S-Coin and registries",
@@ -49,7 +51,7 @@ func newRootCmd() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.home, "home", defaultHome(), "node home directory (config, data, keys)")
 	root.PersistentFlags().StringVar(&g.node, "node", "http://127.0.0.1:26657", "CometBFT RPC endpoint of a node")
 	root.AddCommand(
-		newDevnetCmd(g), newNodeCmd(g), newTestnetCmd(),
+		newDevnetCmd(g), newNodeCmd(g), newTestnetCmd(g),
 		newKeysCmd(g), newTxCmd(g), newQueryCmd(g),
 	)
 	for _, extra := range extraCommands {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -60,7 +61,7 @@ func newDevnetCmd(g *globals) *cobra.Command {
 				return err
 			}
 			if created {
-				fmt.Printf("created devnet home %s (keys in %s)\n", g.home, node.KeyringDir(g.home))
+				fmt.Fprintf(g.out, "created devnet home %s (keys in %s)\n", g.home, node.KeyringDir(g.home))
 			}
 			n, err := node.Start(node.Options{
 				Home: g.home, RPCListen: f.rpcLaddr, P2PListen: f.p2pLaddr,
@@ -69,10 +70,13 @@ func newDevnetCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Printf("devnet running: chain %s, RPC %s\n", node.DevnetChainID, n.RPCAddress())
-			fmt.Printf("try: citychain --home %s --node %s query bank balance alice\n", g.home, n.RPCAddress())
+			if err := n.WaitForHeight(cmd.Context(), 1); err != nil {
+				return errors.Join(err, n.Stop())
+			}
+			fmt.Fprintf(g.out, "devnet running: chain %s, RPC %s\n", node.DevnetChainID, n.RPCAddress())
+			fmt.Fprintf(g.out, "try: citychain --home %s --node %s query bank balance alice\n", g.home, n.RPCAddress())
 			<-cmd.Context().Done()
-			fmt.Println("stopping devnet")
+			fmt.Fprintln(g.out, "stopping devnet")
 			return n.Stop()
 		},
 	}
@@ -81,7 +85,7 @@ func newDevnetCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-func newTestnetCmd() *cobra.Command {
+func newTestnetCmd(g *globals) *cobra.Command {
 	var o node.TestnetOptions
 	var out, hosts string
 	cmd := &cobra.Command{
@@ -95,8 +99,8 @@ func newTestnetCmd() *cobra.Command {
 			if err := node.Testnet(out, o); err != nil {
 				return err
 			}
-			fmt.Printf("wrote %d validator homes under %s (node0 .. node%d) and keys in %s/keys\n", o.Validators, out, o.Validators-1, out)
-			fmt.Printf("start each with: citychain node --home %s/nodeI\n", out)
+			fmt.Fprintf(g.out, "wrote %d validator homes under %s (node0 .. node%d) and keys in %s/keys\n", o.Validators, out, o.Validators-1, out)
+			fmt.Fprintf(g.out, "start each with: citychain node --home %s/nodeI\n", out)
 			return nil
 		},
 	}

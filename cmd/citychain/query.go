@@ -48,12 +48,12 @@ func (g *globals) provable(ctx context.Context, f *queryFlags, path string, data
 		}
 	}
 	if g.output == "json" {
-		return printJSON(out)
+		return g.printJSON(out)
 	}
 	b, _ := json.MarshalIndent(view, "", "  ")
-	fmt.Printf("%s\n(state at height %d)\n", b, res.Height)
+	fmt.Fprintf(g.out, "%s\n(state at height %d)\n", b, res.Height)
 	if ver != nil {
-		fmt.Printf("proof verified: key %X %s at height %d against app hash %X in header %d, signed by %d of %d voting power\n",
+		fmt.Fprintf(g.out, "proof verified: key %X %s at height %d against app hash %X in header %d, signed by %d of %d voting power\n",
 			res.Key, map[bool]string{true: "holds this value", false: "is absent"}[res.Found()], res.Height, ver.AppHash, ver.HeaderHeight, ver.SignedPower, ver.TotalPower)
 	}
 	return nil
@@ -71,7 +71,7 @@ func (g *globals) list(ctx context.Context, f *queryFlags, path string, data []b
 	if err := c.QueryJSON(ctx, path, data, &v); err != nil {
 		return err
 	}
-	return printJSON(v)
+	return g.printJSON(v)
 }
 
 func rawJSON(value []byte) (any, error) {

@@ -42,7 +42,7 @@ func (g *globals) submit(ctx context.Context, f *txFlags, msgs ...tx.Msg) error 
 	var te *client.TxError
 	if errors.As(err, &te) {
 		if g.output == "json" {
-			_ = printJSON(map[string]any{"hash": te.Hash, "height": te.Height, "codespace": te.Codespace, "code": te.Code, "log": te.Log})
+			_ = g.printJSON(map[string]any{"hash": te.Hash, "height": te.Height, "codespace": te.Codespace, "code": te.Code, "log": te.Log})
 		}
 		return err
 	}
@@ -50,9 +50,9 @@ func (g *globals) submit(ctx context.Context, f *txFlags, msgs ...tx.Msg) error 
 		return err
 	}
 	if g.output == "json" {
-		return printJSON(map[string]any{"hash": res.Hash, "height": res.Height, "code": 0})
+		return g.printJSON(map[string]any{"hash": res.Hash, "height": res.Height, "code": 0})
 	}
-	fmt.Printf("committed at height %d\ntx hash %s\n", res.Height, res.Hash)
+	fmt.Fprintf(g.out, "committed at height %d\ntx hash %s\n", res.Height, res.Hash)
 	return nil
 }
 

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/citychain/citychain/chain/node"
+)
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startDevnet creates a devnet home in a temp dir and runs its node in this
+// process on free loopback ports.
+func startDevnet(t *testing.T) (home, rpc string) {
+	t.Helper()
+	home = t.TempDir()
+	rpcL := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+	p2pL := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+	if _, err := node.EnsureDevnet(home, node.DevnetOptions{RPCListen: rpcL, P2PListen: p2pL, TimeoutCommit: 150 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := node.Start(node.Options{Home: home, CometLogLevel: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := n.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := n.WaitForHeight(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	return home, n.RPCAddress()
+}
+
+// cli runs the citychain command in-process, as a user would type it.
+func cli(t *testing.T, home, rpc string, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	root := newRootCmd(&out)
+	root.SetArgs(append([]string{"--home", home, "--node", rpc}, args...))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	err := root.ExecuteContext(ctx)
+	return out.String(), err
+}
+
+func mustCLI(t *testing.T, home, rpc string, args ...string) string {
+	t.Helper()
+	out, err := cli(t, home, rpc, args...)
+	if err != nil {
+		t.Fatalf("citychain %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func TestDevnetEndToEnd(t *testing.T) {
+	home, rpc := startDevnet(t)
+
+	// A new account, funded from the treasury, its balance proven.
+	var key struct{ Address, Pubkey string }
+	if err := json.Unmarshal([]byte(mustCLI(t, home, rpc, "keys", "add", "dave", "-o", "json")), &key); err != nil {
+		t.Fatal(err)
+	}
+	out := mustCLI(t, home, rpc, "tx", "bank", "send", "treasury", "dave", "2500000uscn")
+	if !strings.Contains(out, "committed at height") || !strings.Contains(out, "tx hash") {
+		t.Fatalf("send output: got %q, want the height and tx hash", out)
+	}
+	var bal struct {
+		Height int64
+		Result struct{ Address, Amount string }
+		Proof  struct {
+			Verified     bool  `json:"verified"`
+			HeaderHeight int64 `json:"header_height"`
+		}
+	}
+	if err := json.Unmarshal([]byte(mustCLI(t, home, rpc, "query", "bank", "balance", "dave", "--prove", "-o", "json")), &bal); err != nil {
+		t.Fatal(err)
+	}
+	if bal.Result.Amount != "2500000uscn" || bal.Result.Address != key.Address {
+		t.Fatalf("balance: got %+v, want 2500000uscn of %s", bal.Result, key.Address)
+	}
+	if !bal.Proof.Verified || bal.Proof.HeaderHeight != bal.Height+1 {
+		t.Fatalf("proof: got %+v at height %d, want verified against header height+1", bal.Proof, bal.Height)
+	}
+	// Text output says the proof was verified; an absent balance is proven absent.
+	out = mustCLI(t, home, rpc, "query", "bank", "balance", "dave", "--denom", "ukrw", "--prove")
+	if !strings.Contains(out, `"amount": "0ukrw"`) || !strings.Contains(out, "is absent") || !strings.Contains(out, "proof verified") {
+		t.Fatalf("absent balance: got %q", out)
+	}
+
+	// The new account can spend; an overdraft is rejected with its code.
+	mustCLI(t, home, rpc, "tx", "bank", "send", "dave", "alice", "500000uscn")
+	if _, err := cli(t, home, rpc, "tx", "bank", "send", "dave", "alice", "9000000uscn"); err == nil ||
+		!strings.Contains(err.Error(), "bank code 2") || !strings.Contains(err.Error(), "insufficient funds") {
+		t.Fatalf("overdraft: got %v, want bank code 2 insufficient funds", err)
+	}
+	out = mustCLI(t, home, rpc, "query", "account", "dave", "-o", "json")
+	if !strings.Contains(out, `"sequence": 1`) {
+		t.Fatalf("account after one included and one rejected tx: got %s, want sequence 1", out)
+	}
+
+	// Minting is for the issuer only.
+	if _, err := cli(t, home, rpc, "tx", "bank", "mint", "dave", "5uscn", "--from", "alice"); err == nil || !strings.Contains(err.Error(), "bank code 4") {
+		t.Fatalf("mint by alice: got %v, want bank code 4", err)
+	}
+	mustCLI(t, home, rpc, "tx", "bank", "mint", "dave", "5uscn", "--from", "treasury")
+
+	// Roles: only an authority grants.
+	if _, err := cli(t, home, rpc, "tx", "role", "grant", "dave", "installer", "--from", "alice"); err == nil || !strings.Contains(err.Error(), "auth code 5") {
+		t.Fatalf("grant by alice: got %v, want auth code 5", err)
+	}
+	mustCLI(t, home, rpc, "tx", "role", "grant", "dave", "installer", "--from", "authority")
+	if out := mustCLI(t, home, rpc, "query", "role", "dave", "--prove"); !strings.Contains(out, `"installer"`) || !strings.Contains(out, "proof verified") {
+		t.Fatalf("role query: got %q", out)
+	}
+
+	// Devices: register, rotate, transfer, revoke.
+	pub1 := strings.Repeat("ab", 32)
+	pub2 := strings.Repeat("cd", 32)
+	mustCLI(t, home, rpc, "tx", "device", "register", "inv-001", "--kind", "solar_inverter", "--owner", "alice",
+		"--pubkey", pub1, "--serial", "SN1", "--rated-power-w", "5000", "--from", "installer")
+	if _, err := cli(t, home, rpc, "tx", "device", "register", "inv-001", "--owner", "alice", "--pubkey", pub1, "--from", "installer"); err == nil ||
+		!strings.Contains(err.Error(), "devices code 2") {
+		t.Fatalf("duplicate device: got %v, want devices code 2", err)
+	}
+	mustCLI(t, home, rpc, "tx", "device", "rotate", "inv-001", "--pubkey", pub2, "--from", "alice")
+	mustCLI(t, home, rpc, "tx", "device", "transfer", "inv-001", "bob", "--from", "alice")
+	var dev struct {
+		Result struct {
+			Owner    string `json:"owner"`
+			KeyEpoch int    `json:"key_epoch"`
+			PubKey   string `json:"pubkey"`
+			Status   string `json:"status"`
+		}
+		Proof struct{ Verified bool }
+	}
+	if err := json.Unmarshal([]byte(mustCLI(t, home, rpc, "query", "device", "inv-001", "--prove", "-o", "json")), &dev); err != nil {
+		t.Fatal(err)
+	}
+	bob := strings.TrimSpace(strings.Split(strings.Split(mustCLI(t, home, rpc, "keys", "show", "bob"), "address:")[1], "\n")[0])
+	if dev.Result.KeyEpoch != 2 || dev.Result.PubKey != pub2 || dev.Result.Owner != bob || dev.Result.Status != "active" || !dev.Proof.Verified {
+		t.Fatalf("device: got %+v, want epoch 2, key %s, owner %s, active, verified", dev, pub2, bob)
+	}
+	if out := mustCLI(t, home, rpc, "query", "devices", "bob"); !strings.Contains(out, "inv-001") {
+		t.Fatalf("devices of bob: got %s", out)
+	}
+	if out := mustCLI(t, home, rpc, "query", "devices", "alice"); strings.Contains(out, "inv-001") {
+		t.Fatalf("devices of alice after transfer: got %s", out)
+	}
+	mustCLI(t, home, rpc, "tx", "device", "revoke", "inv-001", "--reason", "stolen", "--from", "installer")
+	if _, err := cli(t, home, rpc, "tx", "device", "rotate", "inv-001", "--pubkey", pub1, "--from", "bob"); err == nil || !strings.Contains(err.Error(), "devices code 6") {
+		t.Fatalf("rotate revoked: got %v, want devices code 6", err)
+	}
+
+	// Bad input on the command line names what was wrong.
+	if _, err := cli(t, home, rpc, "tx", "bank", "send", "treasury", "dave", "12.5uscn"); err == nil || !strings.Contains(err.Error(), "AMOUNT") {
+		t.Fatalf("bad amount: got %v", err)
+	}
+
+	// Supply: the genesis balances plus the 5uscn minted.
+	var want uint64 = 5
+	for _, a := range node.DemoAccounts() {
+		for _, c := range a.Coins {
+			if c.Denom == "uscn" {
+				want += c.Amount
+			}
+		}
+	}
+	out = mustCLI(t, home, rpc, "query", "bank", "supply", "uscn", "--prove", "-o", "json")
+	if !strings.Contains(out, fmt.Sprintf(`"supply": "%duscn"`, want)) || !strings.Contains(out, `"verified": true`) {
+		t.Fatalf("supply: got %s", out)
+	}
+}
+
+// TestStandardRPC checks the plain CometBFT RPC endpoints a non-Go client
+// uses: /status, /broadcast_tx_sync, /tx and /abci_query.
+func TestStandardRPC(t *testing.T) {
+	home, rpc := startDevnet(t)
+	get := func(path string) map[string]any {
+		t.Helper()
+		resp, err := http.Get(rpc + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var v map[string]any
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatalf("GET %s: %v: %s", path, err, b)
+		}
+		if v["error"] != nil {
+			t.Fatalf("GET %s: %v", path, v["error"])
+		}
+		return v["result"].(map[string]any)
+	}
+	st := get("/status")
+	if net := st["node_info"].(map[string]any)["network"]; net != node.DevnetChainID {
+		t.Fatalf("status network: got %v, want %s", net, node.DevnetChainID)
+	}
+	// Build a signed transfer with the CLI's keys and submit it by hand.
+	raw := signedTransfer(t, home, rpc)
+	br := get("/broadcast_tx_sync?tx=0x" + raw.hex)
+	if code := br["code"].(float64); code != 0 {
+		t.Fatalf("broadcast_tx_sync code: got %v, want 0 (%v)", code, br["log"])
+	}
+	if br["hash"] != raw.hash {
+		t.Fatalf("hash: got %v, want %s", br["hash"], raw.hash)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(rpc + "/tx?hash=0x" + raw.hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var v struct {
+			Result *struct {
+				Height   string
+				TxResult struct{ Code int } `json:"tx_result"`
+			}
+		}
+		_ = json.Unmarshal(b, &v)
+		if v.Result != nil {
+			if v.Result.TxResult.Code != 0 {
+				t.Fatalf("tx result code %d", v.Result.TxResult.Code)
+			}
+			if h, _ := strconv.Atoi(v.Result.Height); h < 1 {
+				t.Fatalf("tx height %q", v.Result.Height)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tx %s not found: %s", raw.hash, b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	q := get(`/abci_query?path="/bank/supplies"`)
+	resp := q["response"].(map[string]any)
+	if resp["value"] == nil || resp["code"] != nil && resp["code"].(float64) != 0 {
+		t.Fatalf("abci_query: got %v", resp)
+	}
+}
