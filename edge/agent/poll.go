@@ -62,11 +62,15 @@ func (a *Agent) poll(ctx context.Context, d *device) error {
 	if next.Seq == 0 {
 		return fail(fmt.Errorf("device %s: sequence number exhausted", d.id))
 	}
-	if a.outbox.Full() {
+	// Take room in the outbox first, so a full outbox refuses the reading
+	// without using up a sequence number.
+	slot, err := a.outbox.Reserve()
+	if err != nil {
 		a.setAlarm(true, d.id)
 		a.m.refused.WithLabelValues(d.id).Inc()
-		return fmt.Errorf("device %s: %w", d.id, outbox.ErrFull)
+		return fmt.Errorf("device %s: %w", d.id, err)
 	}
+	defer slot.Release()
 	// Persist before signing: a crash after this point skips the number,
 	// it never signs two readings with the same one.
 	if err := a.store.Save(d.id, next); err != nil {
@@ -83,12 +87,7 @@ func (a *Agent) poll(ctx context.Context, d *device) error {
 		return fail(fmt.Errorf("device %s: %w", d.id, err))
 	}
 	a.m.signed.WithLabelValues(d.id).Inc()
-	if _, err := a.outbox.Append(wire); err != nil {
-		if errors.Is(err, outbox.ErrFull) {
-			a.setAlarm(true, d.id)
-			a.m.refused.WithLabelValues(d.id).Inc()
-			return fmt.Errorf("device %s seq %d: %w", d.id, next.Seq, err)
-		}
+	if _, err := slot.Append(wire); err != nil {
 		return fail(fmt.Errorf("device %s seq %d: %w", d.id, next.Seq, err))
 	}
 	if a.alarm.Load() && !a.outbox.Full() {

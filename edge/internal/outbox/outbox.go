@@ -46,11 +46,12 @@ type Outbox struct {
 	dir      string
 	capacity int
 
-	mu      sync.Mutex
-	keys    []uint64 // ascending
-	entries map[uint64]Entry
-	next    uint64
-	notify  chan struct{}
+	mu       sync.Mutex
+	keys     []uint64 // ascending
+	entries  map[uint64]Entry
+	next     uint64
+	reserved int // slots promised by Reserve
+	notify   chan struct{}
 }
 
 // Open opens (creating if needed) the outbox in dir. capacity must be > 0.
@@ -106,16 +107,61 @@ func (o *Outbox) path(key uint64) string {
 }
 
 // Append durably stores a signed reading (wire bytes) and returns its key.
-// It fails with ErrFull when the outbox holds Capacity entries.
-func (o *Outbox) Append(wire []byte) (uint64, error) {
+// It fails with ErrFull when the outbox holds (or has promised) Capacity
+// entries.
+func (o *Outbox) Append(wire []byte) (uint64, error) { return o.append(wire, false) }
+
+// Slot is room for one entry, promised by Reserve.
+type Slot struct {
+	o    *Outbox
+	done bool
+}
+
+// Reserve promises room for one Append, so a caller can commit to a reading
+// (persist its sequence number) only when it will fit. Call Append or
+// Release on the slot exactly once.
+func (o *Outbox) Reserve() (*Slot, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.keys)+o.reserved >= o.capacity {
+		return nil, fmt.Errorf("outbox reserve (%d entries, %d reserved): %w", len(o.keys), o.reserved, ErrFull)
+	}
+	o.reserved++
+	return &Slot{o: o}, nil
+}
+
+// Append stores a reading in the reserved room; the slot is used up even if
+// it fails.
+func (s *Slot) Append(wire []byte) (uint64, error) {
+	if s.done {
+		return 0, errors.New("outbox slot already used")
+	}
+	s.done = true
+	return s.o.append(wire, true)
+}
+
+// Release gives the room back unused. It is a no-op after Append.
+func (s *Slot) Release() {
+	if s.done {
+		return
+	}
+	s.done = true
+	s.o.mu.Lock()
+	s.o.reserved--
+	s.o.mu.Unlock()
+}
+
+func (o *Outbox) append(wire []byte, reserved bool) (uint64, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if reserved {
+		o.reserved--
+	} else if len(o.keys)+o.reserved >= o.capacity {
+		return 0, fmt.Errorf("outbox append (%d entries, %d reserved): %w", len(o.keys), o.reserved, ErrFull)
+	}
 	r, err := reading.Decode(wire)
 	if err != nil {
 		return 0, fmt.Errorf("outbox append: %w", err)
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if len(o.keys) >= o.capacity {
-		return 0, fmt.Errorf("outbox append (%d entries): %w", len(o.keys), ErrFull)
 	}
 	key := o.next
 	if err := atomicfile.Write(o.path(key), wire, 0o600); err != nil {
@@ -188,8 +234,12 @@ func (o *Outbox) Len() int {
 // Capacity returns the configured capacity.
 func (o *Outbox) Capacity() int { return o.capacity }
 
-// Full reports whether Append would fail with ErrFull.
-func (o *Outbox) Full() bool { return o.Len() >= o.capacity }
+// Full reports whether Append or Reserve would fail with ErrFull.
+func (o *Outbox) Full() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.keys)+o.reserved >= o.capacity
+}
 
 // Notify returns a channel that receives a value after Append; a consumer
 // calls Next until it reports nothing, then waits on Notify.

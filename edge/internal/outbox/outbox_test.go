@@ -160,3 +160,38 @@ func TestAppendRejectsInvalidAndNotifies(t *testing.T) {
 		t.Error("Open with capacity 0 succeeded")
 	}
 }
+
+func TestReserve(t *testing.T) {
+	o, err := Open(t.TempDir(), 2, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1, err := o.Reserve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := o.Reserve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.Full() {
+		t.Error("Full() = false with 2 of 2 slots reserved")
+	}
+	if _, err := o.Reserve(); !errors.Is(err, ErrFull) {
+		t.Errorf("third Reserve: err = %v, want ErrFull", err)
+	}
+	if _, err := o.Append(wire(t, "d", 1)); !errors.Is(err, ErrFull) {
+		t.Errorf("Append past the reservations: err = %v, want ErrFull", err)
+	}
+	if _, err := s1.Append(wire(t, "d", 1)); err != nil {
+		t.Fatal(err)
+	}
+	s1.Release() // no-op after Append
+	s2.Release()
+	if o.Full() || o.Len() != 1 {
+		t.Errorf("after one append and one release: Len %d Full %v, want 1 false", o.Len(), o.Full())
+	}
+	if _, err := s1.Append(wire(t, "d", 2)); err == nil {
+		t.Error("second Append on one slot succeeded")
+	}
+}
