@@ -147,7 +147,7 @@ var (
 // Validate checks the config; errors name the device, the field, the value
 // and what was expected.
 func (c Config) Validate() error {
-	if c.Speed < 0 || c.Speed > 1e6 {
+	if !(c.Speed >= 0 && c.Speed <= 1e6) { // also rejects NaN
 		return fmt.Errorf("%w: speed %v, want 0..1e6", ErrConfig, c.Speed)
 	}
 	if len(c.Devices) == 0 {

@@ -2,6 +2,7 @@ package simulators
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -95,6 +96,7 @@ func TestConfigValidation(t *testing.T) {
 	}{
 		{"no devices", func(c *Config) { c.Devices = nil }, "no devices"},
 		{"negative speed", func(c *Config) { c.Speed = -1 }, "speed -1"},
+		{"NaN speed", func(c *Config) { c.Speed = math.NaN() }, "speed NaN"},
 		{"bad kind", func(c *Config) { c.Devices[0].Kind = "meter" }, `kind "meter"`},
 		{"empty id", func(c *Config) { c.Devices[0].ID = "" }, `id ""`},
 		{"duplicate id", func(c *Config) { c.Devices[1].ID = "a" }, "used twice"},
@@ -156,4 +158,21 @@ func TestGenerate(t *testing.T) {
 	if len(addrs) != 3 {
 		t.Fatalf("got %d distinct addresses, want 3", len(addrs))
 	}
+}
+
+// FuzzParseConfig: arbitrary YAML never panics the decoder or validator,
+// and whatever is accepted builds a fleet.
+func FuzzParseConfig(f *testing.F) {
+	f.Add([]byte("devices:\n  - {kind: solar_inverter, id: a}\n"))
+	f.Add([]byte("speed: 60\ndevices:\n  - {kind: ev_odometer, id: b, vin: KMHXX00XXXX000001, fault: {mode: rollback, amount: 5, after: 1h}}\n"))
+	f.Add([]byte("devices:\n  - {kind: solar_inverter, id: a, listen: '127.0.0.1:0', unit_id: 2}\n  - {kind: ev_odometer, id: b, listen: '127.0.0.1:0', unit_id: 2}\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cfg, err := ParseConfig(b)
+		if err != nil {
+			return
+		}
+		if _, err := New(cfg); err != nil {
+			t.Fatalf("accepted config does not build: %v", err)
+		}
+	})
 }

@@ -116,17 +116,15 @@ func (s *Server) lookup(id uint8) Unit {
 // closes ln and every connection before returning, and waits for the
 // connection handlers. It returns nil after cancellation.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	stop := make(chan struct{})
-	defer close(stop)
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx) // also ends handlers waiting in a delay
 	go func() {
-		select {
-		case <-ctx.Done():
-		case <-stop:
-		}
+		<-ctx.Done()
 		ln.Close()
 		s.closeConns()
 	}()
 	defer func() {
+		cancel()
 		ln.Close()
 		s.closeConns()
 		s.wg.Wait()
@@ -134,7 +132,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
-			if ctx.Err() != nil {
+			if parent.Err() != nil {
 				return nil
 			}
 			return fmt.Errorf("accept on %s: %w", ln.Addr(), err)

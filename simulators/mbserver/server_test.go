@@ -401,3 +401,23 @@ func TestNewValidates(t *testing.T) {
 		t.Fatal("got nil error for negative IdleTimeout")
 	}
 }
+
+func TestServeReturnsWhenListenerFails(t *testing.T) {
+	srv, err := New(Config{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Handle(1, &faultyBank{Bank: NewBank(0, seq(0, 1)), fault: Fault{Kind: FaultDelay, Delay: time.Hour}})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(context.Background(), ln) }()
+	conn := dial(t, ln.Addr().String())
+	conn.Write(AppendFrame(nil, Frame{TransactionID: 1, UnitID: 1, PDU: []byte{3, 0, 0, 0, 1}}))
+	ln.Close()
+	if err := <-done; err == nil || !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Serve after the listener closed: got %v, want a wrapped net.ErrClosed", err)
+	}
+}
