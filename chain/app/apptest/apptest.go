@@ -1,0 +1,713 @@
+// Package apptest drives the real citychain ABCI application the way
+// CometBFT does, for tests: InitChain from a genesis app state, then per
+// block CheckTx (a small mempool with recheck), PrepareProposal,
+// ProcessProposal, FinalizeBlock at an increasing height and a fixed,
+// advancing block time, Commit, and Query. Keys come from fixed seeds, so
+// every run is the same.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	dbm "github.com/cosmos/cosmos-db"
+
+	"github.com/citychain/citychain/chain/app"
+	"github.com/citychain/citychain/chain/internal/auth"
+	"github.com/citychain/citychain/chain/internal/bank"
+	"github.com/citychain/citychain/chain/internal/devices"
+	"github.com/citychain/citychain/chain/tx"
+)
+
+// ChainID is the chain id of every harness chain.
+const ChainID = "citychain-test"
+
+// GenesisTime is the genesis time; block h is at GenesisTime + h·BlockInterval.
+var GenesisTime = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+
+// BlockInterval is the block time step.
+const BlockInterval = 5 * time.Second
+
+// MaxBlockTxBytes is the byte limit given to PrepareProposal.
+const MaxBlockTxBytes = 4 << 20
+
+// Key is a deterministic ed25519 test key.
+type Key struct {
+	Name string
+	Priv ed25519.PrivateKey
+	Pub  tx.PubKey
+	Addr tx.Address
+}
+
+// NewKey derives the key of name from a fixed seed.
+func NewKey(name string) Key {
+	seed := sha256.Sum256([]byte("citychain/apptest/" + name))
+	priv := ed25519.NewKeyFromSeed(seed[:])
+	pub := tx.PubKey(priv.Public().(ed25519.PublicKey))
+	return Key{Name: name, Priv: priv, Pub: pub, Addr: pub.Address()}
+}
+
+// Account is a genesis account, as chain/node builds them.
+type Account struct {
+	Key       Key
+	Authority bool
+	Roles     []string
+	Coins     []tx.Coin
+}
+
+// SCN is n whole S-Coin in micro-units.
+func SCN(n uint64) tx.Coin { return tx.Coin{Amount: n * 1_000_000, Denom: tx.DenomSCoin} }
+
+// KRW is n won in micro-units.
+func KRW(n uint64) tx.Coin { return tx.Coin{Amount: n * 1_000_000, Denom: tx.DenomKRW} }
+
+// The demo keys, named as in chain/node.DemoAccounts.
+var (
+	Authority = NewKey("authority")
+	Treasury  = NewKey("treasury")
+	KBank     = NewKey("kbank")
+	Installer = NewKey("installer")
+	GridOp    = NewKey("gridop")
+	Registrar = NewKey("registrar")
+	Agency    = NewKey("agency")
+	Alice     = NewKey("alice")
+	Bob       = NewKey("bob")
+	// Stranger has no account.
+	Stranger = NewKey("stranger")
+)
+
+// DemoAccounts mirrors chain/node.DemoAccounts with the harness keys.
+func DemoAccounts() []Account {
+	return []Account{
+		{Key: Authority, Authority: true, Coins: []tx.Coin{SCN(1_000)}},
+		{Key: Treasury, Roles: []string{tx.RoleTreasury, tx.IssuerRole(tx.DenomSCoin)}, Coins: []tx.Coin{SCN(1_000_000_000)}},
+		{Key: KBank, Roles: []string{tx.IssuerRole(tx.DenomKRW)}, Coins: []tx.Coin{KRW(10_000_000_000)}},
+		{Key: Installer, Roles: []string{tx.RoleInstaller}, Coins: []tx.Coin{SCN(1_000)}},
+		{Key: GridOp, Roles: []string{tx.RoleGridOperator}, Coins: []tx.Coin{SCN(1_000)}},
+		{Key: Registrar, Roles: []string{tx.RoleVehicleRegistrar}, Coins: []tx.Coin{SCN(1_000)}},
+		{Key: Agency, Roles: []string{tx.RoleAgency, tx.RoleMileageIssuer}, Coins: []tx.Coin{SCN(1_000)}},
+		{Key: Alice, Coins: []tx.Coin{SCN(10_000), KRW(1_000_000)}},
+		{Key: Bob, Coins: []tx.Coin{SCN(10_000), KRW(1_000_000)}},
+	}
+}
+
+// AppState mirrors chain/node.AppState: one section per module.
+type AppState struct {
+	Auth    auth.Genesis    `json:"auth"`
+	Bank    bank.Genesis    `json:"bank"`
+	Devices devices.Genesis `json:"devices"`
+}
+
+// BuildAppState builds the genesis app state the way chain/node does.
+func BuildAppState(accounts []Account, devs []tx.MsgDeviceRegister) *AppState {
+	st := &AppState{
+		Auth:    auth.Genesis{Authorities: []tx.Address{}, Accounts: []auth.GenesisAccount{}},
+		Bank:    bank.Genesis{Denoms: []string{tx.DenomSCoin, tx.DenomKRW}, Balances: []bank.GenesisBalance{}},
+		Devices: devices.Genesis{Devices: append([]tx.MsgDeviceRegister{}, devs...)},
+	}
+	for _, a := range accounts {
+		if a.Authority {
+			st.Auth.Authorities = append(st.Auth.Authorities, a.Key.Addr)
+		}
+		st.Auth.Accounts = append(st.Auth.Accounts, auth.GenesisAccount{Address: a.Key.Addr, Roles: a.Roles})
+		if len(a.Coins) > 0 {
+			st.Bank.Balances = append(st.Bank.Balances, bank.GenesisBalance{Address: a.Key.Addr, Coins: a.Coins})
+		}
+	}
+	return st
+}
+
+// Options configure a harness.
+type Options struct {
+	// Dir, when set, stores the state in a goleveldb database in Dir (for
+	// restart tests); otherwise it is in memory.
+	Dir string
+	// Accounts default to DemoAccounts.
+	Accounts []Account
+	// Devices are registered at genesis.
+	Devices []tx.MsgDeviceRegister
+	// AppState, when set, replaces the state built from Accounts and Devices.
+	AppState []byte
+}
+
+// Harness is one application under test.
+type Harness struct {
+	tb   testing.TB
+	opts Options
+	App  *app.App
+	db   dbm.DB
+
+	// Height is the last committed height; Pending the height finalized but
+	// not committed yet (0 when none).
+	Height  int64
+	Pending int64
+	// GenesisHash is the app hash InitChain returned.
+	GenesisHash []byte
+	// Hashes are the app hashes FinalizeBlock returned, by height.
+	Hashes map[int64][]byte
+
+	mempool [][]byte
+	seqs    map[tx.Address]uint64
+}
+
+// New opens a fresh application and runs InitChain. The application is
+// closed when the test ends.
+func New(tb testing.TB, o Options) *Harness {
+	tb.Helper()
+	h := Open(tb, o)
+	st := o.AppState
+	if st == nil {
+		accts := o.Accounts
+		if accts == nil {
+			accts = DemoAccounts()
+		}
+		b, err := json.Marshal(BuildAppState(accts, o.Devices))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		st = b
+	}
+	res, err := h.App.InitChain(context.Background(), &abci.RequestInitChain{
+		Time: GenesisTime, ChainId: ChainID, InitialHeight: 1, AppStateBytes: st,
+	})
+	if err != nil {
+		tb.Fatalf("InitChain: %v", err)
+	}
+	h.GenesisHash = res.AppHash
+	return h
+}
+
+// Open opens the application over the options' database without InitChain
+// and reads Info to learn the last committed height.
+func Open(tb testing.TB, o Options) *Harness {
+	tb.Helper()
+	h := &Harness{tb: tb, opts: o, Hashes: map[int64][]byte{}, seqs: map[tx.Address]uint64{}}
+	h.open()
+	tb.Cleanup(func() { h.Close() })
+	return h
+}
+
+func (h *Harness) open() {
+	h.tb.Helper()
+	var db dbm.DB = dbm.NewMemDB()
+	if h.opts.Dir != "" {
+		ldb, err := dbm.NewGoLevelDB("state", h.opts.Dir, nil)
+		if err != nil {
+			h.tb.Fatalf("open goleveldb in %s: %v", h.opts.Dir, err)
+		}
+		db = ldb
+	}
+	a, err := app.New(db, app.Config{}, nil)
+	if err != nil {
+		h.tb.Fatalf("app.New: %v", err)
+	}
+	h.App, h.db = a, db
+	info := h.Info()
+	h.Height, h.Pending = info.LastBlockHeight, 0
+	if info.LastBlockHeight > 0 {
+		h.Hashes[info.LastBlockHeight] = info.LastBlockAppHash
+	}
+}
+
+// Close closes the application (and its database). It is safe to call twice.
+func (h *Harness) Close() {
+	if h.App == nil {
+		return
+	}
+	if err := h.App.Close(); err != nil {
+		h.tb.Errorf("close app: %v", err)
+	}
+	h.App, h.db = nil, nil
+}
+
+// Reopen closes the application, dropping anything not committed (as a
+// crash would), and opens it again over the same directory. The mempool is
+// lost, as in a restarted node.
+func (h *Harness) Reopen() {
+	h.tb.Helper()
+	if h.opts.Dir == "" {
+		h.tb.Fatal("Reopen needs Options.Dir")
+	}
+	h.Close()
+	h.mempool = nil
+	h.open()
+}
+
+// Info calls Info.
+func (h *Harness) Info() *abci.ResponseInfo {
+	h.tb.Helper()
+	res, err := h.App.Info(context.Background(), &abci.RequestInfo{})
+	if err != nil {
+		h.tb.Fatalf("Info: %v", err)
+	}
+	return res
+}
+
+// BlockTime is the time of block height.
+func BlockTime(height int64) time.Time { return GenesisTime.Add(time.Duration(height) * BlockInterval) }
+
+// ---- transactions ----
+
+// SignSeq signs msgs as k with an explicit sequence; it does not touch the
+// harness's sequence tracking.
+func SignSeq(tb testing.TB, k Key, chainID string, seq uint64, msgs ...tx.Msg) []byte {
+	tb.Helper()
+	raw, err := tx.Build(k.Priv, chainID, seq, "", msgs...)
+	if err != nil {
+		tb.Fatalf("build tx: %v", err)
+	}
+	return raw
+}
+
+// Seq is the sequence the harness will give k's next transaction: the
+// committed one the first time k signs, then counted up by Sign.
+func (h *Harness) Seq(k Key) uint64 {
+	if s, ok := h.seqs[k.Addr]; ok {
+		return s
+	}
+	if h.Height == 0 {
+		return 0 // nothing is queryable before the first commit
+	}
+	if a, ok := h.Account(k.Addr); ok {
+		return a.Sequence
+	}
+	return 0
+}
+
+// SetSeq sets the sequence of k's next transaction.
+func (h *Harness) SetSeq(k Key, seq uint64) { h.seqs[k.Addr] = seq }
+
+// Sign signs msgs as k with its next sequence and counts it as used.
+func (h *Harness) Sign(k Key, msgs ...tx.Msg) []byte {
+	h.tb.Helper()
+	s := h.Seq(k)
+	h.seqs[k.Addr] = s + 1
+	return SignSeq(h.tb, k, ChainID, s, msgs...)
+}
+
+// ---- blocks ----
+
+// CheckTx calls CheckTx for a new transaction; it does not touch the mempool.
+func (h *Harness) CheckTx(raw []byte) *abci.ResponseCheckTx {
+	h.tb.Helper()
+	return h.checkTx(raw, abci.CheckTxType_New)
+}
+
+func (h *Harness) checkTx(raw []byte, typ abci.CheckTxType) *abci.ResponseCheckTx {
+	h.tb.Helper()
+	res, err := h.App.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: raw, Type: typ})
+	if err != nil {
+		h.tb.Fatalf("CheckTx: %v", err)
+	}
+	return res
+}
+
+// Submit runs CheckTx and, when it passes, adds the transaction to the
+// mempool.
+func (h *Harness) Submit(raw []byte) *abci.ResponseCheckTx {
+	h.tb.Helper()
+	res := h.CheckTx(raw)
+	if res.Code == abci.CodeTypeOK {
+		h.mempool = append(h.mempool, raw)
+	}
+	return res
+}
+
+// Mempool returns the transactions waiting in the mempool.
+func (h *Harness) Mempool() [][]byte { return h.mempool }
+
+// Block is the outcome of one block.
+type Block struct {
+	Height int64
+	// Check holds the CheckTx results of the transactions given to Block.
+	Check []*abci.ResponseCheckTx
+	// Txs are the transactions of the block, as proposed.
+	Txs    [][]byte
+	Result *abci.ResponseFinalizeBlock
+}
+
+// TxResult returns the result of the i-th transaction of the block.
+func (b *Block) TxResult(i int) *abci.ExecTxResult { return b.Result.TxResults[i] }
+
+// Block submits txs to the mempool (CheckTx) and then produces the next
+// block from the mempool, as a CometBFT validator would.
+func (h *Harness) Block(txs ...[]byte) *Block {
+	h.tb.Helper()
+	var checks []*abci.ResponseCheckTx
+	for _, raw := range txs {
+		checks = append(checks, h.Submit(raw))
+	}
+	b := h.ProposeBlock(h.mempool)
+	b.Check = checks
+	// Included transactions leave the mempool; the rest are rechecked
+	// against the new state and dropped when they no longer pass.
+	included := map[[32]byte]int{}
+	for _, raw := range b.Txs {
+		included[tx.Hash(raw)]++
+	}
+	var left [][]byte
+	for _, raw := range h.mempool {
+		hh := tx.Hash(raw)
+		if included[hh] > 0 {
+			included[hh]--
+			continue
+		}
+		if h.checkTx(raw, abci.CheckTxType_Recheck).Code == abci.CodeTypeOK {
+			left = append(left, raw)
+		}
+	}
+	h.mempool = left
+	return b
+}
+
+// ProposeBlock runs PrepareProposal on txs (whatever they are, as a
+// proposer with its own mempool may), ProcessProposal (which must accept),
+// FinalizeBlock and Commit.
+func (h *Harness) ProposeBlock(txs [][]byte) *Block {
+	h.tb.Helper()
+	ctx := context.Background()
+	height := h.Height + 1
+	prep, err := h.App.PrepareProposal(ctx, &abci.RequestPrepareProposal{
+		MaxTxBytes: MaxBlockTxBytes, Txs: txs, Height: height, Time: BlockTime(height), ProposerAddress: proposer[:],
+	})
+	if err != nil {
+		h.tb.Fatalf("PrepareProposal at %d: %v", height, err)
+	}
+	proc, err := h.App.ProcessProposal(ctx, &abci.RequestProcessProposal{
+		Txs: prep.Txs, Hash: blockHash(height), Height: height, Time: BlockTime(height), ProposerAddress: proposer[:],
+	})
+	if err != nil {
+		h.tb.Fatalf("ProcessProposal at %d: %v", height, err)
+	}
+	if proc.Status != abci.ResponseProcessProposal_ACCEPT {
+		h.tb.Fatalf("ProcessProposal at %d: got %v for the app's own proposal, want ACCEPT", height, proc.Status)
+	}
+	res := h.Finalize(prep.Txs)
+	h.Commit()
+	return &Block{Height: height, Txs: prep.Txs, Result: res}
+}
+
+// ProcessProposal asks the app to vote on a proposal of txs at the next
+// height.
+func (h *Harness) ProcessProposal(txs [][]byte) abci.ResponseProcessProposal_ProposalStatus {
+	h.tb.Helper()
+	height := h.Height + 1
+	proc, err := h.App.ProcessProposal(context.Background(), &abci.RequestProcessProposal{
+		Txs: txs, Hash: blockHash(height), Height: height, Time: BlockTime(height), ProposerAddress: proposer[:],
+	})
+	if err != nil {
+		h.tb.Fatalf("ProcessProposal at %d: %v", height, err)
+	}
+	return proc.Status
+}
+
+var proposer = sha256.Sum256([]byte("apptest/proposer"))
+
+func blockHash(height int64) []byte {
+	s := sha256.Sum256(binary.BigEndian.AppendUint64([]byte("apptest/block/"), uint64(height)))
+	return s[:]
+}
+
+// Finalize runs FinalizeBlock for the next height on txs without
+// committing, checks there is one result per transaction and records the
+// app hash.
+func (h *Harness) Finalize(txs [][]byte) *abci.ResponseFinalizeBlock {
+	h.tb.Helper()
+	height := h.Height + 1
+	res, err := h.App.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{
+		Txs: txs, Hash: blockHash(height), Height: height, Time: BlockTime(height), ProposerAddress: proposer[:],
+	})
+	if err != nil {
+		h.tb.Fatalf("FinalizeBlock at %d: %v", height, err)
+	}
+	if len(res.TxResults) != len(txs) {
+		h.tb.Fatalf("FinalizeBlock at %d: got %d results for %d transactions", height, len(res.TxResults), len(txs))
+	}
+	if len(res.AppHash) == 0 {
+		h.tb.Fatalf("FinalizeBlock at %d: empty app hash", height)
+	}
+	h.Pending = height
+	h.Hashes[height] = bytes.Clone(res.AppHash)
+	return res
+}
+
+// Commit commits the finalized block and checks Info agrees.
+func (h *Harness) Commit() {
+	h.tb.Helper()
+	if h.Pending == 0 {
+		h.tb.Fatal("Commit without FinalizeBlock")
+	}
+	if _, err := h.App.Commit(context.Background(), &abci.RequestCommit{}); err != nil {
+		h.tb.Fatalf("Commit at %d: %v", h.Pending, err)
+	}
+	h.Height, h.Pending = h.Pending, 0
+	info := h.Info()
+	if info.LastBlockHeight != h.Height || !bytes.Equal(info.LastBlockAppHash, h.Hashes[h.Height]) {
+		h.tb.Fatalf("Info after commit: got height %d hash %X, want %d %X",
+			info.LastBlockHeight, info.LastBlockAppHash, h.Height, h.Hashes[h.Height])
+	}
+}
+
+// Deliver finalizes and commits txs as the next block, with no CheckTx and
+// no proposal round (as a node replaying blocks does).
+func (h *Harness) Deliver(txs [][]byte) *abci.ResponseFinalizeBlock {
+	h.tb.Helper()
+	res := h.Finalize(txs)
+	h.Commit()
+	return res
+}
+
+// ---- queries ----
+
+// Query runs an ABCI query.
+func (h *Harness) Query(path string, data []byte, height int64, prove bool) *abci.ResponseQuery {
+	h.tb.Helper()
+	res, err := h.App.Query(context.Background(), &abci.RequestQuery{Path: path, Data: data, Height: height, Prove: prove})
+	if err != nil {
+		h.tb.Fatalf("Query %s: %v", path, err)
+	}
+	return res
+}
+
+// BalanceRequest is the data of a /bank/balance query.
+func BalanceRequest(addr tx.Address, denom string) []byte {
+	b, _ := json.Marshal(bank.BalanceRequest{Address: addr, Denom: denom})
+	return b
+}
+
+// Balance is addr's committed balance of denom.
+func (h *Harness) Balance(addr tx.Address, denom string) uint64 {
+	h.tb.Helper()
+	res := h.Query("/bank/balance", BalanceRequest(addr, denom), 0, false)
+	return h.amount(res, "balance")
+}
+
+// Supply is the committed supply of denom.
+func (h *Harness) Supply(denom string) uint64 {
+	h.tb.Helper()
+	return h.amount(h.Query("/bank/supply", []byte(denom), 0, false), "supply")
+}
+
+func (h *Harness) amount(res *abci.ResponseQuery, what string) uint64 {
+	h.tb.Helper()
+	if res.Codespace == "app" && res.Code == 4 {
+		return 0
+	}
+	if res.Code != 0 || len(res.Value) != 8 {
+		h.tb.Fatalf("query %s: code %s/%d %q value %x", what, res.Codespace, res.Code, res.Log, res.Value)
+	}
+	return binary.BigEndian.Uint64(res.Value)
+}
+
+// Balances queries every balance of addr.
+func (h *Harness) Balances(addr tx.Address) []tx.Coin {
+	h.tb.Helper()
+	var out []tx.Coin
+	h.queryJSON("/bank/balances", []byte(addr.String()), &out)
+	return out
+}
+
+// Account is addr's committed account.
+func (h *Harness) Account(addr tx.Address) (auth.Account, bool) {
+	h.tb.Helper()
+	res := h.Query("/auth/account", []byte(addr.String()), 0, false)
+	var a auth.Account
+	if res.Codespace == "app" && res.Code == 4 {
+		return a, false
+	}
+	if res.Code != 0 {
+		h.tb.Fatalf("query account %s: %s/%d %s", addr, res.Codespace, res.Code, res.Log)
+	}
+	if err := json.Unmarshal(res.Value, &a); err != nil {
+		h.tb.Fatalf("decode account %s: %v", addr, err)
+	}
+	return a, true
+}
+
+// Roles are addr's committed roles.
+func (h *Harness) Roles(addr tx.Address) []string {
+	h.tb.Helper()
+	res := h.Query("/auth/roles", []byte(addr.String()), 0, false)
+	if res.Codespace == "app" && res.Code == 4 {
+		return nil
+	}
+	var roles []string
+	if res.Code != 0 {
+		h.tb.Fatalf("query roles %s: %s/%d %s", addr, res.Codespace, res.Code, res.Log)
+	}
+	if err := json.Unmarshal(res.Value, &roles); err != nil {
+		h.tb.Fatalf("decode roles: %v", err)
+	}
+	return roles
+}
+
+// Members are the addresses holding role.
+func (h *Harness) Members(role string) []tx.Address {
+	h.tb.Helper()
+	var out []tx.Address
+	h.queryJSON("/auth/members", []byte(role), &out)
+	return out
+}
+
+// Device is the committed device id.
+func (h *Harness) Device(id string) (devices.Device, bool) {
+	h.tb.Helper()
+	res := h.Query("/devices/device", []byte(id), 0, false)
+	var d devices.Device
+	if res.Codespace == "app" && res.Code == 4 {
+		return d, false
+	}
+	if res.Code != 0 {
+		h.tb.Fatalf("query device %q: %s/%d %s", id, res.Codespace, res.Code, res.Log)
+	}
+	if err := json.Unmarshal(res.Value, &d); err != nil {
+		h.tb.Fatalf("decode device %q: %v", id, err)
+	}
+	return d, true
+}
+
+// DevicesByOwner are the devices owned by addr.
+func (h *Harness) DevicesByOwner(addr tx.Address) []devices.Device {
+	h.tb.Helper()
+	var out []devices.Device
+	h.queryJSON("/devices/by_owner", []byte(addr.String()), &out)
+	return out
+}
+
+func (h *Harness) queryJSON(path string, data []byte, v any) {
+	h.tb.Helper()
+	res := h.Query(path, data, 0, false)
+	if res.Code != 0 {
+		h.tb.Fatalf("query %s %q: %s/%d %s", path, data, res.Codespace, res.Code, res.Log)
+	}
+	if err := json.Unmarshal(res.Value, v); err != nil {
+		h.tb.Fatalf("decode %s: %v (%s)", path, err, res.Value)
+	}
+}
+
+// ---- results ----
+
+// Result is the part of a CheckTx, ExecTx or Query response tests look at.
+type Result struct {
+	Codespace string
+	Code      uint32
+	Log       string
+}
+
+// Of extracts a Result from an ABCI response.
+func Of(res any) Result {
+	switch r := res.(type) {
+	case *abci.ResponseCheckTx:
+		return Result{r.Codespace, r.Code, r.Log}
+	case *abci.ExecTxResult:
+		return Result{r.Codespace, r.Code, r.Log}
+	case *abci.ResponseQuery:
+		return Result{r.Codespace, r.Code, r.Log}
+	}
+	panic(fmt.Sprintf("apptest.Of: %T", res))
+}
+
+// RequireOK fails unless res succeeded.
+func RequireOK(tb testing.TB, what string, res any) {
+	tb.Helper()
+	if r := Of(res); r.Code != 0 {
+		tb.Fatalf("%s: got %s/%d %q, want success", what, r.Codespace, r.Code, r.Log)
+	}
+}
+
+// RequireCode fails unless res failed with codespace and code and its log
+// contains every one of logHas.
+func RequireCode(tb testing.TB, what string, res any, codespace string, code uint32, logHas ...string) {
+	tb.Helper()
+	r := Of(res)
+	if r.Codespace != codespace || r.Code != code {
+		tb.Fatalf("%s: got %s/%d %q, want %s/%d", what, r.Codespace, r.Code, r.Log, codespace, code)
+	}
+	for _, s := range logHas {
+		if !strings.Contains(r.Log, s) {
+			tb.Errorf("%s: log %q does not mention %q", what, r.Log, s)
+		}
+	}
+}
+
+// Attr returns the value of attribute key of the first event of type typ,
+// and whether there is one.
+func Attr(evs []abci.Event, typ, key string) (string, bool) {
+	for _, e := range evs {
+		if e.Type != typ {
+			continue
+		}
+		for _, a := range e.Attributes {
+			if a.Key == key {
+				return a.Value, true
+			}
+		}
+	}
+	return "", false
+}
+
+// HasEvent reports whether evs has an event of type typ whose attributes
+// include every key/value pair of kv.
+func HasEvent(evs []abci.Event, typ string, kv ...string) bool {
+next:
+	for _, e := range evs {
+		if e.Type != typ {
+			continue
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			found := false
+			for _, a := range e.Attributes {
+				if a.Key == kv[i] && a.Value == kv[i+1] {
+					found = true
+					break
+				}
+			}
+			if !found {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// SignBody signs arbitrary body bytes as k and frames them, for envelopes
+// tx.Build would never produce.
+func SignBody(k Key, body []byte) []byte {
+	return tx.Encode(body, ed25519.Sign(k.Priv, tx.SignBytes(body)))
+}
+
+// Body returns the JSON body k would sign for msgs, as a generic map a test
+// can change before SignBody.
+func Body(tb testing.TB, k Key, chainID string, seq uint64, msgs ...tx.Msg) map[string]any {
+	tb.Helper()
+	raw := SignSeq(tb, k, chainID, seq, msgs...)
+	t, err := tx.Decode(raw)
+	if err != nil {
+		tb.Fatalf("decode own tx: %v", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(t.BodyBytes, &m); err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// MustJSON marshals v.
+func MustJSON(tb testing.TB, v any) []byte {
+	tb.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
