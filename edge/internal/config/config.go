@@ -189,13 +189,16 @@ func (c Config) Validate() error {
 	if err := reading.ValidateDeviceID(c.GatewayID); err != nil {
 		return bad("gateway_id", c.GatewayID, "1..64 characters of [a-z0-9._-]")
 	}
-	for name, d := range map[string]time.Duration{
-		"poll_interval": c.PollInterval, "modbus_timeout": c.ModbusTimeout,
-		"mqtt.publish_timeout": c.MQTT.PublishTimeout, "mqtt.connect_timeout": c.MQTT.ConnectTimeout,
-		"mqtt.keep_alive": c.MQTT.KeepAlive, "mqtt.reconnect_max": c.MQTT.ReconnectMax,
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"poll_interval", c.PollInterval}, {"modbus_timeout", c.ModbusTimeout},
+		{"mqtt.publish_timeout", c.MQTT.PublishTimeout}, {"mqtt.connect_timeout", c.MQTT.ConnectTimeout},
+		{"mqtt.keep_alive", c.MQTT.KeepAlive}, {"mqtt.reconnect_max", c.MQTT.ReconnectMax},
 	} {
-		if d < 0 {
-			return bad(name, d, "a positive duration")
+		if d.v < 0 {
+			return bad(d.name, d.v, "a positive duration")
 		}
 	}
 	if c.StateDir == "" {

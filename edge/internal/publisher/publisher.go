@@ -74,6 +74,10 @@ type Config struct {
 	KeepAlive      time.Duration
 	ReconnectMin   time.Duration // first backoff, default 100ms
 	ReconnectMax   time.Duration
+	// ShutdownGrace bounds how long ending a session waits for in-flight
+	// PUBACKs before disconnecting (default 2s); unacknowledged readings
+	// stay in the outbox.
+	ShutdownGrace time.Duration
 }
 
 // Publisher owns the MQTT client.
@@ -113,6 +117,9 @@ func New(cfg Config, src Source, logger *slog.Logger, reg prometheus.Registerer)
 	}
 	if cfg.ReconnectMin <= 0 {
 		cfg.ReconnectMin = 100 * time.Millisecond
+	}
+	if cfg.ShutdownGrace <= 0 {
+		cfg.ShutdownGrace = 2 * time.Second
 	}
 	if cfg.ReconnectMax < cfg.ReconnectMin {
 		cfg.ReconnectMax = cfg.ReconnectMin
@@ -233,7 +240,7 @@ func (p *Publisher) session(ctx context.Context) (connected bool, err error) {
 	// stop publishes the retained "offline" a clean disconnect would not
 	// trigger (the will is only sent on an unclean loss).
 	stop := func() (bool, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), min(p.cfg.PublishTimeout, 2*time.Second))
+		ctx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownGrace)
 		defer cancel()
 		wait(ctx, c.Publish(StatusTopic(p.cfg.GatewayID), 1, true, "offline"), p.cfg.PublishTimeout)
 		return true, nil
@@ -254,7 +261,7 @@ func (p *Publisher) session(ctx context.Context) (connected bool, err error) {
 		go func() { wg.Wait(); close(done) }()
 		select {
 		case <-done:
-		case <-time.After(p.cfg.PublishTimeout):
+		case <-time.After(p.cfg.ShutdownGrace):
 		}
 		c.Disconnect(250)
 		wg.Wait()
