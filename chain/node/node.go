@@ -45,8 +45,9 @@ type Options struct {
 	Logger *slog.Logger
 	App    app.Config
 	// NewApp, when set, replaces the citychain application (benchmarks run
-	// CometBFT's kvstore example through the same node this way).
-	NewApp func(db dbm.DB) (abci.Application, error)
+	// CometBFT's kvstore example through the same node this way); it gets
+	// the node's data directory.
+	NewApp func(dataDir string) (abci.Application, error)
 }
 
 // Node is a running validator.
@@ -99,36 +100,39 @@ func Start(opts Options) (*Node, error) {
 		return nil, err
 	}
 
-	appDB, err := dbm.NewGoLevelDB("citystate", c.DBDir(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("open app state in %s: %w", c.DBDir(), err)
-	}
-	var application abci.Application
+	var (
+		application abci.Application
+		appDB       dbm.DB
+	)
 	if opts.NewApp != nil {
-		application, err = opts.NewApp(appDB)
+		application, err = opts.NewApp(c.DBDir())
 	} else {
+		appDB, err = dbm.NewGoLevelDB("citystate", c.DBDir(), nil)
+		if err != nil {
+			return nil, fmt.Errorf("open app state in %s: %w", c.DBDir(), err)
+		}
 		application, err = app.New(appDB, opts.App, opts.Logger)
 	}
 	if err != nil {
-		appDB.Close()
+		closeDB(appDB)
 		return nil, err
 	}
 
 	pv := privval.LoadFilePV(c.PrivValidatorKeyFile(), c.PrivValidatorStateFile())
 	nodeKey, err := p2p.LoadNodeKey(c.NodeKeyFile())
 	if err != nil {
-		appDB.Close()
+		closeDB(appDB)
 		return nil, fmt.Errorf("load node key: %w", err)
 	}
 	n, err := nm.NewNode(c, pv, nodeKey, proxy.NewLocalClientCreator(application),
 		nm.DefaultGenesisDocProviderFunc(c), cfg.DefaultDBProvider,
 		nm.DefaultMetricsProvider(c.Instrumentation), logger)
 	if err != nil {
-		appDB.Close()
+		closeDB(appDB)
 		return nil, fmt.Errorf("create node: %w", err)
 	}
 	if err := n.Start(); err != nil {
-		appDB.Close()
+		closeDB(appDB)
 		return nil, fmt.Errorf("start node: %w", err)
 	}
 	opts.Logger.Info("node started", "home", opts.Home, "rpc", c.RPC.ListenAddress, "p2p", c.P2P.ListenAddress)
@@ -155,8 +159,10 @@ func (n *Node) Stop() error {
 		}
 		n.cmt.Wait()
 	}
-	if err := n.appDB.Close(); err != nil {
-		errs = append(errs, fmt.Errorf("close app state: %w", err))
+	if n.appDB != nil {
+		if err := n.appDB.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close app state: %w", err))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -205,5 +211,11 @@ func (n *Node) WaitForHeight(ctx context.Context, h int64) error {
 			return fmt.Errorf("wait for block %d: %w", h, ctx.Err())
 		case <-t.C:
 		}
+	}
+}
+
+func closeDB(db dbm.DB) {
+	if db != nil {
+		db.Close()
 	}
 }

@@ -53,10 +53,8 @@ func newRootCmd(out io.Writer) *cobra.Command {
 	root.AddCommand(
 		newDevnetCmd(g), newNodeCmd(g), newTestnetCmd(g),
 		newKeysCmd(g), newTxCmd(g), newQueryCmd(g),
+		newSimCmd(),
 	)
-	for _, extra := range extraCommands {
-		root.AddCommand(extra())
-	}
 	return root
 }
 
@@ -65,7 +63,3 @@ func (g *globals) outputFlag(cmd *cobra.Command) *cobra.Command {
 	cmd.PersistentFlags().StringVarP(&g.output, "output", "o", "text", "output format: text or json")
 	return cmd
 }
-
-// extraCommands are added by other files of this package (simulators,
-// settlement...), each one a constructor.
-var extraCommands []func() *cobra.Command
