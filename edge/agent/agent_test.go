@@ -167,10 +167,7 @@ func TestBrokerRestartNothingLost(t *testing.T) {
 	rec.waitFor(t, "new readings after the restart", wait, func(r *recorder) bool {
 		return len(r.wires["inv-1"]) > int(before)+10
 	})
-	// Stop the devices, let the outbox drain, then count.
-	f.inv.Close()
-	f.ev.Close()
-	eventually(t, "the outbox to drain", wait, func() bool { return a.outbox.Len() == 0 })
+	quiesce(t, a, f)
 	a.stop()
 	st, err := state.Open(f.cfg.StateDir)
 	if err != nil {
@@ -261,9 +258,7 @@ func TestOutboxFullAlarm(t *testing.T) {
 		}
 		return ok
 	})
-	f.inv.Close()
-	f.ev.Close()
-	eventually(t, "the outbox to drain", wait, func() bool { return a.outbox.Len() == 0 })
+	quiesce(t, a, f)
 	a.stop()
 	st, _ := state.Open(f.cfg.StateDir)
 	for _, dev := range []string{"inv-1", "ev-1"} {

@@ -19,6 +19,7 @@ import (
 	"github.com/mochi-mqtt/server/v2/hooks/auth"
 	"github.com/mochi-mqtt/server/v2/listeners"
 	"github.com/mochi-mqtt/server/v2/packets"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/citychain/citychain/edge/internal/config"
 	"github.com/citychain/citychain/edge/internal/keyfile"
@@ -308,4 +309,23 @@ func eventually(t *testing.T, what string, timeout time.Duration, cond func() bo
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// quiesce stops the devices and waits until no poll can still append (two
+// failed polls per device after the stop: any poll that held an outbox slot
+// finished before the second began) and the outbox has drained.
+func quiesce(t *testing.T, a *running, f *fixture) {
+	t.Helper()
+	errs := func(dev string) float64 {
+		var m dto.Metric
+		a.m.pollErrors.WithLabelValues(dev).Write(&m)
+		return m.GetCounter().GetValue()
+	}
+	before := map[string]float64{"inv-1": errs("inv-1"), "ev-1": errs("ev-1")}
+	f.inv.Close()
+	f.ev.Close()
+	eventually(t, "failed polls after stopping the devices", wait, func() bool {
+		return errs("inv-1") >= before["inv-1"]+2 && errs("ev-1") >= before["ev-1"]+2
+	})
+	eventually(t, "the outbox to drain", wait, func() bool { return a.outbox.Len() == 0 })
 }

@@ -123,9 +123,7 @@ func TestMosquittoKillNothingLost(t *testing.T) {
 		_, ok := r.wires["inv-1"][before+30]
 		return ok
 	})
-	f.inv.Close()
-	f.ev.Close()
-	eventually(t, "the outbox to drain", wait, func() bool { return a.outbox.Len() == 0 })
+	quiesce(t, a, f)
 	a.stop()
 
 	st, err := state.Open(f.cfg.StateDir)
