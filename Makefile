@@ -17,7 +17,7 @@ build:
 
 ## test-deps: install what the integration tests run against (Mosquitto, mbpoll)
 test-deps:
-	./scripts/test-deps.sh
+	./.ci/test-deps.sh
 
 ## test: the whole test suite, against real services on free loopback ports
 test: test-deps
@@ -29,11 +29,11 @@ demo: build
 
 ## bench: benchmarks, printed as ratios against a baseline measured in the same run
 bench:
-	./scripts/bench.sh
+	./.ci/bench.sh
 
 ## lint: gofmt, go vet and staticcheck
 lint:
-	./scripts/lint.sh
+	./.ci/lint.sh
 
 clean:
 	rm -rf $(BIN) .tmp

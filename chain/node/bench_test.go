@@ -25,7 +25,7 @@ import (
 // Throughput benchmarks: committed transactions per second through one
 // validator, driven over RPC by concurrent senders. BenchmarkKVStore runs
 // CometBFT's own kvstore example through the same node, config and harness,
-// with transactions of the same size: the baseline. scripts/bench.sh prints
+// with transactions of the same size: the baseline. .ci/bench.sh prints
 // both and their ratio.
 
 const (

@@ -48,7 +48,7 @@ func krw(n uint64) tx.Coin { return tx.Coin{Amount: n * 1_000_000, Denom: tx.Den
 // DemoAccounts are the accounts of a devnet or testnet: an authority that
 // grants roles, the S-Coin treasury (issuer of uscn), the partner bank
 // (issuer of ukrw), an installer, a grid operator, a vehicle registrar, a
-// city agency, and two citizens.
+// city agency, the settlement relay, and two citizens.
 func DemoAccounts() []Account {
 	return []Account{
 		{Name: "authority", Authority: true, Coins: []tx.Coin{scn(1_000)}},
@@ -58,6 +58,7 @@ func DemoAccounts() []Account {
 		{Name: "gridop", Roles: []string{tx.RoleGridOperator}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "registrar", Roles: []string{tx.RoleVehicleRegistrar}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "agency", Roles: []string{tx.RoleAgency, tx.RoleMileageIssuer}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "settlement", Roles: []string{tx.RoleSettlement}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "alice", Coins: []tx.Coin{scn(10_000), krw(1_000_000)}},
 		{Name: "bob", Coins: []tx.Coin{scn(10_000), krw(1_000_000)}},
 	}

@@ -42,6 +42,10 @@ func newMsg(typ string) Msg {
 		return &MsgDeviceRotate{}
 	case TypeDeviceTransfer:
 		return &MsgDeviceTransfer{}
+	case TypeMeteringSubmit:
+		return &MsgSubmitReadings{}
+	case TypeMeteringAnchor:
+		return &MsgAnchor{}
 	}
 	return nil
 }
@@ -52,6 +56,7 @@ func MsgTypes() []string {
 		TypeRoleGrant, TypeRoleRevoke,
 		TypeBankSend, TypeBankMint, TypeBankBurn,
 		TypeDeviceRegister, TypeDeviceRevoke, TypeDeviceRotate, TypeDeviceTransfer,
+		TypeMeteringSubmit, TypeMeteringAnchor,
 	}
 }
 
@@ -93,13 +98,13 @@ func IssuerRole(denom string) string { return "issuer/" + denom }
 // ValidateRole checks a role name: a known role or issuer/<denom>.
 func ValidateRole(role string) error {
 	switch role {
-	case RoleTreasury, RoleInstaller, RoleGridOperator, RoleVehicleRegistrar, RoleAgency, RoleMileageIssuer:
+	case RoleTreasury, RoleInstaller, RoleGridOperator, RoleVehicleRegistrar, RoleAgency, RoleMileageIssuer, RoleSettlement:
 		return nil
 	}
 	if d, ok := strings.CutPrefix(role, "issuer/"); ok {
 		return ValidateDenom(d)
 	}
-	return fmt.Errorf("role %q: want one of treasury, installer, grid_operator, vehicle_registrar, agency, mileage_issuer or issuer/<denom>", role)
+	return fmt.Errorf("role %q: want one of treasury, installer, grid_operator, vehicle_registrar, agency, mileage_issuer, settlement or issuer/<denom>", role)
 }
 
 // MsgRoleGrant grants a role to an address. Only an authority may send it.

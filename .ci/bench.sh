@@ -19,7 +19,7 @@ t=$(metric "$out" BenchmarkTransfers tx/s)
 k=$(metric "$out" BenchmarkKVStore tx/s)
 awk -v t="$t" -v k="$k" 'BEGIN {printf "citychain transfers: %.0f tx/s   kvstore baseline: %.0f tx/s   ratio: %.2f (median of runs)\n", t, k, t/k}'
 
-for extra in scripts/bench.d/*.sh; do
+for extra in .ci/bench.d/*.sh; do
 	[ -e "$extra" ] || continue
 	echo
 	bash "$extra"

@@ -1,0 +1,100 @@
+package tx
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/citychain/citychain/edge/reading"
+)
+
+// Message types of the metering module.
+const (
+	TypeMeteringSubmit = "metering/submit_readings"
+	TypeMeteringAnchor = "metering/anchor"
+)
+
+// RoleSettlement may anchor intervals' Merkle roots.
+const RoleSettlement = "settlement"
+
+// MaxReadingsPerMsg bounds the readings in one submit message (a full
+// message of the longest readings still fits in MaxTxBytes).
+const MaxReadingsPerMsg = 150
+
+// HexBytes is a byte string written as lowercase hex in JSON.
+type HexBytes []byte
+
+// String returns the lowercase hex.
+func (h HexBytes) String() string { return hex.EncodeToString(h) }
+
+// MarshalJSON implements json.Marshaler.
+func (h HexBytes) MarshalJSON() ([]byte, error) { return json.Marshal(hex.EncodeToString(h)) }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (h *HexBytes) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("want a hex JSON string: %w", err)
+	}
+	if s != strings.ToLower(s) {
+		return fmt.Errorf("hex %q: want lowercase", s)
+	}
+	v, err := hex.DecodeString(s)
+	if err != nil {
+		return fmt.Errorf("hex: %w", err)
+	}
+	*h = v
+	return nil
+}
+
+// MsgSubmitReadings carries signed readings (the wire bytes of
+// edge/reading) for the chain to verify and apply. Any account may relay
+// them: the chain trusts the device signatures, not the relay. Each reading
+// is accepted or rejected on its own (events say which and why); the
+// message fails only if it is malformed.
+type MsgSubmitReadings struct {
+	Readings []HexBytes `json:"readings"`
+}
+
+// Type implements Msg.
+func (*MsgSubmitReadings) Type() string { return TypeMeteringSubmit }
+
+// ValidateBasic implements Msg: 1 to MaxReadingsPerMsg readings, each one
+// decoding strictly (the signature is checked against the registry later).
+func (m *MsgSubmitReadings) ValidateBasic() error {
+	if len(m.Readings) == 0 || len(m.Readings) > MaxReadingsPerMsg {
+		return fmt.Errorf("readings: %d given, want 1 to %d", len(m.Readings), MaxReadingsPerMsg)
+	}
+	var errs []error
+	for i, w := range m.Readings {
+		if _, err := reading.Decode(w); err != nil {
+			errs = append(errs, fmt.Errorf("readings[%d]: %w", i, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// MsgAnchor records the RFC 6962 Merkle root of every reading stored for a
+// closed settlement interval, so any stored reading can later be proven.
+// Only the settlement role may send it.
+type MsgAnchor struct {
+	Interval uint64   `json:"interval"`
+	Root     HexBytes `json:"root"`
+	Count    uint64   `json:"count"`
+}
+
+// Type implements Msg.
+func (*MsgAnchor) Type() string { return TypeMeteringAnchor }
+
+// ValidateBasic implements Msg.
+func (m *MsgAnchor) ValidateBasic() error {
+	if len(m.Root) != 32 {
+		return fmt.Errorf("root: %d bytes, want a 32-byte SHA-256 Merkle root", len(m.Root))
+	}
+	if m.Count == 0 {
+		return errors.New("count: want at least one reading under the root")
+	}
+	return nil
+}
