@@ -185,8 +185,14 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 		cs, code, log := module.Codes(err)
 		return &abci.ResponseCheckTx{Codespace: cs, Code: code, Log: log}, nil
 	}
-	ctx := a.checkCtx.WithStore(a.check)
-	res := a.execute(ctx, t)
+	// A transaction rejected by CheckTx never reaches a block, so it must not
+	// consume its sequence in the mempool's view either: its writes, the
+	// sequence included, are kept only when it passes.
+	txc := store.NewCache(a.check)
+	res := a.execute(a.checkCtx.WithStore(txc), t)
+	if res.Code == abci.CodeTypeOK {
+		txc.Write()
+	}
 	return &abci.ResponseCheckTx{Codespace: res.Codespace, Code: res.Code, Log: res.Log, GasWanted: 1}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/auth"
 	"github.com/citychain/citychain/chain/internal/bank"
 	"github.com/citychain/citychain/chain/internal/devices"
+	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/internal/module"
 )
 
@@ -11,21 +12,22 @@ import (
 // owns it. Listed here, in one place, for every module of the chain; a byte
 // is never reused. Planned modules keep their byte reserved.
 const (
-	prefixApp     byte = 0x00 // app metadata (chain id, last block time)
-	prefixAuth    byte = 0x01
-	prefixBank    byte = 0x02
-	prefixDevices byte = 0x03
-	// Reserved for the modules still to come, in this order: metering 0x04,
-	// market 0x05, mileage 0x06, vehicles 0x07, labour 0x08, contracts 0x09,
+	prefixApp      byte = 0x00 // app metadata (chain id, last block time)
+	prefixAuth     byte = 0x01
+	prefixBank     byte = 0x02
+	prefixDevices  byte = 0x03
+	prefixMetering byte = 0x04
+	// Reserved for the modules still to come, in this order: market 0x05, mileage 0x06, vehicles 0x07, labour 0x08, contracts 0x09,
 	// voting 0x0a, credentials 0x0b, certificates 0x0c, health 0x0d,
 	// donations 0x0e, trustfunds 0x0f, identity 0x10, registry 0x11.
 )
 
 // keepers holds every module keeper, wired explicitly.
 type keepers struct {
-	auth    *auth.Keeper
-	bank    *bank.Keeper
-	devices *devices.Keeper
+	auth     *auth.Keeper
+	bank     *bank.Keeper
+	devices  *devices.Keeper
+	metering *metering.Keeper
 }
 
 // wire builds the keepers and returns the modules in their fixed order: the
@@ -35,5 +37,6 @@ func wire() (*keepers, []module.Module) {
 	k.auth = auth.NewKeeper(prefixAuth)
 	k.bank = bank.NewKeeper(prefixBank, k.auth)
 	k.devices = devices.NewKeeper(prefixDevices, k.auth)
-	return k, []module.Module{k.auth, k.bank, k.devices}
+	k.metering = metering.NewKeeper(prefixMetering, k.devices, k.auth)
+	return k, []module.Module{k.auth, k.bank, k.devices, k.metering}
 }

@@ -47,6 +47,9 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	var res *module.QueryResult
 	path := strings.TrimPrefix(req.Path, "/")
 	if path == "store" {
+		if len(req.Data) == 0 {
+			return fail(module.ErrBadQuery.Wrapf("/store: data must be the state key to read"))
+		}
 		res = &module.QueryResult{Key: req.Data}
 	} else {
 		name, sub, _ := strings.Cut(path, "/")

@@ -24,7 +24,13 @@ type DevnetOptions struct {
 	RPCListen     string
 	P2PListen     string
 	TimeoutCommit time.Duration
+	// IntervalSeconds is the settlement interval; 0 means DevnetInterval.
+	IntervalSeconds uint64
 }
+
+// DevnetInterval is a devnet's settlement interval, short so a demo
+// settles several intervals in minutes.
+const DevnetInterval = 30
 
 // KeyringDir is where a home keeps its account keys.
 func KeyringDir(home string) string { return filepath.Join(home, "keys") }
@@ -55,6 +61,10 @@ func EnsureDevnet(dir string, o DevnetOptions) (bool, error) {
 	st, err := BuildAppState(kr, DemoAccounts())
 	if err != nil {
 		return false, err
+	}
+	st.Metering.Params.IntervalSeconds = o.IntervalSeconds
+	if o.IntervalSeconds == 0 {
+		st.Metering.Params.IntervalSeconds = DevnetInterval
 	}
 	g, err := NewGenesis(o.ChainID, []types.GenesisValidator{{Address: pub.Address(), PubKey: pub, Power: 10, Name: "devnet"}}, st)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/auth"
 	"github.com/citychain/citychain/chain/internal/bank"
 	"github.com/citychain/citychain/chain/internal/devices"
+	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/tx"
 )
@@ -25,9 +26,10 @@ import (
 // AppState is the citychain section ("app_state") of a genesis file: one
 // entry per module.
 type AppState struct {
-	Auth    auth.Genesis    `json:"auth"`
-	Bank    bank.Genesis    `json:"bank"`
-	Devices devices.Genesis `json:"devices"`
+	Auth     auth.Genesis     `json:"auth"`
+	Bank     bank.Genesis     `json:"bank"`
+	Devices  devices.Genesis  `json:"devices"`
+	Metering metering.Genesis `json:"metering"`
 }
 
 // Account is an account a generated network starts with: its key is created
@@ -68,9 +70,10 @@ func DemoAccounts() []Account {
 // of the same name) and returns the genesis app state funding them.
 func BuildAppState(kr *keyring.Keyring, accounts []Account) (*AppState, error) {
 	st := &AppState{
-		Auth:    auth.Genesis{Authorities: []tx.Address{}, Accounts: []auth.GenesisAccount{}},
-		Bank:    bank.Genesis{Denoms: []string{tx.DenomSCoin, tx.DenomKRW}, Balances: []bank.GenesisBalance{}},
-		Devices: devices.Genesis{Devices: []tx.MsgDeviceRegister{}},
+		Auth:     auth.Genesis{Authorities: []tx.Address{}, Accounts: []auth.GenesisAccount{}},
+		Bank:     bank.Genesis{Denoms: []string{tx.DenomSCoin, tx.DenomKRW}, Balances: []bank.GenesisBalance{}},
+		Devices:  devices.Genesis{Devices: []tx.MsgDeviceRegister{}},
+		Metering: metering.Genesis{Params: metering.DefaultParams()},
 	}
 	for _, a := range accounts {
 		key, err := kr.Get(a.Name)

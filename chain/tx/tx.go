@@ -194,8 +194,10 @@ type InvalidMsgError struct {
 func (e *InvalidMsgError) Error() string { return fmt.Sprintf("invalid %s: %v", e.Type, e.Err) }
 func (e *InvalidMsgError) Unwrap() error { return e.Err }
 
-// strictUnmarshal decodes JSON rejecting unknown fields, duplicate keys and
-// trailing data.
+// strictUnmarshal decodes JSON rejecting unknown fields, duplicate keys,
+// keys that are not lowercase ASCII (Go matches field names without regard
+// to case, so "Chain_ID" would otherwise stand for "chain_id") and trailing
+// data.
 func strictUnmarshal(data []byte, v any) error {
 	if err := checkNoDuplicateKeys(data); err != nil {
 		return err
@@ -251,6 +253,9 @@ func checkNoDuplicateKeys(data []byte) error {
 			continue
 		case string:
 			if isKey {
+				if err := checkKey(v); err != nil {
+					return err
+				}
 				if top.keys[v] {
 					return fmt.Errorf("duplicate key %q", v)
 				}
@@ -263,4 +268,19 @@ func checkNoDuplicateKeys(data []byte) error {
 			top.expect = true
 		}
 	}
+}
+
+// checkKey accepts only the key spelling every field of the format uses:
+// lowercase ASCII letters, digits and underscores.
+func checkKey(k string) error {
+	if k == "" {
+		return errors.New("empty key")
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return fmt.Errorf("key %q: want lowercase letters, digits and '_' only", k)
+		}
+	}
+	return nil
 }

@@ -1,0 +1,33 @@
+package metering
+
+import "github.com/citychain/citychain/chain/internal/module"
+
+// Codespace of the metering module's errors.
+const Codespace = "metering"
+
+// Result codes. Frozen: a released code never changes meaning. Individual
+// readings are not rejected with codes: a submit message reports each
+// reading's fate in its events (see README), so one bad reading does not
+// undo the others or the fraud flag it raises.
+var (
+	ErrNotSettlement     = module.NewError(Codespace, 2, "signer lacks the settlement role")
+	ErrIntervalOpen      = module.NewError(Codespace, 3, "interval has not closed yet")
+	ErrInvalidGenesis    = module.NewError(Codespace, 4, "invalid metering genesis")
+	ErrAlreadyAnchored   = module.NewError(Codespace, 5, "interval already anchored")
+	ErrMalformedReadings = module.NewError(Codespace, 6, "malformed reading")
+)
+
+// Reasons a reading is rejected, as they appear in the
+// metering.reading_rejected event.
+const (
+	ReasonUnregistered  = "unregistered"   // no device with that id
+	ReasonRevoked       = "revoked"        // the device is revoked
+	ReasonWrongEpoch    = "wrong_epoch"    // signed with another key epoch than the current one
+	ReasonWrongKind     = "wrong_kind"     // quantity does not match the device kind
+	ReasonBadSignature  = "bad_signature"  // forged: the signature does not verify
+	ReasonReplayed      = "replayed"       // sequence not above the last accepted one
+	ReasonRolledBack    = "rolled_back"    // value below the last accepted one: fraud flag
+	ReasonFutureTime    = "future_time"    // timestamp too far after the block time
+	ReasonTimeRegressed = "time_regressed" // timestamp before the last accepted reading's
+	ReasonOverflow      = "overflow"       // a delta or total would pass 2^64-1
+)

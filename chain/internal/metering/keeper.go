@@ -1,0 +1,332 @@
+// Package metering is the chain side of the metering pipeline: it verifies
+// the device signature of every reading itself (batch verification),
+// enforces strictly increasing sequence numbers and non-decreasing
+// cumulative values per device, derives per-device deltas per settlement
+// interval, records the intervals' Merkle anchors, and flags for ever a
+// device whose signed value went backwards.
+package metering
+
+import (
+	"crypto/ed25519"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
+
+	"github.com/citychain/citychain/chain/internal/devices"
+	"github.com/citychain/citychain/chain/internal/module"
+	"github.com/citychain/citychain/chain/internal/store"
+	"github.com/citychain/citychain/chain/tx"
+	"github.com/citychain/citychain/edge/reading"
+)
+
+// Params are the module's genesis parameters.
+type Params struct {
+	// IntervalSeconds is the settlement interval length: interval =
+	// floor(reading time / IntervalSeconds).
+	IntervalSeconds uint64 `json:"interval_seconds"`
+	// MaxFutureSkewSeconds bounds how far a reading's timestamp may be ahead
+	// of the block time.
+	MaxFutureSkewSeconds uint64 `json:"max_future_skew_seconds"`
+}
+
+// DefaultParams: 15-minute intervals, 5 minutes of clock skew.
+func DefaultParams() Params { return Params{IntervalSeconds: 900, MaxFutureSkewSeconds: 300} }
+
+// DeviceState is the last accepted reading of a device, and its fraud flag.
+type DeviceState struct {
+	Device   string `json:"device"`
+	Seq      uint64 `json:"seq"`
+	Value    uint64 `json:"value"`
+	TimeMs   int64  `json:"time_ms"`
+	KeyEpoch uint32 `json:"key_epoch"`
+	Interval uint64 `json:"interval"`
+	Accepted uint64 `json:"accepted"`
+	Fraud    *Fraud `json:"fraud"`
+}
+
+// Fraud records the first signed reading whose value went backwards. It is
+// permanent: later valid readings do not clear it.
+type Fraud struct {
+	Height   int64  `json:"height"`
+	Seq      uint64 `json:"seq"`
+	Value    uint64 `json:"value"`
+	Previous uint64 `json:"previous"`
+	Count    uint64 `json:"count"`
+}
+
+// Anchor is the Merkle root of an interval's stored readings.
+type Anchor struct {
+	Interval  uint64      `json:"interval"`
+	Root      tx.HexBytes `json:"root"`
+	Count     uint64      `json:"count"`
+	Height    int64       `json:"height"`
+	Submitter tx.Address  `json:"submitter"`
+	Time      time.Time   `json:"time"`
+}
+
+// Devices is what metering needs of the devices module.
+type Devices interface {
+	Device(ctx *module.Context, id string) *devices.Device
+}
+
+// Roles is what metering needs of the auth module.
+type Roles interface {
+	HasRole(ctx *module.Context, addr tx.Address, role string) bool
+}
+
+// Keeper owns the metering module's state.
+type Keeper struct {
+	prefix  byte
+	devices Devices
+	roles   Roles
+}
+
+var _ module.Module = (*Keeper)(nil)
+
+// NewKeeper returns the keeper for the module's key space under prefix.
+func NewKeeper(prefix byte, devices Devices, roles Roles) *Keeper {
+	return &Keeper{prefix: prefix, devices: devices, roles: roles}
+}
+
+// Name implements module.Module.
+func (*Keeper) Name() string { return Codespace }
+
+func (k *Keeper) kv(ctx *module.Context) store.KV { return ctx.Store(k.prefix) }
+
+func getJSON(kv store.KV, key []byte, v any) bool {
+	b := kv.Get(key)
+	if b == nil {
+		return false
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		panic(fmt.Errorf("metering: corrupt value at %x: %w", key, err))
+	}
+	return true
+}
+
+func putJSON(kv store.KV, key []byte, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	kv.Set(key, b)
+}
+
+func getU64(kv store.KV, key []byte) uint64 {
+	b := kv.Get(key)
+	if b == nil {
+		return 0
+	}
+	if len(b) != 8 {
+		panic(fmt.Errorf("metering: corrupt counter at %x", key))
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+// Params returns the module parameters.
+func (k *Keeper) Params(ctx *module.Context) Params {
+	var p Params
+	if !getJSON(k.kv(ctx), paramsKey, &p) {
+		return DefaultParams()
+	}
+	return p
+}
+
+// State returns a device's metering state, or nil before its first reading.
+func (k *Keeper) State(ctx *module.Context, id string) *DeviceState {
+	var s DeviceState
+	if !getJSON(k.kv(ctx), deviceKey(id), &s) {
+		return nil
+	}
+	return &s
+}
+
+// Delta returns a device's metered delta in an interval.
+func (k *Keeper) Delta(ctx *module.Context, id string, interval uint64) uint64 {
+	return getU64(k.kv(ctx), deltaKey(id, interval))
+}
+
+// Anchor returns an interval's anchor, or nil.
+func (k *Keeper) Anchor(ctx *module.Context, interval uint64) *Anchor {
+	var a Anchor
+	if !getJSON(k.kv(ctx), anchorKey(interval), &a) {
+		return nil
+	}
+	return &a
+}
+
+// CurrentInterval is the interval containing the block time.
+func (k *Keeper) CurrentInterval(ctx *module.Context) uint64 {
+	return uint64(ctx.Time.Unix()) / k.Params(ctx).IntervalSeconds
+}
+
+// Handle implements module.Module.
+func (k *Keeper) Handle(ctx *module.Context, signer tx.Address, msg tx.Msg) error {
+	switch m := msg.(type) {
+	case *tx.MsgSubmitReadings:
+		return k.submit(ctx, m)
+	case *tx.MsgAnchor:
+		return k.anchor(ctx, signer, m)
+	}
+	return module.ErrInternal.Wrapf("metering cannot handle %s", msg.Type())
+}
+
+func (k *Keeper) anchor(ctx *module.Context, signer tx.Address, m *tx.MsgAnchor) error {
+	if !k.roles.HasRole(ctx, signer, tx.RoleSettlement) {
+		return ErrNotSettlement.Wrapf("%s does not hold role %q", signer, tx.RoleSettlement)
+	}
+	if cur := k.CurrentInterval(ctx); m.Interval >= cur {
+		return ErrIntervalOpen.Wrapf("interval %d: the block is in interval %d; anchor only closed intervals", m.Interval, cur)
+	}
+	if a := k.Anchor(ctx, m.Interval); a != nil {
+		return ErrAlreadyAnchored.Wrapf("interval %d has root %s from height %d", m.Interval, a.Root, a.Height)
+	}
+	putJSON(k.kv(ctx), anchorKey(m.Interval), &Anchor{
+		Interval: m.Interval, Root: m.Root, Count: m.Count, Height: ctx.Height, Submitter: signer, Time: ctx.Time,
+	})
+	ctx.Emit("metering.anchored", "interval", module.U64(m.Interval), "root", m.Root.String(), "count", module.U64(m.Count))
+	return nil
+}
+
+// candidate is a reading that passed the registry checks, waiting for its
+// signature to be verified.
+type candidate struct {
+	r   reading.Signed
+	dev *devices.Device
+}
+
+// submit applies a batch of signed readings. Registry checks come first,
+// then one batch verification of every remaining signature (falling back
+// to one-by-one verification to find the forged ones), then the sequence,
+// value and time rules in message order.
+func (k *Keeper) submit(ctx *module.Context, m *tx.MsgSubmitReadings) error {
+	var cands []candidate
+	for i, w := range m.Readings {
+		r, err := reading.Decode(w)
+		if err != nil {
+			return ErrMalformedReadings.Wrapf("readings[%d]: %v", i, err)
+		}
+		dev := k.devices.Device(ctx, r.DeviceID)
+		switch {
+		case dev == nil:
+			k.reject(ctx, r.Reading, ReasonUnregistered)
+		case dev.Status != devices.StatusActive:
+			k.reject(ctx, r.Reading, ReasonRevoked)
+		case r.KeyEpoch != dev.KeyEpoch:
+			k.reject(ctx, r.Reading, ReasonWrongEpoch)
+		case !kindMatches(dev.Kind, r.Kind):
+			k.reject(ctx, r.Reading, ReasonWrongKind)
+		default:
+			cands = append(cands, candidate{r: r, dev: dev})
+		}
+	}
+	valid := verifyBatch(cands)
+	params := k.Params(ctx)
+	for i, c := range cands {
+		if !valid[i] {
+			k.reject(ctx, c.r.Reading, ReasonBadSignature)
+			continue
+		}
+		k.apply(ctx, params, c.r.Reading)
+	}
+	return nil
+}
+
+func kindMatches(deviceKind string, k reading.Kind) bool {
+	switch deviceKind {
+	case tx.KindSolarInverter:
+		return k == reading.KindEnergyWh
+	case tx.KindEVOdometer:
+		return k == reading.KindOdometerM
+	}
+	return false
+}
+
+// verifyBatch verifies every candidate's signature. The verdict per
+// signature is the same as verifying one by one (a failed batch is
+// re-checked signature by signature), so it is deterministic.
+func verifyBatch(cands []candidate) []bool {
+	out := make([]bool, len(cands))
+	if len(cands) == 0 {
+		return out
+	}
+	bv := cmted25519.NewBatchVerifier()
+	for _, c := range cands {
+		msg, err := c.r.SigningBytes()
+		if err != nil {
+			return out // cannot happen for a decoded reading; reject all
+		}
+		if err := bv.Add(cmted25519.PubKey(c.dev.PubKey), msg, c.r.Signature[:]); err != nil {
+			return out
+		}
+	}
+	if ok, _ := bv.Verify(); ok {
+		for i := range out {
+			out[i] = true
+		}
+		return out
+	}
+	for i, c := range cands {
+		out[i] = c.r.Verify(ed25519.PublicKey(c.dev.PubKey)) == nil
+	}
+	return out
+}
+
+func (k *Keeper) reject(ctx *module.Context, r reading.Reading, reason string) {
+	ctx.Emit("metering.reading_rejected", "device", r.DeviceID, "seq", module.U64(r.Seq), "value", module.U64(r.Value), "reason", reason)
+}
+
+// apply runs the per-device rules on a reading whose signature verified.
+func (k *Keeper) apply(ctx *module.Context, p Params, r reading.Reading) {
+	kv := k.kv(ctx)
+	if limit := ctx.Time.Unix() + int64(p.MaxFutureSkewSeconds); r.TimeMs/1000 > limit {
+		k.reject(ctx, r, ReasonFutureTime)
+		return
+	}
+	interval := uint64(r.TimeMs/1000) / p.IntervalSeconds
+	st := k.State(ctx, r.DeviceID)
+	var delta uint64
+	switch {
+	case st == nil:
+		st = &DeviceState{Device: r.DeviceID}
+	case st.KeyEpoch != r.KeyEpoch:
+		// A new key epoch (a replaced or re-flashed meter) starts a new
+		// baseline: no delta across the epochs, no rollback check.
+	case r.Seq <= st.Seq:
+		k.reject(ctx, r, ReasonReplayed)
+		return
+	case r.Value < st.Value:
+		if st.Fraud == nil {
+			st.Fraud = &Fraud{Height: ctx.Height, Seq: r.Seq, Value: r.Value, Previous: st.Value}
+			ctx.Emit("metering.fraud_flagged", "device", r.DeviceID, "seq", module.U64(r.Seq),
+				"value", module.U64(r.Value), "previous", module.U64(st.Value))
+		}
+		st.Fraud.Count++
+		putJSON(kv, deviceKey(r.DeviceID), st)
+		k.reject(ctx, r, ReasonRolledBack)
+		return
+	case r.TimeMs < st.TimeMs:
+		k.reject(ctx, r, ReasonTimeRegressed)
+		return
+	default:
+		delta = r.Value - st.Value
+	}
+	if delta > 0 {
+		d, ok1 := tx.AddUint64(getU64(kv, deltaKey(r.DeviceID, interval)), delta)
+		t, ok2 := tx.AddUint64(getU64(kv, totalKey(byte(r.Kind), interval)), delta)
+		if !ok1 || !ok2 {
+			k.reject(ctx, r, ReasonOverflow)
+			return
+		}
+		kv.Set(deltaKey(r.DeviceID, interval), binary.BigEndian.AppendUint64(nil, d))
+		kv.Set(totalKey(byte(r.Kind), interval), binary.BigEndian.AppendUint64(nil, t))
+	}
+	st.Seq, st.Value, st.TimeMs, st.KeyEpoch, st.Interval = r.Seq, r.Value, r.TimeMs, r.KeyEpoch, interval
+	st.Accepted++
+	putJSON(kv, deviceKey(r.DeviceID), st)
+	ctx.Emit("metering.reading_accepted", "device", r.DeviceID, "seq", module.U64(r.Seq), "value", module.U64(r.Value),
+		"interval", module.U64(interval), "delta", module.U64(delta), "kind", r.Kind.String())
+}
