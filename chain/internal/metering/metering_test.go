@@ -1,0 +1,314 @@
+package metering_test
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"testing"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/citychain/citychain/chain/app/apptest"
+	"github.com/citychain/citychain/chain/internal/metering"
+	"github.com/citychain/citychain/chain/internal/store"
+	"github.com/citychain/citychain/chain/tx"
+	"github.com/citychain/citychain/edge/reading"
+)
+
+const interval = 60 // seconds; 12 blocks of the harness
+
+var settler = apptest.NewKey("settlement")
+
+type device struct {
+	id   string
+	kind reading.Kind
+	priv ed25519.PrivateKey
+}
+
+func newDevice(id string, kind reading.Kind) device {
+	seed := sha256.Sum256([]byte("metering-test/" + id))
+	return device{id: id, kind: kind, priv: ed25519.NewKeyFromSeed(seed[:])}
+}
+
+func (d device) pub() tx.PubKey { return tx.PubKey(d.priv.Public().(ed25519.PublicKey)) }
+
+// read signs a reading of the device at epoch 1.
+func (d device) read(t *testing.T, seq uint64, timeMs int64, value uint64) tx.HexBytes {
+	return d.readEpoch(t, 1, seq, timeMs, value)
+}
+
+func (d device) readEpoch(t *testing.T, epoch uint32, seq uint64, timeMs int64, value uint64) tx.HexBytes {
+	t.Helper()
+	s, err := reading.Reading{DeviceID: d.id, KeyEpoch: epoch, Seq: seq, TimeMs: timeMs, Kind: d.kind, Value: value}.Sign(d.priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := s.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+var (
+	inv = newDevice("inv-1", reading.KindEnergyWh)
+	ev  = newDevice("ev-1", reading.KindOdometerM)
+)
+
+func newHarness(t *testing.T) *apptest.Harness {
+	t.Helper()
+	accounts := append(apptest.DemoAccounts(), apptest.Account{Key: settler, Roles: []string{tx.RoleSettlement}, Coins: []tx.Coin{apptest.SCN(10)}})
+	st := apptest.BuildAppState(accounts, []tx.MsgDeviceRegister{
+		{ID: inv.id, Kind: tx.KindSolarInverter, Owner: apptest.Alice.Addr, PubKey: inv.pub()},
+		{ID: ev.id, Kind: tx.KindEVOdometer, Owner: apptest.Bob.Addr, PubKey: ev.pub()},
+	})
+	raw, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sections map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &sections); err != nil {
+		t.Fatal(err)
+	}
+	sections["metering"], _ = json.Marshal(metering.Genesis{Params: metering.Params{IntervalSeconds: interval, MaxFutureSkewSeconds: 30}})
+	raw, _ = json.Marshal(sections)
+	return apptest.New(t, apptest.Options{AppState: raw})
+}
+
+// now is the time of the next block in milliseconds.
+func now(h *apptest.Harness) int64 { return apptest.BlockTime(h.Height + 1).UnixMilli() }
+
+type outcome struct{ accepted, rejected map[string]string } // "device/seq" -> delta or reason
+
+// submit relays readings from alice (any account may) and collects the
+// per-reading outcome from the events.
+func submit(t *testing.T, h *apptest.Harness, rs ...tx.HexBytes) outcome {
+	t.Helper()
+	b := h.Block(h.Sign(apptest.Alice, &tx.MsgSubmitReadings{Readings: rs}))
+	res := b.TxResult(0)
+	if res.Code != abci.CodeTypeOK {
+		t.Fatalf("submit: code %s/%d %s", res.Codespace, res.Code, res.Log)
+	}
+	o := outcome{accepted: map[string]string{}, rejected: map[string]string{}}
+	for _, ev := range res.Events {
+		attr := map[string]string{}
+		for _, a := range ev.Attributes {
+			attr[a.Key] = a.Value
+		}
+		key := attr["device"] + "/" + attr["seq"]
+		switch ev.Type {
+		case "metering.reading_accepted":
+			o.accepted[key] = attr["delta"]
+		case "metering.reading_rejected":
+			o.rejected[key] = attr["reason"]
+		}
+	}
+	if len(o.accepted)+len(o.rejected) != len(rs) {
+		t.Fatalf("submit of %d readings: %d accepted, %d rejected", len(rs), len(o.accepted), len(o.rejected))
+	}
+	return o
+}
+
+func state(t *testing.T, h *apptest.Harness, id string) *metering.DeviceState {
+	t.Helper()
+	res := h.Query("/metering/device", []byte(id), 0, false)
+	if res.Value == nil {
+		return nil
+	}
+	var s metering.DeviceState
+	if err := json.Unmarshal(res.Value, &s); err != nil {
+		t.Fatal(err)
+	}
+	return &s
+}
+
+func TestReadingsAcceptedAndDeltas(t *testing.T) {
+	h := newHarness(t)
+	t0 := now(h)
+	o := submit(t, h, inv.read(t, 1, t0, 1000), inv.read(t, 2, t0+1, 1500), ev.read(t, 1, t0, 42_000))
+	if o.accepted["inv-1/1"] != "0" || o.accepted["inv-1/2"] != "500" || o.accepted["ev-1/1"] != "0" {
+		t.Fatalf("got accepted %v rejected %v, want inv-1/1 baseline 0, inv-1/2 delta 500, ev-1/1 baseline", o.accepted, o.rejected)
+	}
+	t1 := now(h)
+	if o := submit(t, h, inv.read(t, 5, t1, 1750)); o.accepted["inv-1/5"] != "250" {
+		t.Fatalf("seq gap: got %v %v, want accepted with delta 250 (gaps are allowed, order is not)", o.accepted, o.rejected)
+	}
+	st := state(t, h, "inv-1")
+	if st.Seq != 5 || st.Value != 1750 || st.Accepted != 3 || st.Fraud != nil {
+		t.Fatalf("state: got %+v", st)
+	}
+	iv := uint64(t1/1000) / interval
+	req, _ := json.Marshal(metering.RangeRequest{Device: "inv-1", From: iv - 10, To: iv + 10})
+	var deltas []metering.IntervalValue
+	if res := h.Query("/metering/deltas", req, 0, false); json.Unmarshal(res.Value, &deltas) != nil {
+		t.Fatalf("deltas query: code %d %s", res.Code, res.Log)
+	}
+	var sum uint64
+	for _, d := range deltas {
+		sum += d.Delta
+	}
+	if sum != 750 {
+		t.Fatalf("deltas %v: sum %d, want 750 (1750 - baseline 1000)", deltas, sum)
+	}
+	req, _ = json.Marshal(metering.RangeRequest{Kind: "energy_wh", From: iv - 10, To: iv + 10})
+	var totals []metering.IntervalValue
+	if res := h.Query("/metering/totals", req, 0, false); json.Unmarshal(res.Value, &totals) != nil {
+		t.Fatalf("totals query: code %d %s", res.Code, res.Log)
+	}
+	var tsum uint64
+	for _, d := range totals {
+		tsum += d.Delta
+	}
+	if tsum != 750 {
+		t.Fatalf("totals %v: sum %d, want 750", totals, tsum)
+	}
+}
+
+func TestReadingsRejected(t *testing.T) {
+	h := newHarness(t)
+	t0 := now(h)
+	submit(t, h, inv.read(t, 10, t0, 5000), ev.read(t, 3, t0, 9000))
+
+	stranger := newDevice("ghost", reading.KindEnergyWh)
+	forged := inv.read(t, 11, now(h), 6000)
+	forged[len(forged)-1] ^= 0x01
+	wrongKey := newDevice("inv-1", reading.KindEnergyWh)
+	wrongKey.priv = ed25519.NewKeyFromSeed(make([]byte, 32))
+	wrongKind := device{id: "inv-1", kind: reading.KindOdometerM, priv: inv.priv}
+	t1 := now(h)
+	o := submit(t, h,
+		forged,                            // flipped signature bit
+		wrongKey.read(t, 12, t1, 6000),    // signed by another key
+		stranger.read(t, 1, t1, 1),        // not registered
+		inv.read(t, 10, t1, 6000),         // same seq again
+		inv.read(t, 9, t1, 6000),          // older seq
+		inv.readEpoch(t, 2, 13, t1, 6000), // epoch the device does not have
+		wrongKind.read(t, 14, t1, 6000),   // odometer reading from an inverter
+		inv.read(t, 15, t1+120_000, 6000), // 2 minutes ahead of the block, skew is 30 s
+		inv.read(t, 16, t0-1000, 6000),    // before the last accepted reading
+		inv.read(t, 17, t1, 7000),         // valid: accepted amid the rejects
+	)
+	want := map[string]string{
+		"inv-1/11": metering.ReasonBadSignature, "inv-1/12": metering.ReasonBadSignature,
+		"ghost/1": metering.ReasonUnregistered, "inv-1/10": metering.ReasonReplayed, "inv-1/9": metering.ReasonReplayed,
+		"inv-1/13": metering.ReasonWrongEpoch, "inv-1/14": metering.ReasonWrongKind, "inv-1/15": metering.ReasonFutureTime,
+		"inv-1/16": metering.ReasonTimeRegressed,
+	}
+	for k, reason := range want {
+		if o.rejected[k] != reason {
+			t.Errorf("%s: got rejection %q, want %q", k, o.rejected[k], reason)
+		}
+	}
+	if o.accepted["inv-1/17"] != "2000" {
+		t.Errorf("inv-1/17: got accepted %v, want delta 2000", o.accepted)
+	}
+
+	// Revoked devices' readings are rejected.
+	b := h.Block(h.Sign(apptest.Installer, &tx.MsgDeviceRevoke{ID: ev.id, Reason: "stolen"}))
+	if b.TxResult(0).Code != 0 {
+		t.Fatal(b.TxResult(0).Log)
+	}
+	if o := submit(t, h, ev.read(t, 4, now(h), 9500)); o.rejected["ev-1/4"] != metering.ReasonRevoked {
+		t.Fatalf("revoked: got %v", o.rejected)
+	}
+	if st := state(t, h, "ev-1"); st.Seq != 3 || st.Value != 9000 {
+		t.Fatalf("revoked device state changed: %+v", st)
+	}
+}
+
+func TestRollbackFlagsFraudForever(t *testing.T) {
+	h := newHarness(t)
+	submit(t, h, ev.read(t, 1, now(h), 100_000))
+	b := h.Block(h.Sign(apptest.Alice, &tx.MsgSubmitReadings{Readings: []tx.HexBytes{ev.read(t, 2, now(h), 90_000)}}))
+	var flagged bool
+	for _, e := range b.TxResult(0).Events {
+		if e.Type == "metering.fraud_flagged" {
+			flagged = true
+		}
+	}
+	if !flagged {
+		t.Fatal("no metering.fraud_flagged event for an odometer rolled back from 100000 to 90000")
+	}
+	st := state(t, h, "ev-1")
+	if st.Fraud == nil || st.Fraud.Value != 90_000 || st.Fraud.Previous != 100_000 || st.Value != 100_000 || st.Seq != 1 {
+		t.Fatalf("after rollback: got %+v, want fraud flag and the reading rejected", st)
+	}
+	// A later honest reading is accepted but the flag stays.
+	if o := submit(t, h, ev.read(t, 3, now(h), 100_500)); o.accepted["ev-1/3"] != "500" {
+		t.Fatalf("later reading: %v %v", o.accepted, o.rejected)
+	}
+	if st := state(t, h, "ev-1"); st.Fraud == nil || st.Fraud.Count != 1 {
+		t.Fatalf("fraud flag after a valid reading: got %+v, want it kept", st.Fraud)
+	}
+	// A second rollback counts but keeps the first evidence.
+	submit(t, h, ev.read(t, 4, now(h), 1))
+	if st := state(t, h, "ev-1"); st.Fraud.Count != 2 || st.Fraud.Value != 90_000 {
+		t.Fatalf("second rollback: got %+v", st.Fraud)
+	}
+}
+
+func TestKeyRotationStartsNewBaseline(t *testing.T) {
+	h := newHarness(t)
+	submit(t, h, inv.read(t, 1, now(h), 50_000))
+	newKey := newDevice("inv-1", reading.KindEnergyWh)
+	newKey.priv = ed25519.NewKeyFromSeed(sha256.New().Sum([]byte("rotated"))[:32])
+	b := h.Block(h.Sign(apptest.Alice, &tx.MsgDeviceRotate{ID: "inv-1", PubKey: newKey.pub()}))
+	if b.TxResult(0).Code != 0 {
+		t.Fatal(b.TxResult(0).Log)
+	}
+	o := submit(t, h, inv.read(t, 2, now(h), 51_000), newKey.readEpoch(t, 2, 1, now(h), 10))
+	if o.rejected["inv-1/2"] != metering.ReasonWrongEpoch {
+		t.Fatalf("old key after rotation: got %v, want wrong_epoch", o.rejected)
+	}
+	if o.accepted["inv-1/1"] != "0" {
+		t.Fatalf("first reading of epoch 2 (counter reset to 10): got %v %v, want a new baseline", o.accepted, o.rejected)
+	}
+	if st := state(t, h, "inv-1"); st.Fraud != nil || st.KeyEpoch != 2 || st.Value != 10 {
+		t.Fatalf("after rotation: %+v", st)
+	}
+}
+
+func TestAnchor(t *testing.T) {
+	h := newHarness(t)
+	root := tx.HexBytes(sha256.New().Sum(nil))
+	cur := uint64(apptest.BlockTime(h.Height+1).Unix()) / interval
+	check := func(k apptest.Key, m *tx.MsgAnchor, codespace string, code uint32) {
+		t.Helper()
+		seq := h.Seq(k)
+		b := h.Block(h.Sign(k, m))
+		gotCS, gotCode, log := b.Check[0].Codespace, b.Check[0].Code, b.Check[0].Log
+		if gotCode == 0 {
+			res := b.TxResult(0)
+			gotCS, gotCode, log = res.Codespace, res.Code, res.Log
+		} else {
+			h.SetSeq(k, seq) // rejected by CheckTx: the sequence was not used
+		}
+		if gotCS != codespace || gotCode != code {
+			t.Fatalf("anchor %+v by %s: got %s/%d %q, want %s/%d", m, k.Name, gotCS, gotCode, log, codespace, code)
+		}
+	}
+	check(apptest.Alice, &tx.MsgAnchor{Interval: cur - 1, Root: root, Count: 3}, metering.Codespace, 2)
+	check(settler, &tx.MsgAnchor{Interval: cur + 5, Root: root, Count: 3}, metering.Codespace, 3)
+	check(settler, &tx.MsgAnchor{Interval: cur - 1, Root: root, Count: 3}, "", 0)
+	check(settler, &tx.MsgAnchor{Interval: cur - 1, Root: root, Count: 3}, metering.Codespace, 5)
+	check(settler, &tx.MsgAnchor{Interval: cur - 2, Root: root[:31], Count: 3}, "tx", 7)
+
+	res := h.Query("/metering/anchor", []byte(strconv.FormatUint(cur-1, 10)), 0, true)
+	var a metering.Anchor
+	if err := json.Unmarshal(res.Value, &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Count != 3 || a.Root.String() != root.String() || a.Submitter != settler.Addr {
+		t.Fatalf("anchor: got %+v", a)
+	}
+	var p = res.ProofOps.Ops[0]
+	proof := decodeProof(t, p.Data)
+	if err := store.VerifyProof(h.Hashes[res.Height], proof, res.Key, res.Value); err != nil {
+		t.Fatalf("anchor proof: %v", err)
+	}
+	if res := h.Query("/metering/anchor", []byte(fmt.Sprint(cur-3)), 0, false); res.Value != nil || res.Code == 0 {
+		t.Fatalf("absent anchor: got %s code %d", res.Value, res.Code)
+	}
+}
