@@ -15,9 +15,10 @@ build:
 	$(GO) build -o $(BIN)/citychain ./cmd/citychain
 	$(GO) build -trimpath -ldflags='-s -w' -o $(BIN)/edge-agent ./cmd/edge-agent
 
-## test-deps: install what the integration tests run against (Mosquitto, mbpoll)
+## test-deps: install what the integration tests run against (Mosquitto, mbpoll, bin/influxd)
 test-deps:
 	./.ci/test-deps.sh
+	./.ci/influxd.sh
 
 ## test: the whole test suite, against real services on free loopback ports
 test: test-deps
@@ -25,6 +26,7 @@ test: test-deps
 
 ## demo: run the whole system on embedded defaults (Ctrl-C stops it; state is kept in .tmp/devnet)
 demo: build
+	./.ci/influxd.sh
 	$(BIN)/citychain devnet --home $(HOME_DIR)
 
 ## bench: benchmarks, printed as ratios against a baseline measured in the same run

@@ -13,6 +13,7 @@ import (
 	"github.com/cometbft/cometbft/types"
 
 	"github.com/citychain/citychain/chain/keyring"
+	"github.com/citychain/citychain/chain/tx"
 )
 
 // DevnetChainID is the chain id of a devnet.
@@ -26,6 +27,10 @@ type DevnetOptions struct {
 	TimeoutCommit time.Duration
 	// IntervalSeconds is the settlement interval; 0 means DevnetInterval.
 	IntervalSeconds uint64
+	// Devices are registered at genesis; DeviceOwners maps each device to
+	// the name of an account key, created in the keyring if missing.
+	Devices      []tx.MsgDeviceRegister
+	DeviceOwners []string
 }
 
 // DevnetInterval is a devnet's settlement interval, short so a demo
@@ -58,9 +63,31 @@ func EnsureDevnet(dir string, o DevnetOptions) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	st, err := BuildAppState(kr, DemoAccounts())
+	accounts := DemoAccounts()
+	known := map[string]bool{}
+	for _, a := range accounts {
+		known[a.Name] = true
+	}
+	for _, owner := range o.DeviceOwners {
+		if !known[owner] {
+			known[owner] = true
+			accounts = append(accounts, Account{Name: owner, Coins: []tx.Coin{scn(1_000)}})
+		}
+	}
+	st, err := BuildAppState(kr, accounts)
 	if err != nil {
 		return false, err
+	}
+	if len(o.DeviceOwners) != len(o.Devices) {
+		return false, fmt.Errorf("devnet: %d devices but %d owners", len(o.Devices), len(o.DeviceOwners))
+	}
+	for i, d := range o.Devices {
+		owner, err := kr.Get(o.DeviceOwners[i])
+		if err != nil {
+			return false, err
+		}
+		d.Owner = owner.Address
+		st.Devices.Devices = append(st.Devices.Devices, d)
 	}
 	st.Metering.Params.IntervalSeconds = o.IntervalSeconds
 	if o.IntervalSeconds == 0 {

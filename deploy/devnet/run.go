@@ -1,0 +1,182 @@
+package devnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/citychain/citychain/chain/node"
+	"github.com/citychain/citychain/chain/tx"
+	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/edge/agent"
+	"github.com/citychain/citychain/simulators"
+)
+
+// System is a running devnet.
+type System struct {
+	cfg                                  Config
+	Manifest                             *Manifest
+	Node                                 *node.Node
+	Broker                               *Broker // nil with an external broker
+	MQTTURL                              string
+	Influx                               *local.InfluxDB // nil with an external InfluxDB
+	InfluxURL, InfluxToken, InfluxBucket string
+	Fleet                                *simulators.Fleet
+	Agents                               []*agent.Agent
+
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	errOnce sync.Once
+	err     error
+	closers []func() error
+}
+
+// Start brings the whole system up and returns once every part runs.
+func Start(ctx context.Context, cfg Config) (_ *System, err error) {
+	cfg.defaults()
+	if cfg.Home == "" {
+		return nil, errors.New("devnet: no home directory")
+	}
+	s := &System{cfg: cfg}
+	defer func() {
+		if err != nil {
+			_ = s.Close()
+		}
+	}()
+	if s.Manifest, err = ensureHome(&cfg); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+
+	// The validator.
+	if s.Node, err = node.Start(node.Options{Home: cfg.Home, RPCListen: cfg.RPCListen, P2PListen: cfg.P2PListen, CometLogLevel: cfg.CometLogLevel, Logger: log}); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.Node.Stop)
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err = s.Node.WaitForHeight(wctx, 1); err != nil {
+		return nil, err
+	}
+
+	// The MQTT broker.
+	s.MQTTURL = cfg.MQTTURL
+	if s.MQTTURL == "" {
+		if s.Broker, err = StartBroker(cfg.MQTTListen, log.With("part", "broker")); err != nil {
+			return nil, err
+		}
+		s.closers = append(s.closers, s.Broker.Close)
+		s.MQTTURL = s.Broker.URL()
+	}
+
+	// InfluxDB.
+	s.InfluxURL, s.InfluxToken, s.InfluxBucket = cfg.InfluxURL, cfg.InfluxToken, cfg.InfluxBucket
+	if s.InfluxURL == "" {
+		port := 0
+		if _, p, err := net.SplitHostPort(cfg.InfluxListen); err == nil {
+			port, _ = strconv.Atoi(p)
+		}
+		if s.Influx, err = local.StartInfluxDB(ctx, filepath.Join(cfg.Home, "influxdb"), local.InfluxDBOptions{Port: port, Database: "citychain"}); err != nil {
+			return nil, fmt.Errorf("start InfluxDB (run .ci/influxd.sh to build bin/influxd, or pass --influx-url): %w", err)
+		}
+		s.closers = append(s.closers, s.Influx.Stop)
+		s.InfluxURL, s.InfluxToken, s.InfluxBucket = s.Influx.URL, local.Token, s.Influx.Bucket
+	}
+
+	// The simulated field devices, on the devnet's continuing clock.
+	sim := simulators.Generate(s.Manifest.Inverters, s.Manifest.EVs, "127.0.0.1", cfg.SimBasePort, s.Manifest.Speed, s.Manifest.Seed)
+	sim.Start = s.Manifest.SimStart
+	if s.Fleet, err = simulators.Start(ctx, sim, simulators.WithClock(simClock{s.Manifest}), simulators.WithLogger(log.With("part", "simulators"))); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.Fleet.Close)
+
+	runCtx, runCancel := context.WithCancel(context.Background())
+	s.cancel = runCancel
+
+	// One edge agent per gateway of GatewaySize devices.
+	for g := 0; g*cfg.GatewaySize < len(s.Manifest.Devices); g++ {
+		devs := s.Manifest.Devices[g*cfg.GatewaySize : min((g+1)*cfg.GatewaySize, len(s.Manifest.Devices))]
+		a, err := s.newAgent(fmt.Sprintf("gw-%02d", g+1), devs)
+		if err != nil {
+			return nil, err
+		}
+		s.Agents = append(s.Agents, a)
+		s.closers = append(s.closers, a.Close)
+		s.goRun("edge agent", a.Run, runCtx)
+	}
+	return s, nil
+}
+
+// newAgent writes HOME/edge/<gateway>/agent.yaml, a real edge agent
+// configuration a person can read and reuse, and loads it.
+func (s *System) newAgent(gateway string, devs []ManifestDevice) (*agent.Agent, error) {
+	dir := filepath.Join(s.cfg.Home, "edge", gateway)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Written by citychain devnet for gateway %s.\n", gateway)
+	fmt.Fprintf(&b, "gateway_id: %s\npoll_interval: %s\nkey_epoch: 1\nstate_dir: state\n", gateway, s.cfg.PollInterval)
+	fmt.Fprintf(&b, "outbox:\n  path: outbox\nmqtt:\n  broker: %s\n  reconnect_max: 5s\ndevices:\n", s.MQTTURL)
+	for _, d := range devs {
+		sd, ok := s.Fleet.Device(d.ID)
+		if !ok {
+			return nil, fmt.Errorf("devnet: device %s is registered but not simulated", d.ID)
+		}
+		fmt.Fprintf(&b, "  - id: %s\n    address: %s\n    unit_id: %d\n    key_file: %s\n", d.ID, sd.Addr(), sd.UnitID(), d.KeyFile)
+		if d.Kind == tx.KindSolarInverter {
+			b.WriteString("    kind: energy_wh\n    sunspec: true\n")
+		} else {
+			// The EV odometer unit's map: docs/ev-odometer-registers.md.
+			b.WriteString("    kind: odometer_m\n    register:\n      address: 1004\n      type: uint32\n      word_order: high_first\n")
+		}
+	}
+	path := filepath.Join(dir, "agent.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	cfg, err := agent.LoadConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	return agent.New(cfg, s.cfg.Logger.With("part", "edge", "gateway", gateway))
+}
+
+// goRun runs fn until the system closes; the first failure is kept.
+func (s *System) goRun(what string, fn func(context.Context) error, ctx context.Context) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := fn(ctx); err != nil && ctx.Err() == nil {
+			s.errOnce.Do(func() { s.err = fmt.Errorf("%s: %w", what, err) })
+			s.cfg.Logger.Error("part failed", "part", what, "err", err)
+		}
+	}()
+}
+
+// Err reports the first part that failed, if any.
+func (s *System) Err() error { return s.err }
+
+// Close stops every part, in reverse order of start.
+func (s *System) Close() error {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.wg.Wait()
+	var errs []error
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		if err := s.closers[i](); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	s.closers = nil
+	return errors.Join(errs...)
+}
