@@ -194,3 +194,13 @@ func MulUint64(a, b uint64) (uint64, bool) {
 	hi, lo := bits.Mul64(a, b)
 	return lo, hi == 0
 }
+
+// ModuleAddress is the account a module holds funds in (escrow, budgets):
+// the first 20 bytes of SHA-256 of "module/<name>". No key controls it; only
+// the module's own state transitions move its funds.
+func ModuleAddress(name string) Address {
+	sum := sha256.Sum256([]byte("module/" + name))
+	var a Address
+	copy(a[:], sum[:AddressLen])
+	return a
+}
