@@ -711,3 +711,39 @@ func MustJSON(tb testing.TB, v any) []byte {
 	}
 	return b
 }
+
+// Run checks one transaction (CheckTx) and then proposes it alone in the
+// next block whatever CheckTx said, as a proposer with another mempool
+// might, returning both results.
+func (h *Harness) Run(raw []byte) (*abci.ResponseCheckTx, *abci.ExecTxResult) {
+	h.tb.Helper()
+	check := h.CheckTx(raw)
+	b := h.ProposeBlock([][]byte{raw})
+	if len(b.Txs) != 1 {
+		h.tb.Fatalf("Run: the proposal dropped the transaction (CheckTx said %v)", Of(check))
+	}
+	return check, b.TxResult(0)
+}
+
+// RunOK runs one transaction and fails unless CheckTx and FinalizeBlock
+// both accept it; it returns the block result (with its events).
+func (h *Harness) RunOK(what string, raw []byte) *abci.ExecTxResult {
+	h.tb.Helper()
+	check, res := h.Run(raw)
+	RequireOK(h.tb, what+" (CheckTx)", check)
+	RequireOK(h.tb, what+" (FinalizeBlock)", res)
+	return res
+}
+
+// RunFail runs one transaction and fails unless CheckTx and FinalizeBlock
+// both reject it with codespace and code, with a log mentioning logHas.
+func (h *Harness) RunFail(what string, raw []byte, codespace string, code uint32, logHas ...string) *abci.ExecTxResult {
+	h.tb.Helper()
+	check, res := h.Run(raw)
+	RequireCode(h.tb, what+" (CheckTx)", check, codespace, code, logHas...)
+	RequireCode(h.tb, what+" (FinalizeBlock)", res, codespace, code, logHas...)
+	if len(res.Events) != 0 {
+		h.tb.Errorf("%s: a failed transaction emitted events %v", what, res.Events)
+	}
+	return res
+}

@@ -1,0 +1,151 @@
+package bank_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/citychain/citychain/chain/app/apptest"
+	"github.com/citychain/citychain/chain/tx"
+)
+
+var (
+	alice    = apptest.Alice
+	bob      = apptest.Bob
+	treasury = apptest.Treasury
+	kbank    = apptest.KBank
+	stranger = apptest.Stranger
+)
+
+func coin(n uint64, denom string) tx.Coin { return tx.Coin{Amount: n, Denom: denom} }
+
+func newChain(t *testing.T) *apptest.Harness {
+	h := apptest.New(t, apptest.Options{})
+	h.Block()
+	return h
+}
+
+func TestSend(t *testing.T) {
+	h := newChain(t)
+	supply := h.Supply(tx.DenomSCoin)
+	aliceBal := h.Balance(alice.Addr, tx.DenomSCoin)
+
+	h.RunFail("insufficient funds", h.Sign(alice, &tx.MsgSend{To: bob.Addr, Amount: coin(aliceBal+1, tx.DenomSCoin)}),
+		"bank", 2, alice.Addr.String(), "has 10000000000uscn", "needs 10000000001uscn")
+	h.RunFail("no balance at all", h.Sign(treasury, &tx.MsgSend{To: bob.Addr, Amount: coin(1, tx.DenomKRW)}),
+		"bank", 2, "has 0ukrw")
+	h.RunFail("unknown denom", h.Sign(alice, &tx.MsgSend{To: bob.Addr, Amount: coin(1, "uxyz")}), "bank", 3, `"uxyz"`)
+	h.RunFail("self send", h.Sign(alice, &tx.MsgSend{To: alice.Addr, Amount: coin(1, tx.DenomSCoin)}), "bank", 7, alice.Addr.String())
+	h.RunFail("self send beyond balance", h.Sign(alice, &tx.MsgSend{To: alice.Addr, Amount: coin(aliceBal+1, tx.DenomSCoin)}), "bank", 7)
+
+	res := h.RunOK("send", h.Sign(alice, &tx.MsgSend{To: bob.Addr, Amount: coin(1234, tx.DenomSCoin)}))
+	if !apptest.HasEvent(res.Events, "bank.transfer", "from", alice.Addr.String(), "to", bob.Addr.String(), "amount", "1234uscn") {
+		t.Errorf("transfer event: %v", res.Events)
+	}
+	if !apptest.HasEvent(res.Events, "message", "action", tx.TypeBankSend, "sender", alice.Addr.String(), "index", "0") {
+		t.Errorf("message event: %v", res.Events)
+	}
+	if got := h.Balance(alice.Addr, tx.DenomSCoin); got != aliceBal-1234 {
+		t.Errorf("alice: got %d, want %d", got, aliceBal-1234)
+	}
+	if got := h.Supply(tx.DenomSCoin); got != supply {
+		t.Errorf("a send changed the supply: %d -> %d", supply, got)
+	}
+
+	// Sending everything removes the balance entry.
+	all := h.Balance(alice.Addr, tx.DenomKRW)
+	h.RunOK("send all", h.Sign(alice, &tx.MsgSend{To: stranger.Addr, Amount: coin(all, tx.DenomKRW)}))
+	apptest.RequireCode(t, "emptied balance", h.Query("/bank/balance", apptest.BalanceRequest(alice.Addr, tx.DenomKRW), 0, false), "app", 4)
+	if got := h.Balances(alice.Addr); len(got) != 1 || got[0].Denom != tx.DenomSCoin {
+		t.Errorf("alice balances after sending all ukrw: got %v", got)
+	}
+	if a, ok := h.Account(stranger.Addr); !ok || a.Sequence != 0 {
+		t.Errorf("recipient account: got %+v %v, want created", a, ok)
+	}
+}
+
+func TestMint(t *testing.T) {
+	h := newChain(t)
+	supply := h.Supply(tx.DenomSCoin)
+	h.RunFail("mint by non-issuer", h.Sign(alice, &tx.MsgMint{To: alice.Addr, Amount: coin(5, tx.DenomSCoin)}),
+		"bank", 4, alice.Addr.String(), `"issuer/uscn"`)
+	h.RunFail("mint by the other denomination's issuer", h.Sign(kbank, &tx.MsgMint{To: kbank.Addr, Amount: coin(5, tx.DenomSCoin)}),
+		"bank", 4, `"issuer/uscn"`)
+	h.RunFail("mint by the authority", h.Sign(apptest.Authority, &tx.MsgMint{To: bob.Addr, Amount: coin(5, tx.DenomKRW)}),
+		"bank", 4, `"issuer/ukrw"`)
+	// An issuer role for a denomination that does not exist mints nothing.
+	h.RunOK("grant issuer/uxyz", h.Sign(apptest.Authority, &tx.MsgRoleGrant{Address: alice.Addr, Role: tx.IssuerRole("uxyz")}))
+	h.RunFail("mint unknown denom", h.Sign(alice, &tx.MsgMint{To: alice.Addr, Amount: coin(5, "uxyz")}), "bank", 3, `"uxyz"`)
+
+	res := h.RunOK("mint", h.Sign(treasury, &tx.MsgMint{To: stranger.Addr, Amount: coin(777, tx.DenomSCoin)}))
+	if !apptest.HasEvent(res.Events, "bank.mint", "to", stranger.Addr.String(), "amount", "777uscn") ||
+		!apptest.HasEvent(res.Events, "auth.account_created", "address", stranger.Addr.String()) {
+		t.Errorf("mint events: %v", res.Events)
+	}
+	if got := h.Supply(tx.DenomSCoin); got != supply+777 {
+		t.Errorf("supply after mint: got %d, want %d", got, supply+777)
+	}
+	if got := h.Balance(stranger.Addr, tx.DenomSCoin); got != 777 {
+		t.Errorf("minted balance: got %d", got)
+	}
+
+	// Up to exactly 2^64-1, and not one unit more.
+	room := math.MaxUint64 - h.Supply(tx.DenomSCoin)
+	h.RunFail("mint past 2^64", h.Sign(treasury, &tx.MsgMint{To: bob.Addr, Amount: coin(room+1, tx.DenomSCoin)}),
+		"bank", 5, "supply of uscn would exceed 2^64-1")
+	h.RunFail("mint the maximum amount", h.Sign(treasury, &tx.MsgMint{To: bob.Addr, Amount: coin(math.MaxUint64, tx.DenomSCoin)}), "bank", 5)
+	h.RunOK("mint to the limit", h.Sign(treasury, &tx.MsgMint{To: bob.Addr, Amount: coin(room, tx.DenomSCoin)}))
+	if got := h.Supply(tx.DenomSCoin); got != math.MaxUint64 {
+		t.Fatalf("supply at the limit: got %d", got)
+	}
+	h.RunFail("mint one more", h.Sign(treasury, &tx.MsgMint{To: alice.Addr, Amount: coin(1, tx.DenomSCoin)}), "bank", 5)
+	// Transfers near the limit still work and cannot overflow a balance.
+	bobBal := h.Balance(bob.Addr, tx.DenomSCoin)
+	h.RunOK("send at the limit", h.Sign(alice, &tx.MsgSend{To: bob.Addr, Amount: coin(1, tx.DenomSCoin)}))
+	if got := h.Balance(bob.Addr, tx.DenomSCoin); got != bobBal+1 {
+		t.Errorf("bob near the limit: got %d, want %d", got, bobBal+1)
+	}
+	h.RunOK("burn at the limit", h.Sign(bob, &tx.MsgBurn{Amount: coin(1, tx.DenomSCoin)}))
+	h.RunOK("mint after burn", h.Sign(treasury, &tx.MsgMint{To: alice.Addr, Amount: coin(1, tx.DenomSCoin)}))
+	if got := h.Supply(tx.DenomSCoin); got != math.MaxUint64 {
+		t.Errorf("supply after burn and mint: got %d", got)
+	}
+}
+
+func TestBurn(t *testing.T) {
+	h := newChain(t)
+	supply := h.Supply(tx.DenomKRW)
+	bal := h.Balance(alice.Addr, tx.DenomKRW)
+	h.RunFail("burn more than balance", h.Sign(alice, &tx.MsgBurn{Amount: coin(bal+1, tx.DenomKRW)}),
+		"bank", 2, alice.Addr.String(), "burns")
+	h.RunFail("burn without balance", h.Sign(treasury, &tx.MsgBurn{Amount: coin(1, tx.DenomKRW)}), "bank", 2, "has 0ukrw")
+	h.RunFail("burn unknown denom", h.Sign(alice, &tx.MsgBurn{Amount: coin(1, "uabc")}), "bank", 3, `"uabc"`)
+	res := h.RunOK("burn", h.Sign(alice, &tx.MsgBurn{Amount: coin(500, tx.DenomKRW)}))
+	if !apptest.HasEvent(res.Events, "bank.burn", "from", alice.Addr.String(), "amount", "500ukrw") {
+		t.Errorf("burn events: %v", res.Events)
+	}
+	if got := h.Supply(tx.DenomKRW); got != supply-500 {
+		t.Errorf("supply after burn: got %d, want %d", got, supply-500)
+	}
+	h.RunOK("burn all", h.Sign(alice, &tx.MsgBurn{Amount: coin(bal-500, tx.DenomKRW)}))
+	if got := h.Supply(tx.DenomKRW); got != supply-bal {
+		t.Errorf("supply after burning all: got %d, want %d", got, supply-bal)
+	}
+	apptest.RequireCode(t, "burnt balance", h.Query("/bank/balance", apptest.BalanceRequest(alice.Addr, tx.DenomKRW), 0, false), "app", 4)
+
+	// Mint, send, burn in one transaction: all or nothing, supply moves by
+	// exactly mint minus burn.
+	scn := h.Supply(tx.DenomSCoin)
+	h.RunOK("mint+burn", h.Sign(treasury,
+		&tx.MsgMint{To: treasury.Addr, Amount: coin(1000, tx.DenomSCoin)},
+		&tx.MsgSend{To: bob.Addr, Amount: coin(10, tx.DenomSCoin)},
+		&tx.MsgBurn{Amount: coin(300, tx.DenomSCoin)}))
+	if got := h.Supply(tx.DenomSCoin); got != scn+700 {
+		t.Errorf("supply after mint 1000 burn 300: got %d, want %d", got, scn+700)
+	}
+	h.RunFail("mint then overdrawn burn", h.Sign(treasury,
+		&tx.MsgMint{To: treasury.Addr, Amount: coin(1000, tx.DenomSCoin)},
+		&tx.MsgBurn{Amount: coin(math.MaxUint64, tx.DenomSCoin)}), "bank", 2, "message 1 (bank/burn)")
+	if got := h.Supply(tx.DenomSCoin); got != scn+700 {
+		t.Errorf("supply after a failed mint+burn: got %d, want %d", got, scn+700)
+	}
+}
