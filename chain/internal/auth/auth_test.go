@@ -52,8 +52,12 @@ func TestAnteRejections(t *testing.T) {
 
 func TestRoles(t *testing.T) {
 	h := newChain(t)
-	grant := func(addr tx.Address, role string) *tx.MsgRoleGrant { return &tx.MsgRoleGrant{Address: addr, Role: role} }
-	revoke := func(addr tx.Address, role string) *tx.MsgRoleRevoke { return &tx.MsgRoleRevoke{Address: addr, Role: role} }
+	grant := func(addr tx.Address, role string) *tx.MsgRoleGrant {
+		return &tx.MsgRoleGrant{Address: addr, Role: role}
+	}
+	revoke := func(addr tx.Address, role string) *tx.MsgRoleRevoke {
+		return &tx.MsgRoleRevoke{Address: addr, Role: role}
+	}
 
 	h.RunFail("grant by non-authority", h.Sign(alice, grant(alice.Addr, tx.RoleInstaller)),
 		"auth", 5, alice.Addr.String(), "may not grant roles")

@@ -13,8 +13,10 @@ import (
 
 type accounts struct{ created []tx.Address }
 
-func (a *accounts) EnsureAccount(_ *module.Context, addr tx.Address) { a.created = append(a.created, addr) }
-func (a *accounts) HasRole(*module.Context, tx.Address, string) bool  { return true }
+func (a *accounts) EnsureAccount(_ *module.Context, addr tx.Address) {
+	a.created = append(a.created, addr)
+}
+func (a *accounts) HasRole(*module.Context, tx.Address, string) bool { return true }
 
 func newKeeper(t *testing.T, genesis string) (*Keeper, *module.Context) {
 	t.Helper()
