@@ -376,3 +376,33 @@ func dev(id string) string {
 }
 
 func signRaw(k apptest.Key, msg []byte) []byte { return ed25519.Sign(k.Priv, msg) }
+
+// TestRecheck: after a block from another proposer spends what a pending
+// transaction relied on, or uses its sequence, the recheck drops it; the
+// pending transactions that still fit stay, and the mempool view counts
+// them, so the account's next transaction is admitted.
+func TestRecheck(t *testing.T) {
+	h := apptest.New(t, apptest.Options{})
+	h.Block()
+	pendingA := h.Sign(alice, send(bob.Addr, apptest.SCN(9_000)))
+	pendingB := h.Sign(bob, send(alice.Addr, apptest.SCN(1)))
+	pendingB2 := h.Sign(bob, send(alice.Addr, apptest.SCN(2)))
+	for _, raw := range [][]byte{pendingA, pendingB, pendingB2} {
+		apptest.RequireOK(t, "submit", h.Submit(raw))
+	}
+	// Another proposer's block: alice spends with the same sequence
+	// elsewhere, and bob's first pending transaction is included.
+	other := apptest.SignSeq(t, alice, apptest.ChainID, 0, send(apptest.Stranger.Addr, apptest.SCN(5_000)))
+	b := h.ProposeBlock([][]byte{other, pendingB})
+	apptest.RequireOK(t, "other proposer's tx", b.TxResult(0))
+	apptest.RequireOK(t, "bob's included tx", b.TxResult(1))
+	dropped := h.Recheck(b.Txs)
+	if len(dropped) != 1 || !bytes.Equal(dropped[0], pendingA) {
+		t.Fatalf("recheck dropped %d txs, want alice's stale one", len(dropped))
+	}
+	if m := h.Mempool(); len(m) != 1 || !bytes.Equal(m[0], pendingB2) {
+		t.Fatalf("mempool after recheck: %d txs, want bob's second", len(m))
+	}
+	apptest.RequireOK(t, "bob's third tx after recheck", h.CheckTx(apptest.SignSeq(t, bob, apptest.ChainID, 2, send(alice.Addr, apptest.SCN(3)))))
+	apptest.RequireCode(t, "alice's stale sequence", h.CheckTx(apptest.SignSeq(t, alice, apptest.ChainID, 0, send(bob.Addr, apptest.SCN(1)))), "auth", 3)
+}

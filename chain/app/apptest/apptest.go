@@ -25,6 +25,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/auth"
 	"github.com/citychain/citychain/chain/internal/bank"
 	"github.com/citychain/citychain/chain/internal/devices"
+	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/tx"
 )
 
@@ -102,17 +103,19 @@ func DemoAccounts() []Account {
 
 // AppState mirrors chain/node.AppState: one section per module.
 type AppState struct {
-	Auth    auth.Genesis    `json:"auth"`
-	Bank    bank.Genesis    `json:"bank"`
-	Devices devices.Genesis `json:"devices"`
+	Auth     auth.Genesis     `json:"auth"`
+	Bank     bank.Genesis     `json:"bank"`
+	Devices  devices.Genesis  `json:"devices"`
+	Metering metering.Genesis `json:"metering"`
 }
 
 // BuildAppState builds the genesis app state the way chain/node does.
 func BuildAppState(accounts []Account, devs []tx.MsgDeviceRegister) *AppState {
 	st := &AppState{
-		Auth:    auth.Genesis{Authorities: []tx.Address{}, Accounts: []auth.GenesisAccount{}},
-		Bank:    bank.Genesis{Denoms: []string{tx.DenomSCoin, tx.DenomKRW}, Balances: []bank.GenesisBalance{}},
-		Devices: devices.Genesis{Devices: append([]tx.MsgDeviceRegister{}, devs...)},
+		Auth:     auth.Genesis{Authorities: []tx.Address{}, Accounts: []auth.GenesisAccount{}},
+		Bank:     bank.Genesis{Denoms: []string{tx.DenomSCoin, tx.DenomKRW}, Balances: []bank.GenesisBalance{}},
+		Devices:  devices.Genesis{Devices: append([]tx.MsgDeviceRegister{}, devs...)},
+		Metering: metering.Genesis{Params: metering.DefaultParams()},
 	}
 	for _, a := range accounts {
 		if a.Authority {
@@ -348,25 +351,35 @@ func (h *Harness) Block(txs ...[]byte) *Block {
 	}
 	b := h.ProposeBlock(h.mempool)
 	b.Check = checks
-	// Included transactions leave the mempool; the rest are rechecked
-	// against the new state and dropped when they no longer pass.
-	included := map[[32]byte]int{}
-	for _, raw := range b.Txs {
-		included[tx.Hash(raw)]++
+	h.Recheck(b.Txs)
+	return b
+}
+
+// Recheck does what CometBFT's mempool does after a commit: the included
+// transactions leave the mempool, the rest are rechecked against the new
+// state (CheckTx of type Recheck, in order) and dropped when they no longer
+// pass. It returns the dropped transactions.
+func (h *Harness) Recheck(included [][]byte) (dropped [][]byte) {
+	h.tb.Helper()
+	in := map[[32]byte]int{}
+	for _, raw := range included {
+		in[tx.Hash(raw)]++
 	}
 	var left [][]byte
 	for _, raw := range h.mempool {
 		hh := tx.Hash(raw)
-		if included[hh] > 0 {
-			included[hh]--
+		if in[hh] > 0 {
+			in[hh]--
 			continue
 		}
 		if h.checkTx(raw, abci.CheckTxType_Recheck).Code == abci.CodeTypeOK {
 			left = append(left, raw)
+		} else {
+			dropped = append(dropped, raw)
 		}
 	}
 	h.mempool = left
-	return b
+	return dropped
 }
 
 // ProposeBlock runs PrepareProposal on txs (whatever they are, as a
