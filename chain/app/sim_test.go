@@ -233,6 +233,25 @@ func snapshotChain(t *testing.T, h *apptest.Harness, g *generator) *chainState {
 			}
 		}
 	}
+	// The role member index agrees with every account's role list.
+	for _, role := range simRoles {
+		members := h.Members(role)
+		if !slices.IsSortedFunc(members, func(a, b tx.Address) int { return bytes.Compare(a[:], b[:]) }) {
+			t.Fatalf("height %d: members of %q not in address order", h.Height, role)
+		}
+		n := 0
+		for k := range s.roles {
+			if k.role == role {
+				n++
+				if !slices.Contains(members, k.addr) {
+					t.Fatalf("height %d: %s holds %q but is not listed as a member", h.Height, k.addr, role)
+				}
+			}
+		}
+		if len(members) != n {
+			t.Fatalf("height %d: %d members of %q, %d holders", h.Height, len(members), role, n)
+		}
+	}
 	compareModel(t, s, g.m)
 	return s
 }

@@ -89,6 +89,9 @@ func TestRoles(t *testing.T) {
 	if !apptest.HasEvent(res.Events, "auth.role_revoked", "address", bob.Addr.String(), "role", tx.RoleInstaller) {
 		t.Errorf("revoke events: %v", res.Events)
 	}
+	if got := h.Members(tx.RoleInstaller); slices.Contains(got, bob.Addr) || len(got) != 1 {
+		t.Errorf("installers after revoking bob: got %v", got)
+	}
 	h.RunFail("register after revocation", h.Sign(bob, &tx.MsgDeviceRegister{ID: "m2", Kind: tx.KindSolarInverter, Owner: alice.Addr, PubKey: dev.Pub}),
 		"devices", 4, `"installer"`)
 	h.RunFail("revoke twice", h.Sign(authority, revoke(bob.Addr, tx.RoleInstaller)), "auth", 7)
