@@ -46,6 +46,12 @@ func newMsg(typ string) Msg {
 		return &MsgSubmitReadings{}
 	case TypeMeteringAnchor:
 		return &MsgAnchor{}
+	case TypeMarketOffer:
+		return &MsgOffer{}
+	case TypeMarketBid:
+		return &MsgBid{}
+	case TypeMarketCancel:
+		return &MsgCancel{}
 	}
 	return nil
 }
@@ -57,6 +63,7 @@ func MsgTypes() []string {
 		TypeBankSend, TypeBankMint, TypeBankBurn,
 		TypeDeviceRegister, TypeDeviceRevoke, TypeDeviceRotate, TypeDeviceTransfer,
 		TypeMeteringSubmit, TypeMeteringAnchor,
+		TypeMarketOffer, TypeMarketBid, TypeMarketCancel,
 	}
 }
 
