@@ -1,12 +1,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -23,8 +21,10 @@ func (f *nodeFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.logLevel, "log-level", "error", "CometBFT log level: none, error, info or debug")
 }
 
-func newLogger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+func newLogger() *slog.Logger { return newLoggerAt(slog.LevelInfo) }
+
+func newLoggerAt(level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }
 
 func newNodeCmd(g *globals) *cobra.Command {
@@ -41,47 +41,6 @@ func newNodeCmd(g *globals) *cobra.Command {
 		},
 	}
 	f.register(cmd)
-	return cmd
-}
-
-func newDevnetCmd(g *globals) *cobra.Command {
-	f := &nodeFlags{}
-	var timeoutCommit time.Duration
-	cmd := &cobra.Command{
-		Use:   "devnet",
-		Short: "Create (if missing) and run a single-validator network with funded demo accounts",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			rpc := f.rpcLaddr
-			if rpc == "" {
-				rpc = "tcp://127.0.0.1:26657"
-			}
-			created, err := node.EnsureDevnet(g.home, node.DevnetOptions{RPCListen: rpc, P2PListen: f.p2pLaddr, TimeoutCommit: timeoutCommit})
-			if err != nil {
-				return err
-			}
-			if created {
-				fmt.Fprintf(g.out, "created devnet home %s (keys in %s)\n", g.home, node.KeyringDir(g.home))
-			}
-			n, err := node.Start(node.Options{
-				Home: g.home, RPCListen: f.rpcLaddr, P2PListen: f.p2pLaddr,
-				CometLogLevel: f.logLevel, Logger: newLogger(),
-			})
-			if err != nil {
-				return err
-			}
-			if err := n.WaitForHeight(cmd.Context(), 1); err != nil {
-				return errors.Join(err, n.Stop())
-			}
-			fmt.Fprintf(g.out, "devnet running: chain %s, RPC %s\n", node.DevnetChainID, n.RPCAddress())
-			fmt.Fprintf(g.out, "try: citychain --home %s --node %s query bank balance alice\n", g.home, n.RPCAddress())
-			<-cmd.Context().Done()
-			fmt.Fprintln(g.out, "stopping devnet")
-			return n.Stop()
-		},
-	}
-	f.register(cmd)
-	cmd.Flags().DurationVar(&timeoutCommit, "timeout-commit", 0, "CometBFT timeout_commit for a new devnet (default 1s)")
 	return cmd
 }
 

@@ -37,7 +37,7 @@ func TestKillRestart(t *testing.T) {
 	start := func() *exec.Cmd {
 		t.Helper()
 		cmd := exec.Command(bin, "devnet", "--home", home, "--rpc-laddr", "tcp://"+rpcAddr, "--p2p-laddr", "tcp://"+p2pAddr,
-			"--timeout-commit", "100ms", "--log-level", "none")
+			"--timeout-commit", "100ms", "--log-level", "none", "--chain-only")
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)

@@ -76,3 +76,50 @@ func Report(ctx context.Context, c *client.Client, interval uint64, intervalSeco
 	}
 	return r, nil
 }
+
+// Watch prints a report line for every interval that closes while the
+// devnet runs, once it is anchored or two intervals later, until ctx ends.
+func (s *System) Watch(ctx context.Context) error {
+	c, err := client.New(s.Node.RPCAddress())
+	if err != nil {
+		return err
+	}
+	var params struct {
+		IntervalSeconds uint64 `json:"interval_seconds"`
+	}
+	if err := c.QueryJSON(ctx, "/metering/params", nil, &params); err != nil {
+		return err
+	}
+	next := uint64(0)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		if err := s.Err(); err != nil {
+			return err
+		}
+		st, err := c.RPC().Status(ctx)
+		if err != nil {
+			continue
+		}
+		cur := uint64(st.SyncInfo.LatestBlockTime.Unix()) / params.IntervalSeconds
+		if next == 0 {
+			next = cur // report from the first interval that closes from now on
+		}
+		for next < cur {
+			r, err := Report(ctx, c, next, params.IntervalSeconds)
+			if err != nil {
+				break
+			}
+			if !r.Anchored && cur < next+2 {
+				break // give settlement time to anchor
+			}
+			fmt.Fprintln(s.cfg.Out, r)
+			next++
+		}
+	}
+}

@@ -93,6 +93,16 @@ func Start(ctx context.Context, cfg Config) (_ *System, err error) {
 	// The simulated field devices, on the devnet's continuing clock.
 	sim := simulators.Generate(s.Manifest.Inverters, s.Manifest.EVs, "127.0.0.1", cfg.SimBasePort, s.Manifest.Speed, s.Manifest.Seed)
 	sim.Start = s.Manifest.SimStart
+	for i := range sim.Devices {
+		// Meters that were in service before: a lifetime counter of zero is
+		// SunSpec's "not implemented" for acc32, so no real inverter reads 0.
+		d := &sim.Devices[i]
+		if d.Kind == simulators.KindSolarInverter {
+			d.InitialWh = 1_000_000 + uint64(i)*137_000
+		} else {
+			d.InitialOdometerM = 12_000_000 + uint32(i)*731_000
+		}
+	}
 	if s.Fleet, err = simulators.Start(ctx, sim, simulators.WithClock(simClock{s.Manifest}), simulators.WithLogger(log.With("part", "simulators"))); err != nil {
 		return nil, err
 	}
