@@ -52,6 +52,18 @@ func newMsg(typ string) Msg {
 		return &MsgBid{}
 	case TypeMarketCancel:
 		return &MsgCancel{}
+	case TypeMeteringClearFraud:
+		return &MsgClearFraud{}
+	case TypeMileageFund:
+		return &MsgMileageFund{}
+	case TypeMileageAward:
+		return &MsgMileageAward{}
+	case TypeMileageSpend:
+		return &MsgMileageSpend{}
+	case TypeMileageRegisterMerchant:
+		return &MsgMileageRegisterMerchant{}
+	case TypeMileageEnrollVehicle:
+		return &MsgMileageEnrollVehicle{}
 	}
 	return nil
 }
@@ -64,6 +76,8 @@ func MsgTypes() []string {
 		TypeDeviceRegister, TypeDeviceRevoke, TypeDeviceRotate, TypeDeviceTransfer,
 		TypeMeteringSubmit, TypeMeteringAnchor,
 		TypeMarketOffer, TypeMarketBid, TypeMarketCancel,
+		TypeMeteringClearFraud,
+		TypeMileageFund, TypeMileageAward, TypeMileageSpend, TypeMileageRegisterMerchant, TypeMileageEnrollVehicle,
 	}
 }
 
