@@ -15,6 +15,8 @@ var (
 	ErrInvalidGenesis    = module.NewError(Codespace, 4, "invalid metering genesis")
 	ErrAlreadyAnchored   = module.NewError(Codespace, 5, "interval already anchored")
 	ErrMalformedReadings = module.NewError(Codespace, 6, "malformed reading")
+	ErrNotClearer        = module.NewError(Codespace, 7, "signer may not clear fraud flags")
+	ErrNotFlagged        = module.NewError(Codespace, 8, "device has no fraud flag")
 )
 
 // Reasons a reading is rejected, as they appear in the

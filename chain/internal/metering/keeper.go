@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
@@ -45,6 +46,37 @@ type DeviceState struct {
 	Interval uint64 `json:"interval"`
 	Accepted uint64 `json:"accepted"`
 	Fraud    *Fraud `json:"fraud"`
+	// FraudHistory keeps every cleared flag, oldest first: clearing a flag
+	// never erases the evidence.
+	FraudHistory []ClearedFraud `json:"fraud_history,omitempty"`
+}
+
+// ClearedFraud is a fraud flag an authority or vehicle registrar cleared
+// after an investigation (metering/clear_fraud).
+type ClearedFraud struct {
+	Fraud         Fraud      `json:"fraud"`
+	ClearedHeight int64      `json:"cleared_height"`
+	ClearedTime   time.Time  `json:"cleared_time"`
+	ClearedBy     tx.Address `json:"cleared_by"`
+	Reason        string     `json:"reason"`
+}
+
+// FlaggedSince reports whether the device carried a fraud flag at any time
+// from unix second since until now: it is flagged now, or a flag was
+// cleared at or after since.
+func (s *DeviceState) FlaggedSince(since int64) bool {
+	if s == nil {
+		return false
+	}
+	if s.Fraud != nil {
+		return true
+	}
+	for _, c := range s.FraudHistory {
+		if c.ClearedTime.Unix() >= since {
+			return true
+		}
+	}
+	return false
 }
 
 // Fraud records the first signed reading whose value went backwards. It is
@@ -75,6 +107,7 @@ type Devices interface {
 // Roles is what metering needs of the auth module.
 type Roles interface {
 	HasRole(ctx *module.Context, addr tx.Address, role string) bool
+	IsAuthority(ctx *module.Context, addr tx.Address) bool
 }
 
 // Keeper owns the metering module's state.
@@ -170,6 +203,8 @@ func (k *Keeper) Handle(ctx *module.Context, signer tx.Address, msg tx.Msg) erro
 		return k.submit(ctx, m)
 	case *tx.MsgAnchor:
 		return k.anchor(ctx, signer, m)
+	case *tx.MsgClearFraud:
+		return k.clearFraud(ctx, signer, m)
 	}
 	return module.ErrInternal.Wrapf("metering cannot handle %s", msg.Type())
 }
@@ -188,6 +223,28 @@ func (k *Keeper) anchor(ctx *module.Context, signer tx.Address, m *tx.MsgAnchor)
 		Interval: m.Interval, Root: m.Root, Count: m.Count, Height: ctx.Height, Submitter: signer, Time: ctx.Time,
 	})
 	ctx.Emit("metering.anchored", "interval", module.U64(m.Interval), "root", m.Root.String(), "count", module.U64(m.Count))
+	return nil
+}
+
+// clearFraud moves a device's fraud flag into its fraud history. Only an
+// authority or a vehicle registrar may clear a flag; a later rollback flags
+// the device again.
+func (k *Keeper) clearFraud(ctx *module.Context, signer tx.Address, m *tx.MsgClearFraud) error {
+	if !k.roles.IsAuthority(ctx, signer) && !k.roles.HasRole(ctx, signer, tx.RoleVehicleRegistrar) {
+		return ErrNotClearer.Wrapf("%s is neither an authority nor holds role %q", signer, tx.RoleVehicleRegistrar)
+	}
+	st := k.State(ctx, m.Device)
+	if st == nil || st.Fraud == nil {
+		return ErrNotFlagged.Wrapf("device %q", m.Device)
+	}
+	f := *st.Fraud
+	st.FraudHistory = append(st.FraudHistory, ClearedFraud{
+		Fraud: f, ClearedHeight: ctx.Height, ClearedTime: ctx.Time, ClearedBy: signer, Reason: m.Reason,
+	})
+	st.Fraud = nil
+	putJSON(k.kv(ctx), deviceKey(m.Device), st)
+	ctx.Emit("metering.fraud_cleared", "device", m.Device, "by", signer.String(), "reason", m.Reason,
+		"flagged_height", strconv.FormatInt(f.Height, 10), "count", module.U64(f.Count))
 	return nil
 }
 

@@ -312,3 +312,54 @@ func TestAnchor(t *testing.T) {
 		t.Fatalf("absent anchor: got %s code %d", res.Value, res.Code)
 	}
 }
+
+func TestClearFraud(t *testing.T) {
+	h := newHarness(t)
+	clear := &tx.MsgClearFraud{Device: ev.id, Reason: "odometer replaced after inspection"}
+	h.RunFail("clear an unflagged device", h.Sign(apptest.Registrar, clear), metering.Codespace, 8, ev.id)
+	submit(t, h, ev.read(t, 1, now(h), 100_000))
+	h.RunFail("clear a device with readings but no flag", h.Sign(apptest.Registrar, clear), metering.Codespace, 8)
+	submit(t, h, ev.read(t, 2, now(h), 90_000))
+	flagged := state(t, h, ev.id).Fraud
+	if flagged == nil {
+		t.Fatal("rollback did not flag the device")
+	}
+	h.RunFail("clear by a citizen", h.Sign(apptest.Alice, clear), metering.Codespace, 7, apptest.Alice.Addr.String())
+	h.RunFail("clear by an installer", h.Sign(apptest.Installer, clear), metering.Codespace, 7)
+	h.RunFail("clear by the owner", h.Sign(apptest.Bob, clear), metering.Codespace, 7)
+	seq := h.Seq(apptest.Registrar)
+	apptest.RequireCode(t, "empty reason", h.CheckTx(h.Sign(apptest.Registrar, &tx.MsgClearFraud{Device: ev.id})), "tx", 7, "reason")
+	h.SetSeq(apptest.Registrar, seq)
+
+	res := h.RunOK("clear by the vehicle registrar", h.Sign(apptest.Registrar, clear))
+	if !apptest.HasEvent(res.Events, "metering.fraud_cleared", "device", ev.id, "by", apptest.Registrar.Addr.String(),
+		"reason", clear.Reason, "flagged_height", strconv.FormatInt(flagged.Height, 10), "count", "1") {
+		t.Fatalf("events %v: want metering.fraud_cleared", res.Events)
+	}
+	st := state(t, h, ev.id)
+	if st.Fraud != nil || len(st.FraudHistory) != 1 {
+		t.Fatalf("after clear: got fraud %+v history %+v, want no flag and one history entry", st.Fraud, st.FraudHistory)
+	}
+	c := st.FraudHistory[0]
+	if c.Fraud != *flagged || c.ClearedBy != apptest.Registrar.Addr || c.ClearedHeight != h.Height ||
+		!c.ClearedTime.Equal(apptest.BlockTime(h.Height)) || c.Reason != clear.Reason {
+		t.Fatalf("history entry: got %+v, want the flag %+v cleared at height %d", c, *flagged, h.Height)
+	}
+	if !st.FlaggedSince(apptest.BlockTime(h.Height).Unix()) || st.FlaggedSince(apptest.BlockTime(h.Height).Unix()+1) {
+		t.Fatalf("FlaggedSince: want flagged until the clearing block's time and not after")
+	}
+	h.RunFail("clear twice", h.Sign(apptest.Registrar, clear), metering.Codespace, 8)
+
+	// The value stays at the last accepted reading: a new rollback flags
+	// again, and an authority may clear that one; the history keeps both.
+	if o := submit(t, h, ev.read(t, 3, now(h), 99_999)); o.rejected["ev-1/3"] != metering.ReasonRolledBack {
+		t.Fatalf("rollback after clear: got %v %v", o.accepted, o.rejected)
+	}
+	if st := state(t, h, ev.id); st.Fraud == nil || st.Fraud.Value != 99_999 || st.Fraud.Count != 1 {
+		t.Fatalf("second flag: got %+v", st.Fraud)
+	}
+	h.RunOK("clear by an authority", h.Sign(apptest.Authority, clear))
+	if st := state(t, h, ev.id); st.Fraud != nil || len(st.FraudHistory) != 2 || st.FraudHistory[1].Fraud.Value != 99_999 {
+		t.Fatalf("after second clear: got %+v", st)
+	}
+}
