@@ -61,7 +61,11 @@ func TestSimulation(t *testing.T) {
 		line += fmt.Sprintf(" %s=%d", k, stats[k])
 	}
 	t.Logf("outcomes:%s", line)
-	// The generator must reach every outcome it is meant to exercise.
+	// The generator must reach every outcome it is meant to exercise (over
+	// the full run; a short run is too small to promise each one).
+	if testing.Short() {
+		return
+	}
 	for _, k := range []string{"ok", "dropped", "tx/5", "auth/2", "auth/3", "auth/5", "auth/6", "auth/7",
 		"bank/2", "bank/3", "bank/4", "bank/5", "bank/7", "devices/2", "devices/3", "devices/4", "devices/5",
 		"devices/6", "devices/7", "devices/8"} {
