@@ -4,6 +4,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/auth"
 	"github.com/citychain/citychain/chain/internal/bank"
 	"github.com/citychain/citychain/chain/internal/devices"
+	"github.com/citychain/citychain/chain/internal/market"
 	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/internal/module"
 )
@@ -17,7 +18,8 @@ const (
 	prefixBank     byte = 0x02
 	prefixDevices  byte = 0x03
 	prefixMetering byte = 0x04
-	// Reserved for the modules still to come, in this order: market 0x05, mileage 0x06, vehicles 0x07, labour 0x08, contracts 0x09,
+	prefixMarket   byte = 0x05
+	// Reserved for the modules still to come, in this order: mileage 0x06, vehicles 0x07, labour 0x08, contracts 0x09,
 	// voting 0x0a, credentials 0x0b, certificates 0x0c, health 0x0d,
 	// donations 0x0e, trustfunds 0x0f, identity 0x10, registry 0x11.
 )
@@ -28,6 +30,7 @@ type keepers struct {
 	bank     *bank.Keeper
 	devices  *devices.Keeper
 	metering *metering.Keeper
+	market   *market.Keeper
 }
 
 // wire builds the keepers and returns the modules in their fixed order: the
@@ -38,5 +41,6 @@ func wire() (*keepers, []module.Module) {
 	k.bank = bank.NewKeeper(prefixBank, k.auth)
 	k.devices = devices.NewKeeper(prefixDevices, k.auth)
 	k.metering = metering.NewKeeper(prefixMetering, k.devices, k.auth)
-	return k, []module.Module{k.auth, k.bank, k.devices, k.metering}
+	k.market = market.NewKeeper(prefixMarket, k.bank, k.devices, k.metering, k.auth)
+	return k, []module.Module{k.auth, k.bank, k.devices, k.metering, k.market}
 }
