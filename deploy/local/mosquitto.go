@@ -1,0 +1,124 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// MosquittoOptions configures a local Mosquitto broker.
+type MosquittoOptions struct {
+	// Port to listen on (127.0.0.1); 0 picks a free one.
+	Port int
+	// Binary overrides the mosquitto found by MosquittoBinary.
+	Binary string
+	// MaxInflight bounds unacknowledged QoS 1/2 messages per client in
+	// flight from the broker; 0 means 1000 (Mosquitto's own default, 20,
+	// throttles a consumer that acknowledges in batches).
+	MaxInflight int
+	// MaxQueued bounds messages queued per client beyond those in flight
+	// (a persistent session of an offline client); 0 means 10,000,000.
+	// Mosquitto drops messages beyond it.
+	MaxQueued int
+	// Extra is appended to the generated configuration file.
+	Extra string
+}
+
+// Mosquitto is a running local Mosquitto broker with persistence on.
+type Mosquitto struct {
+	process
+	// Addr is host:port.
+	Addr string
+	// Dir holds the configuration, the persistence file and the log.
+	Dir string
+}
+
+// URL is the broker address for MQTT clients, tcp://127.0.0.1:PORT.
+func (m *Mosquitto) URL() string { return "tcp://" + m.Addr }
+
+// StartMosquitto writes a configuration into dir and starts Mosquitto with
+// it: one listener on 127.0.0.1, anonymous access, persistence in dir saved
+// on changes: queued messages of persistent sessions survive Stop and
+// Restart; after Kill (SIGKILL) they survive up to Mosquitto's last save,
+// which may miss the very last change. It returns once the port accepts
+// connections.
+func StartMosquitto(ctx context.Context, dir string, o MosquittoOptions) (*Mosquitto, error) {
+	bin := o.Binary
+	if bin == "" {
+		var err error
+		if bin, err = MosquittoBinary(); err != nil {
+			return nil, err
+		}
+	}
+	if o.Port == 0 {
+		var err error
+		if o.Port, err = FreePort(); err != nil {
+			return nil, err
+		}
+	}
+	if o.MaxInflight == 0 {
+		o.MaxInflight = 1000
+	}
+	if o.MaxQueued == 0 {
+		o.MaxQueued = 10_000_000
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("mosquitto dir: %w", err)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("mosquitto dir: %w", err)
+	}
+	var conf strings.Builder
+	fmt.Fprintf(&conf, "listener %d 127.0.0.1\n", o.Port)
+	// Started as root, mosquitto drops to user "mosquitto", which cannot
+	// write in the caller's directory: keep the current user.
+	if u, err := user.Current(); err == nil {
+		fmt.Fprintf(&conf, "user %s\n", u.Username)
+	}
+	fmt.Fprintf(&conf, `allow_anonymous true
+persistence true
+persistence_location %s/
+autosave_on_changes true
+autosave_interval 1
+max_inflight_messages %d
+max_queued_messages %d
+log_dest stderr
+log_type error
+log_type warning
+`, abs, o.MaxInflight, o.MaxQueued)
+	if o.Extra != "" {
+		conf.WriteString(o.Extra + "\n")
+	}
+	confPath := filepath.Join(abs, "mosquitto.conf")
+	if err := os.WriteFile(confPath, []byte(conf.String()), 0o600); err != nil {
+		return nil, fmt.Errorf("write mosquitto config: %w", err)
+	}
+	m := &Mosquitto{
+		process: process{name: "mosquitto", bin: bin, args: []string{"-c", confPath}, logPath: filepath.Join(abs, "mosquitto.log")},
+		Addr:    net.JoinHostPort("127.0.0.1", strconv.Itoa(o.Port)),
+		Dir:     abs,
+	}
+	if err := m.Restart(ctx); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Restart starts the broker again (after Stop or Kill) on the same port
+// with the same persistence file, and waits until it accepts connections.
+func (m *Mosquitto) Restart(ctx context.Context) error {
+	if err := m.start(); err != nil {
+		return err
+	}
+	if err := waitDial(ctx, &m.process, m.Addr); err != nil {
+		_ = m.Kill()
+		return err
+	}
+	return nil
+}
