@@ -6,6 +6,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/devices"
 	"github.com/citychain/citychain/chain/internal/market"
 	"github.com/citychain/citychain/chain/internal/metering"
+	"github.com/citychain/citychain/chain/internal/mileage"
 	"github.com/citychain/citychain/chain/internal/module"
 )
 
@@ -19,7 +20,8 @@ const (
 	prefixDevices  byte = 0x03
 	prefixMetering byte = 0x04
 	prefixMarket   byte = 0x05
-	// Reserved for the modules still to come, in this order: mileage 0x06, vehicles 0x07, labour 0x08, contracts 0x09,
+	prefixMileage  byte = 0x06
+	// Reserved for the modules still to come, in this order: vehicles 0x07, labour 0x08, contracts 0x09,
 	// voting 0x0a, credentials 0x0b, certificates 0x0c, health 0x0d,
 	// donations 0x0e, trustfunds 0x0f, identity 0x10, registry 0x11.
 )
@@ -31,6 +33,7 @@ type keepers struct {
 	devices  *devices.Keeper
 	metering *metering.Keeper
 	market   *market.Keeper
+	mileage  *mileage.Keeper
 }
 
 // wire builds the keepers and returns the modules in their fixed order: the
@@ -42,5 +45,6 @@ func wire() (*keepers, []module.Module) {
 	k.devices = devices.NewKeeper(prefixDevices, k.auth)
 	k.metering = metering.NewKeeper(prefixMetering, k.devices, k.auth)
 	k.market = market.NewKeeper(prefixMarket, k.bank, k.devices, k.metering, k.auth)
-	return k, []module.Module{k.auth, k.bank, k.devices, k.metering, k.market}
+	k.mileage = mileage.NewKeeper(prefixMileage, k.bank, k.auth, k.devices, k.metering)
+	return k, []module.Module{k.auth, k.bank, k.devices, k.metering, k.market, k.mileage}
 }

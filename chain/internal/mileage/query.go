@@ -1,0 +1,215 @@
+package mileage
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/citychain/citychain/chain/internal/module"
+	"github.com/citychain/citychain/chain/internal/store"
+	"github.com/citychain/citychain/chain/tx"
+)
+
+// Query page sizes.
+const (
+	DefaultPageLimit = 50
+	MaxPageLimit     = 100
+)
+
+// HistoryRequest pages through an account's history from entry Start.
+type HistoryRequest struct {
+	Address tx.Address `json:"address"`
+	Start   uint64     `json:"start"`
+	Limit   uint64     `json:"limit"`
+}
+
+// HistoryPage is the answer to a history query.
+type HistoryPage struct {
+	Address tx.Address     `json:"address"`
+	Total   uint64         `json:"total"`
+	Entries []HistoryEntry `json:"entries"`
+}
+
+// VehicleRequest pages through a vehicle's settled periods from period From.
+type VehicleRequest struct {
+	Device string `json:"device"`
+	From   uint64 `json:"from"`
+	Limit  uint64 `json:"limit"`
+}
+
+// VehicleAnswer is the answer to a vehicle query.
+type VehicleAnswer struct {
+	Vehicle *Vehicle        `json:"vehicle"`
+	Periods []VehiclePeriod `json:"periods"`
+}
+
+// MerchantsPage lists merchants in address order; Next, when set, is the
+// After of the next page.
+type MerchantsPage struct {
+	Merchants []Merchant  `json:"merchants"`
+	Next      *tx.Address `json:"next,omitempty"`
+}
+
+// Budget is the answer to a budget query.
+type Budget struct {
+	BudgetAddress tx.Address `json:"budget_address"`
+	Budget        tx.Coin    `json:"budget"`
+	HeldAddress   tx.Address `json:"held_address"`
+	Held          tx.Coin    `json:"held"`
+	Totals        Totals     `json:"totals"`
+	Cursor        Cursor     `json:"cursor"`
+}
+
+func decodeStrict(data []byte, v any, what string) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return module.ErrBadQuery.Wrapf("%s request: %v", what, err)
+	}
+	return nil
+}
+
+func pageLimit(l uint64) (uint64, error) {
+	if l == 0 {
+		return DefaultPageLimit, nil
+	}
+	if l > MaxPageLimit {
+		return 0, module.ErrBadQuery.Wrapf("limit %d: want at most %d", l, MaxPageLimit)
+	}
+	return l, nil
+}
+
+// Query implements module.Module. Paths (see README):
+//
+//	params     -> Params, provable
+//	account    data: address (hex)                       -> Account, provable
+//	history    data: {"address","start","limit"}         -> HistoryPage
+//	vehicle    data: device id or {"device","from","limit"} -> VehicleAnswer
+//	period     data: period (decimal)                    -> PeriodSummary, provable
+//	merchant   data: address (hex)                       -> Merchant, provable
+//	merchants  data: "" or the address to list after     -> MerchantsPage
+//	budget                                               -> Budget
+func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
+	kv := q.Store(k.prefix)
+	full := func(key []byte) *module.QueryResult {
+		return &module.QueryResult{Key: append([]byte{k.prefix}, key...)}
+	}
+	switch q.Path {
+	case "params":
+		return full(paramsKey), nil
+	case "account", "merchant":
+		addr, err := tx.ParseAddress(string(q.Data))
+		if err != nil {
+			return nil, module.ErrBadQuery.Wrapf("%v", err)
+		}
+		if q.Path == "merchant" {
+			return full(merchantKey(addr)), nil
+		}
+		return full(accountKey(addr)), nil
+	case "period":
+		n, err := strconv.ParseUint(string(q.Data), 10, 64)
+		if err != nil {
+			return nil, module.ErrBadQuery.Wrapf("period %q: want a decimal number", q.Data)
+		}
+		return full(periodKey(n)), nil
+	case "history":
+		var req HistoryRequest
+		if err := decodeStrict(q.Data, &req, "history"); err != nil {
+			return nil, err
+		}
+		limit, err := pageLimit(req.Limit)
+		if err != nil {
+			return nil, err
+		}
+		var acct Account
+		getJSON(kv, accountKey(req.Address), &acct)
+		page := HistoryPage{Address: req.Address, Total: acct.History, Entries: []HistoryEntry{}}
+		store.Each(kv, historyKey(req.Address, req.Start), store.PrefixEnd(historyPrefix(req.Address)), func(_, v []byte) bool {
+			var e HistoryEntry
+			getJSONBytes(v, &e)
+			page.Entries = append(page.Entries, e)
+			return uint64(len(page.Entries)) < limit
+		})
+		return module.JSON(page)
+	case "vehicle":
+		var req VehicleRequest
+		if len(q.Data) > 0 && q.Data[0] == '{' {
+			if err := decodeStrict(q.Data, &req, "vehicle"); err != nil {
+				return nil, err
+			}
+		} else {
+			req.Device = string(q.Data)
+		}
+		if err := tx.ValidateDeviceID(req.Device); err != nil {
+			return nil, module.ErrBadQuery.Wrapf("%v", err)
+		}
+		limit, err := pageLimit(req.Limit)
+		if err != nil {
+			return nil, err
+		}
+		ans := VehicleAnswer{Vehicle: k.vehicle(kv, req.Device), Periods: []VehiclePeriod{}}
+		if ans.Vehicle == nil {
+			return nil, module.ErrNotFound.Wrapf("vehicle %q is not enrolled", req.Device)
+		}
+		store.Each(kv, vperiodKey(req.Device, req.From), store.PrefixEnd(vperiodPrefix(req.Device)), func(_, v []byte) bool {
+			var r VehiclePeriod
+			getJSONBytes(v, &r)
+			ans.Periods = append(ans.Periods, r)
+			return uint64(len(ans.Periods)) < limit
+		})
+		return module.JSON(ans)
+	case "merchants":
+		start := []byte{prefixMerchant}
+		if len(q.Data) > 0 {
+			after, err := tx.ParseAddress(string(q.Data))
+			if err != nil {
+				return nil, module.ErrBadQuery.Wrapf("after: %v", err)
+			}
+			start = append(merchantKey(after), 0x00)
+		}
+		page := MerchantsPage{Merchants: []Merchant{}}
+		store.Each(kv, start, store.PrefixEnd([]byte{prefixMerchant}), func(_, v []byte) bool {
+			if len(page.Merchants) == MaxPageLimit {
+				last := page.Merchants[len(page.Merchants)-1].Address
+				page.Next = &last
+				return false
+			}
+			var m Merchant
+			getJSONBytes(v, &m)
+			page.Merchants = append(page.Merchants, m)
+			return true
+		})
+		return module.JSON(page)
+	case "budget":
+		ctx := module.NewContext(rootView{q.Store}, "", q.Height, time.Time{})
+		b := Budget{
+			BudgetAddress: BudgetAddress, Budget: scn(k.bank.Balance(ctx, BudgetAddress, tx.DenomSCoin)),
+			HeldAddress: HeldAddress, Held: scn(k.bank.Balance(ctx, HeldAddress, tx.DenomSCoin)),
+		}
+		getJSON(kv, totalsKey, &b.Totals)
+		getJSON(kv, cursorKey, &b.Cursor)
+		return module.JSON(b)
+	}
+	return nil, module.ErrUnknownQuery.Wrapf("mileage/%s", q.Path)
+}
+
+// rootView is a read-only whole-state view over a query's per-module
+// stores, so the budget query can read balances through the bank keeper.
+// It supports reads of one module's keys only.
+type rootView struct{ sub func(prefix byte) store.KV }
+
+var _ store.KV = rootView{}
+
+func (r rootView) Get(key []byte) []byte {
+	if len(key) == 0 {
+		return nil
+	}
+	return r.sub(key[0]).Get(key[1:])
+}
+func (r rootView) Has(key []byte) bool { return r.Get(key) != nil }
+func (rootView) Set(_, _ []byte)       { panic("mileage: query state is read-only") }
+func (rootView) Delete(_ []byte)       { panic("mileage: query state is read-only") }
+func (rootView) Iterator(_, _ []byte) store.Iterator {
+	panic("mileage: the query view does not iterate across modules")
+}
