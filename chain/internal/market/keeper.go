@@ -181,6 +181,7 @@ type Metering interface {
 	Delta(ctx *module.Context, id string, interval uint64) uint64
 	Anchor(ctx *module.Context, interval uint64) *metering.Anchor
 	State(ctx *module.Context, id string) *metering.DeviceState
+	Params(ctx *module.Context) metering.Params
 }
 
 // Roles is what the market needs of the auth module.

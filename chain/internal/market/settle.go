@@ -1,21 +1,27 @@
 package market
 
 import (
+	"math"
+
 	"github.com/citychain/citychain/chain/internal/devices"
 	"github.com/citychain/citychain/chain/internal/module"
 	"github.com/citychain/citychain/chain/tx"
 )
 
 // delivered is the energy a device delivered in an interval: its metered
-// delta, or nothing if the device is unknown, revoked, or flagged for fraud
-// by metering.
+// delta, or nothing if the device is unknown or revoked, or carried a
+// metering fraud flag at any time from the interval's start until now (a
+// flag cleared later does not make the interval's readings trustworthy).
 func (k *Keeper) delivered(ctx *module.Context, id string, interval uint64) uint64 {
 	d := k.devices.Device(ctx, id)
 	if d == nil || d.Status != devices.StatusActive {
 		return 0
 	}
-	if st := k.meter.State(ctx, id); st != nil && st.Fraud != nil {
-		return 0
+	if st := k.meter.State(ctx, id); st != nil {
+		since, ok := tx.MulUint64(interval, k.meter.Params(ctx).IntervalSeconds)
+		if st.Fraud != nil || !ok || since > math.MaxInt64 || st.FlaggedSince(int64(since)) {
+			return 0
+		}
 	}
 	return k.meter.Delta(ctx, id, interval)
 }
