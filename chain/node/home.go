@@ -19,6 +19,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/bank"
 	"github.com/citychain/citychain/chain/internal/devices"
 	"github.com/citychain/citychain/chain/internal/metering"
+	"github.com/citychain/citychain/chain/internal/mileage"
 	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/tx"
 )
@@ -30,6 +31,7 @@ type AppState struct {
 	Bank     bank.Genesis     `json:"bank"`
 	Devices  devices.Genesis  `json:"devices"`
 	Metering metering.Genesis `json:"metering"`
+	Mileage  mileage.Genesis  `json:"mileage"`
 }
 
 // Account is an account a generated network starts with: its key is created
@@ -39,6 +41,10 @@ type Account struct {
 	Authority bool
 	Roles     []string
 	Coins     []tx.Coin
+	// Module, when set, makes this the keyless account of that module
+	// (tx.ModuleAddress(Module)), e.g. the mileage budget: it is only
+	// funded, no key is created and it holds no roles.
+	Module string
 }
 
 // scn is n whole S-Coin in micro-units.
@@ -50,11 +56,12 @@ func krw(n uint64) tx.Coin { return tx.Coin{Amount: n * 1_000_000, Denom: tx.Den
 // DemoAccounts are the accounts of a devnet or testnet: an authority that
 // grants roles, the S-Coin treasury (issuer of uscn), the partner bank
 // (issuer of ukrw), an installer, a grid operator, a vehicle registrar, a
-// city agency, the settlement relay, and two citizens.
+// city agency, the settlement relay, two citizens, and the mileage budget
+// (funded from the treasury's share of the genesis supply).
 func DemoAccounts() []Account {
 	return []Account{
 		{Name: "authority", Authority: true, Coins: []tx.Coin{scn(1_000)}},
-		{Name: "treasury", Roles: []string{tx.RoleTreasury, tx.IssuerRole(tx.DenomSCoin)}, Coins: []tx.Coin{scn(1_000_000_000)}},
+		{Name: "treasury", Roles: []string{tx.RoleTreasury, tx.IssuerRole(tx.DenomSCoin)}, Coins: []tx.Coin{scn(999_000_000)}},
 		{Name: "kbank", Roles: []string{tx.IssuerRole(tx.DenomKRW)}, Coins: []tx.Coin{krw(10_000_000_000)}},
 		{Name: "installer", Roles: []string{tx.RoleInstaller}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "gridop", Roles: []string{tx.RoleGridOperator}, Coins: []tx.Coin{scn(1_000)}},
@@ -63,6 +70,7 @@ func DemoAccounts() []Account {
 		{Name: "settlement", Roles: []string{tx.RoleSettlement}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "alice", Coins: []tx.Coin{scn(10_000), krw(1_000_000)}},
 		{Name: "bob", Coins: []tx.Coin{scn(10_000), krw(1_000_000)}},
+		{Name: "mileage budget", Module: "mileage", Coins: []tx.Coin{scn(1_000_000)}},
 	}
 }
 
@@ -74,8 +82,15 @@ func BuildAppState(kr *keyring.Keyring, accounts []Account) (*AppState, error) {
 		Bank:     bank.Genesis{Denoms: []string{tx.DenomSCoin, tx.DenomKRW}, Balances: []bank.GenesisBalance{}},
 		Devices:  devices.Genesis{Devices: []tx.MsgDeviceRegister{}},
 		Metering: metering.Genesis{Params: metering.DefaultParams()},
+		Mileage:  mileage.DefaultGenesis(),
 	}
 	for _, a := range accounts {
+		if a.Module != "" {
+			if len(a.Coins) > 0 {
+				st.Bank.Balances = append(st.Bank.Balances, bank.GenesisBalance{Address: tx.ModuleAddress(a.Module), Coins: a.Coins})
+			}
+			continue
+		}
 		key, err := kr.Get(a.Name)
 		if errors.Is(err, keyring.ErrNotFound) {
 			key, err = kr.Add(a.Name)

@@ -26,6 +26,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/bank"
 	"github.com/citychain/citychain/chain/internal/devices"
 	"github.com/citychain/citychain/chain/internal/metering"
+	"github.com/citychain/citychain/chain/internal/mileage"
 	"github.com/citychain/citychain/chain/tx"
 )
 
@@ -107,6 +108,7 @@ type AppState struct {
 	Bank     bank.Genesis     `json:"bank"`
 	Devices  devices.Genesis  `json:"devices"`
 	Metering metering.Genesis `json:"metering"`
+	Mileage  mileage.Genesis  `json:"mileage"`
 }
 
 // BuildAppState builds the genesis app state the way chain/node does.
@@ -116,6 +118,7 @@ func BuildAppState(accounts []Account, devs []tx.MsgDeviceRegister) *AppState {
 		Bank:     bank.Genesis{Denoms: []string{tx.DenomSCoin, tx.DenomKRW}, Balances: []bank.GenesisBalance{}},
 		Devices:  devices.Genesis{Devices: append([]tx.MsgDeviceRegister{}, devs...)},
 		Metering: metering.Genesis{Params: metering.DefaultParams()},
+		Mileage:  mileage.DefaultGenesis(),
 	}
 	for _, a := range accounts {
 		if a.Authority {
