@@ -1,0 +1,181 @@
+package market_test
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/citychain/citychain/chain/app/apptest"
+	"github.com/citychain/citychain/chain/internal/market"
+	"github.com/citychain/citychain/chain/tx"
+)
+
+// TestRejections runs every rejection path of the market messages, each
+// with its codespace, code and a log naming what was wrong, in CheckTx and
+// in FinalizeBlock.
+func TestRejections(t *testing.T) {
+	w := newWorld(t, testParams())
+	// inv-c is revoked; inv-a gets a fraud flag (a reading whose value goes
+	// backwards).
+	w.ok("revoke inv-c", apptest.Alice, &tx.MsgDeviceRevoke{ID: "inv-c", Reason: "test"})
+	w.submit(w.invA.read(t, w.nowMs(), 500))
+	w.submit(w.invA.read(t, w.nowMs(), 400))
+
+	cur := w.next()
+	i := cur + 5 // far enough for the blocks below to stay before it
+	open := w.order(apptest.Bob, &tx.MsgOffer{Device: "inv-b", Interval: i, Wh: 10, MinPrice: 1})
+	done := w.order(apptest.Bob, &tx.MsgOffer{Device: "inv-b", Interval: i, Wh: 10, MinPrice: 1})
+	w.ok("cancel", apptest.Bob, &tx.MsgCancel{OrderID: done})
+
+	cases := []struct {
+		name      string
+		signer    apptest.Key
+		msg       tx.Msg
+		codespace string
+		code      uint32
+		log       string
+	}{
+		{"zero energy", apptest.Bob, &tx.MsgOffer{Device: "inv-b", Interval: i, Wh: 0}, "tx", 7, "wh"},
+		{"zero interval", carol, &tx.MsgBid{Interval: 0, Wh: 1, MaxPrice: 1}, "tx", 7, "interval"},
+		{"zero bid price", carol, &tx.MsgBid{Interval: i, Wh: 1, MaxPrice: 0}, "tx", 7, "max_price"},
+		{"bad device id", apptest.Bob, &tx.MsgOffer{Device: "INV", Interval: i, Wh: 1}, "tx", 7, "device"},
+		{"cancel order 0", apptest.Bob, &tx.MsgCancel{}, "tx", 7, "order_id"},
+		{"unknown device", apptest.Bob, &tx.MsgOffer{Device: "inv-x", Interval: i, Wh: 1}, market.Codespace, 3, "inv-x"},
+		{"odometer offers", apptest.Bob, &tx.MsgOffer{Device: "ev-1", Interval: i, Wh: 1}, market.Codespace, 4, "ev_odometer"},
+		{"revoked device", apptest.Alice, &tx.MsgOffer{Device: "inv-c", Interval: i, Wh: 1}, market.Codespace, 5, "inv-c"},
+		{"not the owner", carol, &tx.MsgOffer{Device: "inv-b", Interval: i, Wh: 1}, market.Codespace, 6, carol.Addr.String()},
+		{"fraud flag", apptest.Alice, &tx.MsgOffer{Device: "inv-a", Interval: i, Wh: 1}, market.Codespace, 7, "flagged"},
+		{"current interval", carol, &tx.MsgBid{Interval: cur - 1, Wh: 1, MaxPrice: 1}, market.Codespace, 8, "later intervals"},
+		{"beyond horizon", carol, &tx.MsgBid{Interval: cur + 100, Wh: 1, MaxPrice: 1}, market.Codespace, 9, "up to interval"},
+		{"order too large", carol, &tx.MsgBid{Interval: i, Wh: 1_000_001, MaxPrice: 1}, market.Codespace, 10, "1000000"},
+		{"price cap", carol, &tx.MsgBid{Interval: i, Wh: 1, MaxPrice: 1_000_000_001}, market.Codespace, 12, "1000000000"},
+		{"offer price cap", apptest.Bob, &tx.MsgOffer{Device: "inv-b", Interval: i, Wh: 1, MinPrice: 1_000_000_001}, market.Codespace, 12, "price"},
+		{"escrow unfunded", frank, &tx.MsgBid{Interval: i, Wh: 1_000_000, MaxPrice: 1_000_000}, "bank", 2, "insufficient"},
+		{"unknown order", carol, &tx.MsgCancel{OrderID: 999}, market.Codespace, 14, "999"},
+		{"someone else's order", carol, &tx.MsgCancel{OrderID: open}, market.Codespace, 15, apptest.Bob.Addr.String()},
+		{"cancelled twice", apptest.Bob, &tx.MsgCancel{OrderID: done}, market.Codespace, 16, "cancelled"},
+	}
+	for _, c := range cases {
+		before := w.bal(c.signer.Addr)
+		if c.codespace == "tx" {
+			// Invalid messages never reach a block: CheckTx rejects them and
+			// PrepareProposal drops them.
+			res := w.CheckTx(apptest.SignSeq(t, c.signer, apptest.ChainID, w.Seq(c.signer), c.msg))
+			apptest.RequireCode(t, c.name, res, c.codespace, c.code, c.log)
+			continue
+		}
+		w.RunFail(c.name, w.Sign(c.signer, c.msg), c.codespace, c.code, c.log)
+		if got := w.bal(c.signer.Addr); got != before {
+			t.Errorf("%s: a rejected order moved money: balance %d, was %d", c.name, got, before)
+		}
+	}
+
+	// Open order limit (5 per account): carol has none yet.
+	for n := 0; n < 5; n++ {
+		w.order(carol, &tx.MsgBid{Interval: i, Wh: 1, MaxPrice: 1})
+	}
+	w.RunFail("sixth open order", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: 1, MaxPrice: 1}), market.Codespace, 11, "5 open orders")
+	// Once the interval clears, the orders are no longer open.
+	w.enter(i)
+	w.order(carol, &tx.MsgBid{Interval: i + 1, Wh: 1, MaxPrice: 1})
+
+	// Cancel at gate closure: the mempool (at the last block's time) still
+	// accepts it, the block in the new interval rejects it.
+	j := w.next() + 1
+	late := w.order(carol, &tx.MsgBid{Interval: j, Wh: 1, MaxPrice: 1})
+	w.until(j)
+	check, res := w.Run(w.Sign(carol, &tx.MsgCancel{OrderID: late}))
+	apptest.RequireOK(t, "cancel at gate closure (CheckTx, previous interval)", check)
+	apptest.RequireCode(t, "cancel at gate closure (FinalizeBlock)", res, market.Codespace, 8, "the block is in interval")
+	if o := w.getOrder(late); o.Status != market.StatusUnmatched {
+		t.Errorf("order after gate closure: got %s, want unmatched", o.Status)
+	}
+}
+
+// TestOverflow: with the limits at 2^64-1, an escrow or an interval's
+// total energy that would pass 2^64-1 is rejected cleanly (market code 13);
+// an interval of 10^18 Wh clears and settles without wrapping, and a
+// shortfall penalty larger than the seller's balance takes the balance and
+// no more.
+func TestOverflow(t *testing.T) {
+	const huge = 999_000_000_000_000_000 // Wh: escrow at 1 uscn/kWh is 999·10^12 uscn
+	p := testParams()
+	p.MaxOrderWh, p.MaxPrice = math.MaxUint64, math.MaxUint64
+	w := newWorld(t, p)
+	i := w.next() + 2
+	w.RunFail("escrow overflow", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: math.MaxUint64, MaxPrice: math.MaxUint64}), market.Codespace, 13, "escrow")
+	w.RunFail("escrow just past 2^64", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: math.MaxUint64, MaxPrice: 1001}), market.Codespace, 13, "escrow")
+	w.RunFail("escrow beyond the balance", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: math.MaxUint64, MaxPrice: 1}), "bank", 2, "insufficient")
+
+	w.order(apptest.Bob, &tx.MsgOffer{Device: "inv-b", Interval: i, Wh: math.MaxUint64, MinPrice: 1})
+	w.RunFail("offered total overflow", w.Sign(apptest.Alice, &tx.MsgOffer{Device: "inv-a", Interval: i, Wh: 1}), market.Codespace, 13, "offers' total")
+	treasury := w.bal(apptest.Treasury.Addr)
+	bob := w.bal(apptest.Bob.Addr)
+	w.order(apptest.Treasury, &tx.MsgBid{Interval: i, Wh: huge, MaxPrice: 1})
+	w.RunFail("bid total overflow", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: math.MaxUint64 - huge + 1, MaxPrice: 1}), market.Codespace, 13, "bids' total")
+
+	w.enter(i)
+	if c := w.clearing(i); c == nil || c.Price != 1 || c.VolumeWh != huge || c.OfferWh != math.MaxUint64 {
+		t.Fatalf("clearing: got %+v, want price 1, volume %d", c, uint64(huge))
+	}
+	// No reading by the deadline (2 intervals): nothing delivered; the
+	// treasury gets its 999·10^12 back, and the penalty (10 %% of that) takes
+	// all of bob's balance, no more.
+	w.enter(i + 3)
+	s := w.settlements(i)
+	if s.Settlement == nil || s.Settlement.Reason != "deadline" || s.Settlement.DeliveredWh != 0 || s.Settlement.Refunds != huge/1000 || s.Settlement.Penalties != bob {
+		t.Fatalf("settlement: got %+v, want a deadline settlement refunding %d with penalty %d", s.Settlement, uint64(huge/1000), bob)
+	}
+	if got := w.bal(apptest.Bob.Addr); got != 0 {
+		t.Errorf("bob after the penalty: got %d, want 0", got)
+	}
+	if got := w.bal(apptest.Treasury.Addr); got != treasury+bob {
+		t.Errorf("treasury: got %d, want %d", got, treasury+bob)
+	}
+}
+
+// TestGenesisValidation: bad parameters stop InitChain with a message
+// naming the field.
+func TestGenesisValidation(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(p *market.Params)
+		log    string
+	}{
+		{"fee without operator", func(p *market.Params) { p.GridOperator = tx.Address{} }, "params.grid_operator"},
+		{"operator without the role", func(p *market.Params) { p.GridOperator = carol.Addr }, "grid_operator"},
+		{"fee above 100 %", func(p *market.Params) { p.GridFeeBps = 10_001 }, "params.grid_fee_bps"},
+		{"penalty above 100 %", func(p *market.Params) { p.PenaltyBps = 10_001 }, "params.penalty_bps"},
+		{"no horizon", func(p *market.Params) { p.HorizonIntervals = 0 }, "params.horizon_intervals"},
+		{"no orders", func(p *market.Params) { p.MaxOpenOrders = 0 }, "params.max_open_orders"},
+		{"no clearing", func(p *market.Params) { p.MaxIntervalsPerBlock = 0 }, "params.max_intervals_per_block"},
+		{"escrow as operator", func(p *market.Params) { p.GridOperator = escrow }, "escrow"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := testParams()
+			c.change(&p)
+			h := apptest.Open(t, apptest.Options{})
+			_, err := h.App.InitChain(context.Background(), &abci.RequestInitChain{
+				Time: apptest.GenesisTime, ChainId: apptest.ChainID, InitialHeight: 1, AppStateBytes: genesis(t, accounts(), nil, p),
+			})
+			if err == nil || !strings.Contains(err.Error(), c.log) {
+				t.Fatalf("InitChain: got %v, want an error naming %q", err, c.log)
+			}
+		})
+	}
+	// Unknown fields are rejected too.
+	h := apptest.Open(t, apptest.Options{})
+	var sections map[string]json.RawMessage
+	_ = json.Unmarshal(genesis(t, accounts(), nil, testParams()), &sections)
+	sections["market"] = json.RawMessage(`{"params":{"horizon":3}}`)
+	if _, err := h.App.InitChain(context.Background(), &abci.RequestInitChain{
+		Time: apptest.GenesisTime, ChainId: apptest.ChainID, InitialHeight: 1, AppStateBytes: apptest.MustJSON(t, sections),
+	}); err == nil || !strings.Contains(err.Error(), "horizon") {
+		t.Fatalf("unknown field: got %v", err)
+	}
+}
