@@ -31,6 +31,9 @@ type DevnetOptions struct {
 	// the name of an account key, created in the keyring if missing.
 	Devices      []tx.MsgDeviceRegister
 	DeviceOwners []string
+	// Households are extra citizen accounts (key names), funded with
+	// 10,000 S-Coin each.
+	Households []string
 }
 
 // DevnetInterval is a devnet's settlement interval, short so a demo
@@ -68,10 +71,10 @@ func EnsureDevnet(dir string, o DevnetOptions) (bool, error) {
 	for _, a := range accounts {
 		known[a.Name] = true
 	}
-	for _, owner := range o.DeviceOwners {
+	for _, owner := range append(append([]string(nil), o.DeviceOwners...), o.Households...) {
 		if !known[owner] {
 			known[owner] = true
-			accounts = append(accounts, Account{Name: owner, Coins: []tx.Coin{scn(1_000)}})
+			accounts = append(accounts, Account{Name: owner, Coins: []tx.Coin{scn(10_000)}})
 		}
 	}
 	st, err := BuildAppState(kr, accounts)

@@ -49,6 +49,13 @@ type Config struct {
 	// IntervalSeconds is the settlement interval set in a new genesis [30].
 	IntervalSeconds uint64
 
+	// NoTrader turns off the simulated market participants.
+	NoTrader bool
+
+	// Clock, when set, drives the simulators instead of the devnet's
+	// continuing scaled clock (tests use a manual clock).
+	Clock simulators.Clock
+
 	// Out receives the per-interval report lines.
 	Out    io.Writer
 	Logger *slog.Logger
@@ -161,7 +168,7 @@ func ensureHome(c *Config) (*Manifest, error) {
 	}
 	if _, err := node.EnsureDevnet(c.Home, node.DevnetOptions{
 		RPCListen: c.RPCListen, P2PListen: c.P2PListen, TimeoutCommit: c.TimeoutCommit,
-		IntervalSeconds: c.IntervalSeconds, Devices: regs, DeviceOwners: owners,
+		IntervalSeconds: c.IntervalSeconds, Devices: regs, DeviceOwners: owners, Households: householdNames(),
 	}); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/citychain/citychain/chain/client"
@@ -19,43 +20,61 @@ type IntervalReport struct {
 	Root      string
 	EnergyWh  uint64 // metered by inverters, from the chain's deltas
 	DistanceM uint64 // driven by EVs, from the chain's deltas
-	// Accepted and Rejected count the settlement service's verdicts since
-	// the previous report.
-	Accepted, Rejected uint64
+
+	// The market for this delivery interval.
+	Cleared     bool
+	Price       uint64 // uscn per kWh
+	TradedWh    uint64
+	Settled     bool
+	DeliveredWh uint64
+	PaidUSCN    uint64 // to sellers
+	FeesUSCN    uint64 // to the grid operator
+	RefundUSCN  uint64 // to buyers, for energy not delivered
 }
 
 func (r IntervalReport) String() string {
-	anchor := "not anchored"
+	var b strings.Builder
+	fmt.Fprintf(&b, "interval %d %s:", r.Interval, r.Start.UTC().Format("15:04:05"))
 	if r.Anchored {
-		root := r.Root
-		if len(root) > 12 {
-			root = root[:12] + "…"
-		}
-		anchor = fmt.Sprintf("%d readings anchored (root %s)", r.Readings, root)
+		fmt.Fprintf(&b, " %d readings anchored (root %.12s…)", r.Readings, r.Root)
+	} else {
+		b.WriteString(" not anchored")
 	}
-	return fmt.Sprintf("interval %d %s: %s; accepted %d, rejected %d; energy %d Wh, distance %d m",
-		r.Interval, r.Start.UTC().Format("15:04:05"), anchor, r.Accepted, r.Rejected, r.EnergyWh, r.DistanceM)
+	fmt.Fprintf(&b, "; metered %d Wh solar, %d m driven", r.EnergyWh, r.DistanceM)
+	switch {
+	case !r.Cleared:
+		b.WriteString("; market: no trade")
+	case !r.Settled:
+		fmt.Fprintf(&b, "; market: %d Wh at %s SCN/kWh, delivery not settled yet", r.TradedWh, scn(r.Price))
+	default:
+		fmt.Fprintf(&b, "; market: %d Wh at %s SCN/kWh, delivered %d Wh, paid %s SCN (+%s fees, %s refunded)",
+			r.TradedWh, scn(r.Price), r.DeliveredWh, scn(r.PaidUSCN), scn(r.FeesUSCN), scn(r.RefundUSCN))
+	}
+	return b.String()
 }
+
+// scn formats micro-units as S-Coin with six decimals.
+func scn(u uint64) string { return fmt.Sprintf("%d.%06d", u/1_000_000, u%1_000_000) }
 
 type intervalValue struct {
 	Interval uint64 `json:"interval"`
 	Delta    uint64 `json:"delta"`
 }
 
-type anchorView struct {
-	Root  string `json:"root"`
-	Count uint64 `json:"count"`
-}
-
-// Report reads interval's anchor and metered totals from the chain.
+// Report reads an interval's anchor, metered totals and market outcome from
+// the chain.
 func Report(ctx context.Context, c *client.Client, interval uint64, intervalSeconds uint64) (IntervalReport, error) {
 	r := IntervalReport{Interval: interval, Start: time.Unix(int64(interval*intervalSeconds), 0)}
-	res, err := c.Query(ctx, "/metering/anchor", []byte(strconv.FormatUint(interval, 10)), 0, false)
+	iv := []byte(strconv.FormatUint(interval, 10))
+	res, err := c.Query(ctx, "/metering/anchor", iv, 0, false)
 	if err != nil {
 		return r, err
 	}
 	if res.Found() {
-		var a anchorView
+		var a struct {
+			Root  string `json:"root"`
+			Count uint64 `json:"count"`
+		}
 		if err := json.Unmarshal(res.Value, &a); err != nil {
 			return r, fmt.Errorf("decode anchor: %w", err)
 		}
@@ -74,20 +93,46 @@ func Report(ctx context.Context, c *client.Client, interval uint64, intervalSeco
 			*k.dst += v.Delta
 		}
 	}
+	res, err = c.Query(ctx, "/market/clearing", iv, 0, false)
+	if err != nil {
+		return r, err
+	}
+	if res.Found() {
+		var cl struct {
+			Crossed  bool   `json:"crossed"`
+			Price    uint64 `json:"price"`
+			VolumeWh uint64 `json:"volume_wh"`
+		}
+		if err := json.Unmarshal(res.Value, &cl); err != nil {
+			return r, fmt.Errorf("decode clearing: %w", err)
+		}
+		r.Cleared, r.Price, r.TradedWh = cl.Crossed, cl.Price, cl.VolumeWh
+	}
+	if r.Cleared {
+		var sv struct {
+			Settlement *struct {
+				DeliveredWh uint64 `json:"delivered_wh"`
+				Paid        uint64 `json:"paid"`
+				Fees        uint64 `json:"fees"`
+				Refunds     uint64 `json:"refunds"`
+			} `json:"settlement"`
+		}
+		if err := c.QueryJSON(ctx, "/market/settlements", iv, &sv); err != nil {
+			return r, err
+		}
+		if st := sv.Settlement; st != nil {
+			r.Settled, r.DeliveredWh, r.PaidUSCN, r.FeesUSCN, r.RefundUSCN = true, st.DeliveredWh, st.Paid, st.Fees, st.Refunds
+		}
+	}
 	return r, nil
 }
 
 // Watch prints a report line for every interval that closes while the
-// devnet runs, once it is anchored or two intervals later, until ctx ends.
+// devnet runs, once it is anchored and its market settled (or three
+// intervals later, with what there is), until ctx ends.
 func (s *System) Watch(ctx context.Context) error {
 	c, err := client.New(s.Node.RPCAddress())
 	if err != nil {
-		return err
-	}
-	var params struct {
-		IntervalSeconds uint64 `json:"interval_seconds"`
-	}
-	if err := c.QueryJSON(ctx, "/metering/params", nil, &params); err != nil {
 		return err
 	}
 	next := uint64(0)
@@ -106,17 +151,18 @@ func (s *System) Watch(ctx context.Context) error {
 		if err != nil {
 			continue
 		}
-		cur := uint64(st.SyncInfo.LatestBlockTime.Unix()) / params.IntervalSeconds
+		cur := uint64(st.SyncInfo.LatestBlockTime.Unix()) / s.intervalSeconds
 		if next == 0 {
 			next = cur // report from the first interval that closes from now on
 		}
 		for next < cur {
-			r, err := Report(ctx, c, next, params.IntervalSeconds)
+			r, err := Report(ctx, c, next, s.intervalSeconds)
 			if err != nil {
 				break
 			}
-			if !r.Anchored && cur < next+2 {
-				break // give settlement time to anchor
+			complete := r.Anchored && (!r.Cleared || r.Settled)
+			if !complete && cur < next+3 {
+				break // give settlement and the market time
 			}
 			fmt.Fprintln(s.cfg.Out, r)
 			next++

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/node"
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/deploy/local"
@@ -30,6 +31,8 @@ type System struct {
 	InfluxURL, InfluxToken, InfluxBucket string
 	Fleet                                *simulators.Fleet
 	Agents                               []*agent.Agent
+
+	intervalSeconds uint64
 
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -103,7 +106,11 @@ func Start(ctx context.Context, cfg Config) (_ *System, err error) {
 			d.InitialOdometerM = 12_000_000 + uint32(i)*731_000
 		}
 	}
-	if s.Fleet, err = simulators.Start(ctx, sim, simulators.WithClock(simClock{s.Manifest}), simulators.WithLogger(log.With("part", "simulators"))); err != nil {
+	var clock simulators.Clock = simClock{s.Manifest}
+	if cfg.Clock != nil {
+		clock = cfg.Clock
+	}
+	if s.Fleet, err = simulators.Start(ctx, sim, simulators.WithClock(clock), simulators.WithLogger(log.With("part", "simulators"))); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.Fleet.Close)
@@ -120,7 +127,27 @@ func Start(ctx context.Context, cfg Config) (_ *System, err error) {
 		}
 		s.Agents = append(s.Agents, a)
 		s.closers = append(s.closers, a.Close)
-		s.goRun("edge agent", a.Run, runCtx)
+		s.goRun(runCtx, "edge agent", a.Run)
+	}
+
+	// The market's prosumers and households.
+	c, err := client.New(s.Node.RPCAddress())
+	if err != nil {
+		return nil, err
+	}
+	var params struct {
+		IntervalSeconds uint64 `json:"interval_seconds"`
+	}
+	if err := c.QueryJSON(ctx, "/metering/params", nil, &params); err != nil {
+		return nil, err
+	}
+	s.intervalSeconds = params.IntervalSeconds
+	if !cfg.NoTrader {
+		tr, err := s.newTrader(c, params.IntervalSeconds)
+		if err != nil {
+			return nil, err
+		}
+		s.goRun(runCtx, "trader", tr.run)
 	}
 	return s, nil
 }
@@ -161,7 +188,7 @@ func (s *System) newAgent(gateway string, devs []ManifestDevice) (*agent.Agent, 
 }
 
 // goRun runs fn until the system closes; the first failure is kept.
-func (s *System) goRun(what string, fn func(context.Context) error, ctx context.Context) {
+func (s *System) goRun(ctx context.Context, what string, fn func(context.Context) error) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
