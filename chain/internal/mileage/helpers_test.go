@@ -198,3 +198,7 @@ func submitReadings(t testing.TB, h *apptest.Harness, rs ...tx.HexBytes) *apptes
 	}
 	return b
 }
+
+func initChain(appState []byte) *abci.RequestInitChain {
+	return &abci.RequestInitChain{Time: apptest.GenesisTime, ChainId: apptest.ChainID, InitialHeight: 1, AppStateBytes: appState}
+}
