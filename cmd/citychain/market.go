@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/chain/tx"
+)
+
+// nextInterval is the delivery interval after the one of the node's latest
+// block: floor(block time / interval_seconds) + 1, with interval_seconds
+// from the metering parameters.
+func (g *globals) nextInterval(ctx context.Context) (uint64, error) {
+	c, err := client.New(g.node)
+	if err != nil {
+		return 0, err
+	}
+	st, err := c.RPC().Status(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("node status: %w", err)
+	}
+	res, err := c.Query(ctx, "/metering/params", nil, 0, false)
+	if err != nil {
+		return 0, err
+	}
+	var p struct {
+		IntervalSeconds uint64 `json:"interval_seconds"`
+	}
+	if err := json.Unmarshal(res.Value, &p); err != nil || p.IntervalSeconds == 0 {
+		return 0, fmt.Errorf("metering params %q: want interval_seconds > 0", res.Value)
+	}
+	t := st.SyncInfo.LatestBlockTime.Unix()
+	if t < 0 {
+		return 0, fmt.Errorf("latest block time %s is before 1970", st.SyncInfo.LatestBlockTime)
+	}
+	return uint64(t)/p.IntervalSeconds + 1, nil
+}
+
+// parseInterval reads an INTERVAL argument: a decimal interval number or
+// "next".
+func (g *globals) parseInterval(ctx context.Context, s string) (uint64, error) {
+	if s == "next" {
+		return g.nextInterval(ctx)
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("INTERVAL %q: want a decimal interval number or \"next\"", s)
+	}
+	return n, nil
+}
+
+func parseUint(name, s string) (uint64, error) {
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s %q: want a non-negative integer", name, s)
+	}
+	return n, nil
+}
+
+func newTxMarketCmd(g *globals, f *txFlags) *cobra.Command {
+	offer := &cobra.Command{
+		Use:   "offer DEVICE INTERVAL WH MIN_PRICE --from OWNER",
+		Short: "Offer WH of a solar inverter's energy for a delivery interval (number or \"next\") at MIN_PRICE uscn per kWh or more",
+		Args:  cobra.ExactArgs(4),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			i, err := g.parseInterval(cmd.Context(), args[1])
+			if err != nil {
+				return err
+			}
+			wh, err := parseUint("WH", args[2])
+			if err != nil {
+				return err
+			}
+			price, err := parseUint("MIN_PRICE", args[3])
+			if err != nil {
+				return err
+			}
+			m := &tx.MsgOffer{Device: args[0], Interval: i, Wh: wh, MinPrice: price}
+			if err := m.ValidateBasic(); err != nil {
+				return err
+			}
+			return g.submit(cmd.Context(), f, m)
+		},
+	}
+	bid := &cobra.Command{
+		Use:   "bid INTERVAL WH MAX_PRICE --from KEY",
+		Short: "Bid for WH in a delivery interval (number or \"next\") at up to MAX_PRICE uscn per kWh; ceil(WH × MAX_PRICE / 1000) uscn is escrowed",
+		Args:  cobra.ExactArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			i, err := g.parseInterval(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			wh, err := parseUint("WH", args[1])
+			if err != nil {
+				return err
+			}
+			price, err := parseUint("MAX_PRICE", args[2])
+			if err != nil {
+				return err
+			}
+			m := &tx.MsgBid{Interval: i, Wh: wh, MaxPrice: price}
+			if err := m.ValidateBasic(); err != nil {
+				return err
+			}
+			return g.submit(cmd.Context(), f, m)
+		},
+	}
+	cancel := &cobra.Command{
+		Use:   "cancel ORDER_ID --from KEY",
+		Short: "Cancel an open order before its interval starts (a bid's escrow is refunded)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseUint("ORDER_ID", args[0])
+			if err != nil {
+				return err
+			}
+			m := &tx.MsgCancel{OrderID: id}
+			if err := m.ValidateBasic(); err != nil {
+				return err
+			}
+			return g.submit(cmd.Context(), f, m)
+		},
+	}
+	cmd := &cobra.Command{Use: "market", Short: "Offer and bid for solar energy per delivery interval, settled in S-Coin"}
+	cmd.AddCommand(offer, bid, cancel)
+	return cmd
+}
+
+func newQueryMarketCmd(g *globals, f *queryFlags) *cobra.Command {
+	intervalCmd := func(use, short, path string, provable bool) *cobra.Command {
+		return &cobra.Command{
+			Use: use, Short: short, Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				i, err := g.parseInterval(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				data := []byte(strconv.FormatUint(i, 10))
+				if provable {
+					return g.provable(cmd.Context(), f, path, data, rawJSON)
+				}
+				return g.list(cmd.Context(), f, path, data)
+			},
+		}
+	}
+	resolve := func(s string) (tx.Address, error) {
+		kr, err := g.keyring()
+		if err != nil {
+			return tx.Address{}, err
+		}
+		return kr.Resolve(s)
+	}
+	params := &cobra.Command{
+		Use: "params", Short: "The market parameters", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.provable(cmd.Context(), f, "/market/params", nil, rawJSON)
+		},
+	}
+	order := &cobra.Command{
+		Use: "order ORDER_ID", Short: "One order", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseUint("ORDER_ID", args[0])
+			if err != nil {
+				return err
+			}
+			return g.provable(cmd.Context(), f, "/market/order", []byte(strconv.FormatUint(id, 10)), rawJSON)
+		},
+	}
+	orders := &cobra.Command{
+		Use: "orders ACCOUNT", Short: "An account's orders (address or key name; the latest 1000)", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := resolve(args[0])
+			if err != nil {
+				return err
+			}
+			return g.list(cmd.Context(), f, "/market/orders", []byte(a.String()))
+		},
+	}
+	trades := &cobra.Command{
+		Use: "trades ACCOUNT|INTERVAL", Short: "An account's trades as seller or buyer (the latest 1000), or an interval's trades", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := strconv.ParseUint(args[0], 10, 64); err == nil || args[0] == "next" {
+				i, err := g.parseInterval(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				return g.list(cmd.Context(), f, "/market/trades", []byte(strconv.FormatUint(i, 10)))
+			}
+			a, err := resolve(args[0])
+			if err != nil {
+				return err
+			}
+			return g.list(cmd.Context(), f, "/market/trades", []byte(a.String()))
+		},
+	}
+	cmd := &cobra.Command{Use: "market", Short: "The energy market: books, clearings, trades and settlements"}
+	cmd.AddCommand(
+		params, order, orders, trades,
+		intervalCmd("book INTERVAL", "An interval's open orders, in matching order", "/market/book", false),
+		intervalCmd("clearing INTERVAL", "An interval's clearing: price, volume, counts (provable)", "/market/clearing", true),
+		intervalCmd("settlements INTERVAL", "An interval's delivery settlement and its trades", "/market/settlements", false),
+	)
+	return cmd
+}
