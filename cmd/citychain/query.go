@@ -189,6 +189,7 @@ func newQueryCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.AddCommand(bank, device, devices, account, role)
+	cmd.AddCommand(newQueryMileageCmd(g, f))
 	cmd.AddCommand(newQueryMarketCmd(g, f))
 	return g.outputFlag(cmd)
 }

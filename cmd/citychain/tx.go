@@ -67,6 +67,7 @@ func newTxCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "tx", Short: "Sign, broadcast and wait for a transaction"}
 	f.register(cmd)
 	cmd.AddCommand(newTxBankCmd(g, f), newTxDeviceCmd(g, f), newTxRoleCmd(g, f))
+	cmd.AddCommand(newTxMileageCmds(g, f)...)
 	cmd.AddCommand(newTxMarketCmd(g, f))
 	return g.outputFlag(cmd)
 }

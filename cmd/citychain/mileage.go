@@ -1,0 +1,229 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/citychain/citychain/chain/tx"
+)
+
+// newTxMileageCmds returns the "tx mileage" subtree and "tx metering"
+// (clear-fraud, which the mileage rules depend on).
+func newTxMileageCmds(g *globals, f *txFlags) []*cobra.Command {
+	resolve := func(what, s string) (tx.Address, error) {
+		kr, err := g.keyring()
+		if err != nil {
+			return tx.Address{}, err
+		}
+		a, err := kr.Resolve(s)
+		if err != nil {
+			return tx.Address{}, fmt.Errorf("%s: %w", what, err)
+		}
+		return a, nil
+	}
+	coin := func(s string) (tx.Coin, error) {
+		c, err := tx.ParseCoin(s)
+		if err != nil {
+			return c, fmt.Errorf("AMOUNT: %w", err)
+		}
+		return c, nil
+	}
+	check := func(m tx.Msg) error { return m.ValidateBasic() }
+
+	award := &cobra.Command{
+		Use: "award TO AMOUNT REASON [MEMO] --from ISSUER", Short: "Award mileage (e.g. 2000000uscn voting) from the budget to a citizen",
+		Args: cobra.RangeArgs(3, 4),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			to, err := resolve("TO", args[0])
+			if err != nil {
+				return err
+			}
+			amt, err := coin(args[1])
+			if err != nil {
+				return err
+			}
+			m := &tx.MsgMileageAward{To: to, Amount: amt, ReasonCode: args[2]}
+			if len(args) == 4 {
+				m.Memo = args[3]
+			}
+			if err := check(m); err != nil {
+				return err
+			}
+			return g.submit(cmd.Context(), f, m)
+		},
+	}
+	spend := &cobra.Command{
+		Use: "spend MERCHANT AMOUNT [MEMO] --from KEY", Short: "Spend mileage at a registered merchant or agency",
+		Args: cobra.RangeArgs(2, 3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			to, err := resolve("MERCHANT", args[0])
+			if err != nil {
+				return err
+			}
+			amt, err := coin(args[1])
+			if err != nil {
+				return err
+			}
+			m := &tx.MsgMileageSpend{Merchant: to, Amount: amt}
+			if len(args) == 3 {
+				m.Memo = args[2]
+			}
+			if err := check(m); err != nil {
+				return err
+			}
+			return g.submit(cmd.Context(), f, m)
+		},
+	}
+	register := &cobra.Command{
+		Use: "register-merchant ADDRESS NAME CATEGORY --from AGENCY", Short: "Register where mileage is spent (transit, donation, local_tax, merchant)",
+		Args: cobra.ExactArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			addr, err := resolve("ADDRESS", args[0])
+			if err != nil {
+				return err
+			}
+			m := &tx.MsgMileageRegisterMerchant{Address: addr, Name: args[1], Category: args[2]}
+			if err := check(m); err != nil {
+				return err
+			}
+			return g.submit(cmd.Context(), f, m)
+		},
+	}
+	fund := &cobra.Command{
+		Use: "fund AMOUNT --from KEY", Short: "Move S-Coin into the mileage budget",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			amt, err := coin(args[0])
+			if err != nil {
+				return err
+			}
+			m := &tx.MsgMileageFund{Amount: amt}
+			if err := check(m); err != nil {
+				return err
+			}
+			return g.submit(cmd.Context(), f, m)
+		},
+	}
+	var baseline uint64
+	enroll := &cobra.Command{
+		Use: "enroll-vehicle DEVICE [--baseline-km KM] --from KEY", Short: "Enrol an EV odometer in vehicle mileage from the next period",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m := &tx.MsgMileageEnrollVehicle{Device: args[0], BaselineKm: baseline}
+			if err := check(m); err != nil {
+				return err
+			}
+			return g.submit(cmd.Context(), f, m)
+		},
+	}
+	enroll.Flags().Uint64Var(&baseline, "baseline-km", 0, "baseline km per period (agency or vehicle registrar only)")
+	mileage := &cobra.Command{Use: "mileage", Short: "Award, spend and fund S-Coin mileage; merchants and vehicles"}
+	mileage.AddCommand(award, spend, register, fund, enroll)
+
+	var reason string
+	clearFraud := &cobra.Command{
+		Use: "clear-fraud DEVICE --reason TEXT --from KEY", Short: "Clear a device's odometer fraud flag (authority or vehicle registrar); the flag is kept in its history",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m := &tx.MsgClearFraud{Device: args[0], Reason: reason}
+			if err := check(m); err != nil {
+				return fmt.Errorf("%w (give --reason)", err)
+			}
+			return g.submit(cmd.Context(), f, m)
+		},
+	}
+	clearFraud.Flags().StringVar(&reason, "reason", "", "why the flag is cleared (the investigation's outcome)")
+	metering := &cobra.Command{Use: "metering", Short: "Metering: fraud flags"}
+	metering.AddCommand(clearFraud)
+	return []*cobra.Command{mileage, metering}
+}
+
+// newQueryMileageCmd is the "query mileage" subtree.
+func newQueryMileageCmd(g *globals, f *queryFlags) *cobra.Command {
+	addr := func(s string) (tx.Address, error) {
+		kr, err := g.keyring()
+		if err != nil {
+			return tx.Address{}, err
+		}
+		return kr.Resolve(s)
+	}
+	account := &cobra.Command{
+		Use: "account ADDRESS", Short: "Mileage balance and totals of an account", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := addr(args[0])
+			if err != nil {
+				return err
+			}
+			return g.provable(cmd.Context(), f, "/mileage/account", []byte(a.String()), func(v []byte) (any, error) {
+				if v == nil {
+					return map[string]any{"address": a.String(), "balance": 0}, nil
+				}
+				return json.RawMessage(v), nil
+			})
+		},
+	}
+	var start, limit, from uint64
+	history := &cobra.Command{
+		Use: "history ADDRESS [--start N] [--limit N]", Short: "Awards, spends, expiries and vehicle rewards of an account", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := addr(args[0])
+			if err != nil {
+				return err
+			}
+			data, _ := json.Marshal(map[string]any{"address": a.String(), "start": start, "limit": limit})
+			return g.list(cmd.Context(), f, "/mileage/history", data)
+		},
+	}
+	history.Flags().Uint64Var(&start, "start", 0, "first entry")
+	history.Flags().Uint64Var(&limit, "limit", 0, "entries (0: 50, at most 100)")
+	vehicle := &cobra.Command{
+		Use: "vehicle DEVICE [--from PERIOD] [--limit N]", Short: "An enrolled vehicle and its settled periods", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			data, _ := json.Marshal(map[string]any{"device": args[0], "from": from, "limit": limit})
+			return g.list(cmd.Context(), f, "/mileage/vehicle", data)
+		},
+	}
+	vehicle.Flags().Uint64Var(&from, "from", 0, "first period")
+	vehicle.Flags().Uint64Var(&limit, "limit", 0, "periods (0: 50, at most 100)")
+	var after string
+	merchants := &cobra.Command{
+		Use: "merchants [--after ADDRESS]", Short: "Registered merchants and agencies, 100 a page", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var data []byte
+			if after != "" {
+				a, err := addr(after)
+				if err != nil {
+					return err
+				}
+				data = []byte(a.String())
+			}
+			return g.list(cmd.Context(), f, "/mileage/merchants", data)
+		},
+	}
+	merchants.Flags().StringVar(&after, "after", "", "list merchants after this address (the previous page's next)")
+	budget := &cobra.Command{
+		Use: "budget", Short: "The mileage budget, the held mileage, totals and the settlement cursor", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return g.list(cmd.Context(), f, "/mileage/budget", nil) },
+	}
+	params := &cobra.Command{
+		Use: "params", Short: "Mileage parameters", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.provable(cmd.Context(), f, "/mileage/params", nil, rawJSON)
+		},
+	}
+	period := &cobra.Command{
+		Use: "period N", Short: "Summary of a vehicle reward period", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := strconv.ParseUint(args[0], 10, 64); err != nil {
+				return fmt.Errorf("N: want a period number, got %q", args[0])
+			}
+			return g.provable(cmd.Context(), f, "/mileage/period", []byte(args[0]), rawJSON)
+		},
+	}
+	cmd := &cobra.Command{Use: "mileage", Short: "S-Coin mileage: accounts, history, vehicles, merchants, budget"}
+	cmd.AddCommand(account, history, vehicle, merchants, budget, params, period)
+	return cmd
+}
