@@ -1,0 +1,184 @@
+package settlement
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+
+	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/chain/tx"
+	"github.com/citychain/citychain/settlement/internal/registry"
+)
+
+// chainParams are the metering module's parameters.
+type chainParams struct {
+	IntervalSeconds      uint64 `json:"interval_seconds"`
+	MaxFutureSkewSeconds uint64 `json:"max_future_skew_seconds"`
+}
+
+func fetchParams(ctx context.Context, c *client.Client) (chainParams, error) {
+	var p chainParams
+	if err := c.QueryJSON(ctx, "/metering/params", nil, &p); err != nil {
+		return p, err
+	}
+	if p.IntervalSeconds == 0 {
+		return p, errors.New("metering params: interval_seconds is 0")
+	}
+	return p, nil
+}
+
+// interval of a reading time (unix ms), as the chain computes it.
+func (p chainParams) interval(timeMs int64) uint64 {
+	if timeMs < 0 {
+		return 0
+	}
+	return uint64(timeMs) / 1000 / p.IntervalSeconds
+}
+
+func (p chainParams) start(interval uint64) time.Time {
+	return time.Unix(int64(interval*p.IntervalSeconds), 0)
+}
+
+// chainDevices reads the device registry through /devices/device.
+type chainDevices struct{ c *client.Client }
+
+var _ registry.Source = chainDevices{}
+
+type deviceJSON struct {
+	ID       string    `json:"id"`
+	Kind     string    `json:"kind"`
+	Status   string    `json:"status"`
+	KeyEpoch uint32    `json:"key_epoch"`
+	PubKey   tx.PubKey `json:"pubkey"`
+}
+
+func (d chainDevices) Device(ctx context.Context, id string) (*registry.Device, error) {
+	var v deviceJSON
+	err := d.c.QueryJSON(ctx, "/devices/device", []byte(id), &v)
+	if errors.Is(err, client.ErrNotFound) {
+		return nil, nil
+	}
+	var qe *client.QueryError
+	if errors.As(err, &qe) && qe.Codespace != "" && qe.Codespace != "app" {
+		// The node refused the id itself (a bad query): no such device.
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up device %s: %w", id, err)
+	}
+	if len(v.PubKey) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("device %s: registry key is %d bytes", id, len(v.PubKey))
+	}
+	return &registry.Device{ID: v.ID, Kind: v.Kind, Status: v.Status, KeyEpoch: v.KeyEpoch, PubKey: ed25519.PublicKey(v.PubKey)}, nil
+}
+
+// anchorJSON is /metering/anchor's answer.
+type anchorJSON struct {
+	Interval uint64      `json:"interval"`
+	Root     tx.HexBytes `json:"root"`
+	Count    uint64      `json:"count"`
+	Height   int64       `json:"height"`
+}
+
+func queryAnchor(ctx context.Context, c *client.Client, interval uint64) (*anchorJSON, error) {
+	var a anchorJSON
+	err := c.QueryJSON(ctx, "/metering/anchor", []byte(strconv.FormatUint(interval, 10)), &a)
+	if errors.Is(err, client.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// anchorCache remembers which intervals are anchored on chain (for good)
+// and which were not when last asked.
+type anchorCache struct {
+	mu       sync.Mutex
+	anchored map[uint64]bool
+}
+
+func newAnchorCache() *anchorCache { return &anchorCache{anchored: map[uint64]bool{}} }
+
+func (a *anchorCache) get(i uint64) (anchored, known bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	v, ok := a.anchored[i]
+	return v, ok
+}
+
+func (a *anchorCache) set(i uint64, anchored bool) {
+	a.mu.Lock()
+	a.anchored[i] = anchored
+	a.mu.Unlock()
+}
+
+// prune forgets intervals below i.
+func (a *anchorCache) prune(i uint64) {
+	a.mu.Lock()
+	for k := range a.anchored {
+		if k < i {
+			delete(a.anchored, k)
+		}
+	}
+	a.mu.Unlock()
+}
+
+// watchDevices drops registry entries of devices named in devices.* events
+// (registered, revoked, key_rotated, transferred) as blocks commit them. If
+// the event stream breaks, every entry is dropped and it resubscribes.
+func (s *Service) watchDevices(ctx context.Context) {
+	remote := s.chain.RPC().Remote()
+	for ctx.Err() == nil {
+		err := s.watchDevicesOnce(ctx, remote)
+		s.reg.InvalidateAll()
+		if ctx.Err() != nil {
+			return
+		}
+		s.log.Warn("device event stream ended; registry cache cleared, resubscribing", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(s.cfg.RetryMax):
+		}
+	}
+}
+
+func (s *Service) watchDevicesOnce(ctx context.Context, remote string) error {
+	ws, err := rpchttp.New(remote, "/websocket")
+	if err != nil {
+		return err
+	}
+	if err := ws.Start(); err != nil {
+		return fmt.Errorf("start websocket: %w", err)
+	}
+	defer func() { _ = ws.Stop() }()
+	ch, err := ws.Subscribe(ctx, "settlement-"+s.cfg.ClientID, "tm.event='Tx'", 1000)
+	if err != nil {
+		return fmt.Errorf("subscribe to tx events: %w", err)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-ch:
+			if !ok {
+				return errors.New("subscription closed")
+			}
+			for key, ids := range ev.Events {
+				if strings.HasPrefix(key, "devices.") && strings.HasSuffix(key, ".device") {
+					for _, id := range ids {
+						s.reg.Invalidate(id)
+					}
+				}
+			}
+		}
+	}
+}
