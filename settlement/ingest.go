@@ -419,4 +419,3 @@ func (s *Service) writeRetry(ctx context.Context, lines []string) error {
 		wait = min(2*wait, s.cfg.RetryMax)
 	}
 }
-

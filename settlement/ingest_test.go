@@ -47,7 +47,7 @@ func TestIngestVerdicts(t *testing.T) {
 	ghostKey := ed25519.NewKeyFromSeed(make([]byte, 32))
 	e.keys["ghost"] = ghostKey
 	wrongKind := e.sign("ev-b", 4, now+4000, 50_010)
-	wrongKind[1] = 1 // energy_wh on an EV odometer (the signature no longer matters: kind is checked first)
+	wrongKind[1] = 1                              // energy_wh on an EV odometer (the signature no longer matters: kind is checked first)
 	rolledBack := e.sign("inv-a", 7, now+7000, 1) // below seq 5's 1050
 	e.publish(pub,
 		forged, tampered,
