@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	cfg "github.com/cometbft/cometbft/config"
@@ -18,6 +19,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/auth"
 	"github.com/citychain/citychain/chain/internal/bank"
 	"github.com/citychain/citychain/chain/internal/devices"
+	"github.com/citychain/citychain/chain/internal/market"
 	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/internal/mileage"
 	"github.com/citychain/citychain/chain/keyring"
@@ -32,6 +34,7 @@ type AppState struct {
 	Devices  devices.Genesis  `json:"devices"`
 	Metering metering.Genesis `json:"metering"`
 	Mileage  mileage.Genesis  `json:"mileage"`
+	Market   market.Genesis   `json:"market"`
 }
 
 // Account is an account a generated network starts with: its key is created
@@ -83,6 +86,7 @@ func BuildAppState(kr *keyring.Keyring, accounts []Account) (*AppState, error) {
 		Devices:  devices.Genesis{Devices: []tx.MsgDeviceRegister{}},
 		Metering: metering.Genesis{Params: metering.DefaultParams()},
 		Mileage:  mileage.DefaultGenesis(),
+		Market:   market.DefaultGenesis(tx.Address{}),
 	}
 	for _, a := range accounts {
 		if a.Module != "" {
@@ -102,6 +106,9 @@ func BuildAppState(kr *keyring.Keyring, accounts []Account) (*AppState, error) {
 			st.Auth.Authorities = append(st.Auth.Authorities, key.Address)
 		}
 		st.Auth.Accounts = append(st.Auth.Accounts, auth.GenesisAccount{Address: key.Address, Roles: a.Roles})
+		if slices.Contains(a.Roles, tx.RoleGridOperator) && st.Market.Params.GridOperator.IsZero() {
+			st.Market = market.DefaultGenesis(key.Address) // the first grid operator receives the grid fee
+		}
 		if len(a.Coins) > 0 {
 			st.Bank.Balances = append(st.Bank.Balances, bank.GenesisBalance{Address: key.Address, Coins: a.Coins})
 		}

@@ -14,6 +14,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/auth"
 	"github.com/citychain/citychain/chain/internal/bank"
 	"github.com/citychain/citychain/chain/internal/devices"
+	"github.com/citychain/citychain/chain/internal/market"
 	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/internal/mileage"
 	"github.com/citychain/citychain/chain/tx"
@@ -109,6 +111,7 @@ type AppState struct {
 	Devices  devices.Genesis  `json:"devices"`
 	Metering metering.Genesis `json:"metering"`
 	Mileage  mileage.Genesis  `json:"mileage"`
+	Market   market.Genesis   `json:"market"`
 }
 
 // BuildAppState builds the genesis app state the way chain/node does.
@@ -119,12 +122,16 @@ func BuildAppState(accounts []Account, devs []tx.MsgDeviceRegister) *AppState {
 		Devices:  devices.Genesis{Devices: append([]tx.MsgDeviceRegister{}, devs...)},
 		Metering: metering.Genesis{Params: metering.DefaultParams()},
 		Mileage:  mileage.DefaultGenesis(),
+		Market:   market.DefaultGenesis(tx.Address{}),
 	}
 	for _, a := range accounts {
 		if a.Authority {
 			st.Auth.Authorities = append(st.Auth.Authorities, a.Key.Addr)
 		}
 		st.Auth.Accounts = append(st.Auth.Accounts, auth.GenesisAccount{Address: a.Key.Addr, Roles: a.Roles})
+		if slices.Contains(a.Roles, tx.RoleGridOperator) && st.Market.Params.GridOperator.IsZero() {
+			st.Market = market.DefaultGenesis(a.Key.Addr) // the first grid operator receives the grid fee
+		}
 		if len(a.Coins) > 0 {
 			st.Bank.Balances = append(st.Bank.Balances, bank.GenesisBalance{Address: a.Key.Addr, Coins: a.Coins})
 		}

@@ -60,3 +60,13 @@ func (k *Keeper) InitGenesis(ctx *module.Context, raw json.RawMessage) error {
 	putJSON(k.kv(ctx), paramsKey, g.Params)
 	return nil
 }
+
+// DefaultGenesis is the genesis a generated network starts with:
+// DefaultParams, and when gridOperator is set, a 2 % grid fee paid to it.
+func DefaultGenesis(gridOperator tx.Address) Genesis {
+	p := DefaultParams()
+	if !gridOperator.IsZero() {
+		p.GridOperator, p.GridFeeBps = gridOperator, 200
+	}
+	return Genesis{Params: p}
+}

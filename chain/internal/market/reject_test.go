@@ -179,3 +179,20 @@ func TestGenesisValidation(t *testing.T) {
 		t.Fatalf("unknown field: got %v", err)
 	}
 }
+
+// TestDefaultGenesis: the genesis chain/node and apptest build has the
+// default parameters with the first grid operator receiving a 2 % fee.
+func TestDefaultGenesis(t *testing.T) {
+	h := apptest.New(t, apptest.Options{})
+	h.Block()
+	var p market.Params
+	res := h.Query("/market/params", nil, 0, true)
+	if res.Code != 0 || res.ProofOps == nil || json.Unmarshal(res.Value, &p) != nil {
+		t.Fatalf("params: %s/%d %s", res.Codespace, res.Code, res.Log)
+	}
+	want := market.DefaultParams()
+	want.GridOperator, want.GridFeeBps = apptest.GridOp.Addr, 200
+	if p != want {
+		t.Fatalf("params: got %+v, want %+v", p, want)
+	}
+}
