@@ -13,8 +13,17 @@ import (
 )
 
 func (a *Agent) pollLoop(ctx context.Context, d *device) {
+	a.restoreFloor(d)
 	t := time.NewTicker(a.cfg.PollInterval)
 	defer t.Stop()
+	// A clean stop records the exact last sequence number, so a restart
+	// continues without a gap (after a crash it resumes above the
+	// reservation instead).
+	defer func() {
+		if err := a.store.Flush(d.id, d.st); err != nil {
+			a.log.Warn("saving device state on stop", "device", d.id, "err", err)
+		}
+	}()
 	for {
 		if err := a.poll(ctx, d); err != nil && ctx.Err() == nil {
 			if errors.Is(err, outbox.ErrFull) {
@@ -71,9 +80,11 @@ func (a *Agent) poll(ctx context.Context, d *device) error {
 		return fmt.Errorf("device %s: %w", d.id, err)
 	}
 	defer slot.Release()
-	// Persist before signing: a crash after this point skips the number,
-	// it never signs two readings with the same one.
-	if err := a.store.Save(d.id, next); err != nil {
+	// Persist before signing: Commit returns once the state on disk covers
+	// next.Seq (a reserved high-water mark, written once per reservation)
+	// and next's acc32 carry. A crash skips numbers, it never signs two
+	// readings with the same one.
+	if err := a.store.Commit(d.id, next); err != nil {
 		return fail(err)
 	}
 	d.st = next
@@ -94,6 +105,25 @@ func (a *Agent) poll(ctx context.Context, d *device) error {
 		a.setAlarm(false, d.id)
 	}
 	return nil
+}
+
+// restoreFloor raises the device's state to the newest of its readings
+// the outbox has stored. The state file records the value only once per
+// sequence reservation, so after a crash it can lag the last signed value;
+// the outbox keeps that value, and a value below it must still produce no
+// reading. (The sequence number cannot lag — the file holds a reservation
+// above every number used — unless the state file was lost.)
+func (a *Agent) restoreFloor(d *device) {
+	seq, value, ok := a.outbox.Last(d.id)
+	if !ok {
+		return
+	}
+	if seq > d.st.Seq {
+		a.log.Warn("device state is behind the outbox; continuing after the outbox's sequence number",
+			"device", d.id, "state_seq", d.st.Seq, "outbox_seq", seq)
+		d.st.Seq = seq
+	}
+	d.st.Value = max(d.st.Value, value)
 }
 
 func (a *Agent) setAlarm(on bool, device string) {
