@@ -33,6 +33,7 @@ type env struct {
 	ctx       context.Context
 	home      string
 	chain     *client.Client
+	rpc       string
 	settleKey ed25519.PrivateKey
 	installer ed25519.PrivateKey
 	mq        *local.Mosquitto
@@ -100,7 +101,8 @@ func newEnv(t *testing.T, intervalSeconds uint64, devices ...device) *env {
 	if err := n.WaitForHeight(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	if e.chain, err = client.New(n.RPCAddress()); err != nil {
+	e.rpc = n.RPCAddress()
+	if e.chain, err = client.New(e.rpc); err != nil {
 		t.Fatal(err)
 	}
 	kr, err := keyring.Open(node.KeyringDir(chainHome))
