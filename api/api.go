@@ -1,0 +1,252 @@
+// Package api is the city API: JSON over HTTP for agency back offices,
+// citizen apps, dealers, insurers and banks, and the operations dashboard.
+//
+// Every read of chain state goes through ABCI Query on a node (via
+// chain/client), never the node's database, and can carry an ICS23 proof
+// verified against a signed header (?prove=true). Signed transactions are
+// relayed with status tracking; chain events are streamed as server-sent
+// events; readings come from InfluxDB through Flux. Consumers authenticate
+// with API keys (stored as SHA-256 hashes) and are rate limited per key.
+// The OpenAPI 3.1 document (openapi.json) describes every route.
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/citychain/citychain/chain/client"
+)
+
+// Config configures the API server. Zero values take the defaults in
+// brackets.
+type Config struct {
+	// Listen is the HTTP address [127.0.0.1:8080].
+	Listen string
+	// Keys are the consumers' API keys.
+	Keys []KeyConfig
+	// AnonymousReads lets GET requests without a key through, rate limited
+	// per client address (the devnet's dashboard uses it). Writes always
+	// need a key.
+	AnonymousReads bool
+	// AnonymousRate and AnonymousBurst limit anonymous clients [5/s, 20].
+	AnonymousRate  float64
+	AnonymousBurst int
+	// Influx is where readings live; nil serves 503 on reading endpoints.
+	Influx *InfluxConfig
+	// MaxBodyBytes bounds request bodies [1 MiB].
+	MaxBodyBytes int64
+	// ReadHeaderTimeout [5s], ReadTimeout [30s], WriteTimeout [30s] and
+	// IdleTimeout [120s] are the HTTP server's; event streams lift the
+	// write timeout for themselves.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// NodeTimeout bounds the node calls of one request [15s].
+	NodeTimeout time.Duration
+	// TxTrack is how many relayed transactions are remembered [10000].
+	TxTrack int
+	Logger  *slog.Logger
+}
+
+// KeyConfig is one consumer's key: its name, the SHA-256 of the key (hex;
+// see HashKey) and its rate limit [10 requests/s, burst 20].
+type KeyConfig struct {
+	Name   string  `json:"name" yaml:"name"`
+	SHA256 string  `json:"sha256" yaml:"sha256"`
+	Rate   float64 `json:"rate,omitempty" yaml:"rate,omitempty"`
+	Burst  int     `json:"burst,omitempty" yaml:"burst,omitempty"`
+}
+
+// InfluxConfig says where the settlement service stores readings.
+type InfluxConfig struct {
+	URL, Token, Org string
+	// Bucket is "database/retention" on InfluxDB 1.8.
+	Bucket string
+	// Measurement ["readings"]: tag device, integer field value.
+	Measurement string
+}
+
+func (c *Config) defaults() error {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8080"
+	}
+	if c.AnonymousRate == 0 {
+		c.AnonymousRate = 5
+	}
+	if c.AnonymousBurst == 0 {
+		c.AnonymousBurst = 20
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 1 << 20
+	}
+	for _, d := range []struct {
+		p *time.Duration
+		v time.Duration
+	}{{&c.ReadHeaderTimeout, 5 * time.Second}, {&c.ReadTimeout, 30 * time.Second}, {&c.WriteTimeout, 30 * time.Second}, {&c.IdleTimeout, 120 * time.Second}, {&c.NodeTimeout, 15 * time.Second}} {
+		if *d.p == 0 {
+			*d.p = d.v
+		}
+	}
+	if c.TxTrack == 0 {
+		c.TxTrack = 10_000
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Influx != nil {
+		if c.Influx.URL == "" || c.Influx.Bucket == "" {
+			return errors.New("api config: influx needs url and bucket")
+		}
+		if c.Influx.Measurement == "" {
+			c.Influx.Measurement = "readings"
+		}
+		if strings.ContainsAny(c.Influx.Measurement, " ,\"\\") {
+			return fmt.Errorf("api config: influx measurement %q: want no spaces, commas, quotes or backslashes", c.Influx.Measurement)
+		}
+	}
+	return nil
+}
+
+// Server is the API server.
+type Server struct {
+	cfg     Config
+	node    *client.Client
+	log     *slog.Logger
+	keys    map[[32]byte]*keyInfo
+	limiter *limiter
+	metrics *metrics
+	txs     *tracker
+	hub     *hub
+	influx  *influx
+	mux     *http.ServeMux
+	handler http.Handler
+	routes  []route
+
+	// meta caches each device's kind and site (registry reads).
+	meta sync.Map
+
+	chainMu sync.Mutex
+	chainID string
+
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// New validates cfg and builds the server around a node client.
+func New(cfg Config, node *client.Client) (*Server, error) {
+	if node == nil {
+		return nil, errors.New("api: no node client")
+	}
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	keys, err := loadKeys(cfg.Keys)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{
+		cfg: cfg, node: node, log: cfg.Logger, keys: keys,
+		limiter: newLimiter(), metrics: newMetrics(), txs: newTracker(cfg.TxTrack),
+		ctx: ctx, cancel: cancel,
+	}
+	s.hub = newHub(s)
+	if cfg.Influx != nil {
+		s.influx = newInflux(*cfg.Influx)
+	}
+	s.routes = s.routeTable()
+	s.mux = http.NewServeMux()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.method+" "+rt.pattern, s.wrap(rt))
+	}
+	s.mux.Handle("/", s.wrap(route{pattern: "/", public: true, h: func(w http.ResponseWriter, r *http.Request) {
+		s.problem(w, r, http.StatusNotFound, "not found", fmt.Sprintf("no resource at %s %s; the API is described at /openapi.json", r.Method, r.URL.Path), nil)
+	}}))
+	s.handler = s.guard(s.mux)
+	return s, nil
+}
+
+// Handler is the whole API (routes, auth, limits, metrics) as an
+// http.Handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Registry is the server's own Prometheus registry.
+func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
+
+// HTTPServer returns an http.Server for the handler with the configured
+// timeouts.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Addr: s.cfg.Listen, Handler: s.handler,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout, ReadTimeout: s.cfg.ReadTimeout,
+		WriteTimeout: s.cfg.WriteTimeout, IdleTimeout: s.cfg.IdleTimeout,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// Run serves on cfg.Listen until ctx is cancelled. ready, if not nil,
+// receives the bound address once listening.
+func (s *Server) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("api listen on %s: %w", s.cfg.Listen, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln until ctx is cancelled, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := s.HTTPServer()
+	s.log.Info("city API listening", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		_ = s.Close()
+		return fmt.Errorf("api serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.cancel() // ends event streams
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	_ = s.Close()
+	if err != nil {
+		return fmt.Errorf("api shutdown: %w", err)
+	}
+	return nil
+}
+
+// Close stops the event subscription and releases clients.
+func (s *Server) Close() error {
+	s.cancel()
+	s.hub.stop()
+	if s.influx != nil {
+		s.influx.close()
+	}
+	return nil
+}
+
+// ensureChainID asks the node for its chain id once, under a lock, so the
+// client's later reads of it (in Verify) are race-free.
+func (s *Server) ensureChainID(ctx context.Context) (string, error) {
+	s.chainMu.Lock()
+	defer s.chainMu.Unlock()
+	if s.chainID != "" {
+		return s.chainID, nil
+	}
+	id, err := s.node.ChainID(ctx)
+	if err != nil {
+		return "", err
+	}
+	s.chainID = id
+	return id, nil
+}

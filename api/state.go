@@ -1,0 +1,265 @@
+package api
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/chain/tx"
+)
+
+// StateResponse is a read of chain state at a height, with its proof when
+// asked for.
+type StateResponse struct {
+	Height int64  `json:"height"`
+	Result any    `json:"result"`
+	Proof  *Proof `json:"proof,omitempty"`
+}
+
+// Proof is an ICS23 proof of a state key and what verifying it showed.
+type Proof struct {
+	// Key and Value are the proven store key and stored bytes (hex; value
+	// empty for a proof of absence).
+	Key   string `json:"key"`
+	Value string `json:"value"`
+	// ICS23 is the CommitmentProof, protobuf, base64.
+	ICS23 string `json:"ics23"`
+	// Verified is the result of checking the proof against the app hash of
+	// the next block's header and that header's commit signatures.
+	Verified     bool   `json:"verified"`
+	Error        string `json:"error,omitempty"`
+	HeaderHeight int64  `json:"header_height,omitempty"`
+	AppHash      string `json:"app_hash,omitempty"`
+	SignedPower  int64  `json:"signed_power,omitempty"`
+	TotalPower   int64  `json:"total_power,omitempty"`
+}
+
+// Page is one page of a list; NextCursor, when set, fetches the next.
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+func (s *Server) nodeCtx(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), s.cfg.NodeTimeout)
+}
+
+// nodeError maps an error from the node to a problem.
+func (s *Server) nodeError(w http.ResponseWriter, r *http.Request, err error) {
+	var qe *client.QueryError
+	var fe *fieldError
+	switch {
+	case errors.As(err, &fe):
+		s.badRequest(w, r, err)
+	case errors.As(err, &qe) && qe.Codespace == "app" && qe.Code == 3:
+		s.problem(w, r, http.StatusBadRequest, "invalid request", qe.Log, &Problem{Codespace: qe.Codespace, Code: qe.Code, Log: qe.Log})
+	case errors.As(err, &qe):
+		s.problem(w, r, http.StatusBadGateway, "query failed", qe.Log, &Problem{Codespace: qe.Codespace, Code: qe.Code, Log: qe.Log})
+	case errors.Is(err, client.ErrNotFound):
+		s.problem(w, r, http.StatusNotFound, "not found", err.Error(), nil)
+	case errors.Is(err, context.DeadlineExceeded):
+		s.problem(w, r, http.StatusGatewayTimeout, "node timeout", "the node did not answer in time", nil)
+	default:
+		s.log.Warn("node call failed", "path", r.URL.Path, "err", err)
+		s.problem(w, r, http.StatusBadGateway, "node unavailable", "the node could not be asked: "+err.Error(), nil)
+	}
+}
+
+func wantProof(r *http.Request) (bool, error) {
+	v := r.URL.Query().Get("prove")
+	switch v {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	}
+	return false, badField("prove", "true or false", "prove %q is not a boolean", v)
+}
+
+// provable answers a read of one state key; render turns the stored value
+// (nil when absent) into the result, or returns errAbsent for a 404.
+func (s *Server) provable(w http.ResponseWriter, r *http.Request, path string, data []byte, render func(v []byte) (any, error)) {
+	prove, err := wantProof(r)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	res, err := s.node.Query(ctx, path, data, 0, prove)
+	if err != nil {
+		s.nodeError(w, r, err)
+		return
+	}
+	view, err := render(res.Value)
+	if errors.Is(err, errAbsent) && !prove {
+		s.problem(w, r, http.StatusNotFound, "not found", fmt.Sprintf("%s %s: nothing stored", path, data), nil)
+		return
+	}
+	if err != nil && !errors.Is(err, errAbsent) {
+		s.problem(w, r, http.StatusBadGateway, "bad answer from node", err.Error(), nil)
+		return
+	}
+	out := StateResponse{Height: res.Height, Result: view}
+	if prove {
+		out.Proof = s.verify(ctx, res)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) verify(ctx context.Context, res *client.QueryResult) *Proof {
+	p := &Proof{Key: hex.EncodeToString(res.Key), Value: hex.EncodeToString(res.Value)}
+	if b, err := res.Proof.Marshal(); err == nil {
+		p.ICS23 = base64.StdEncoding.EncodeToString(b)
+	}
+	if _, err := s.ensureChainID(ctx); err != nil {
+		p.Error = err.Error()
+		return p
+	}
+	v, err := s.node.Verify(ctx, res)
+	if err != nil {
+		p.Error = err.Error()
+		return p
+	}
+	p.Verified, p.HeaderHeight, p.AppHash = true, v.HeaderHeight, strings.ToUpper(hex.EncodeToString(v.AppHash))
+	p.SignedPower, p.TotalPower = v.SignedPower, v.TotalPower
+	return p
+}
+
+var errAbsent = errors.New("absent")
+
+func rawOrAbsent(v []byte) (any, error) {
+	if v == nil {
+		return nil, errAbsent
+	}
+	return json.RawMessage(v), nil
+}
+
+func amount(denom string) func(v []byte) (any, error) {
+	return func(v []byte) (any, error) {
+		var n uint64
+		if v != nil {
+			if len(v) != 8 {
+				return nil, fmt.Errorf("stored amount is %d bytes, want 8", len(v))
+			}
+			n = binary.BigEndian.Uint64(v)
+		}
+		return tx.Coin{Amount: n, Denom: denom}, nil
+	}
+}
+
+// queryJSON runs a JSON query into v.
+func (s *Server) queryJSON(r *http.Request, path string, data []byte, v any) error {
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	return s.node.QueryJSON(ctx, path, data, v)
+}
+
+func pathAddress(r *http.Request) (tx.Address, error) {
+	a, err := tx.ParseAddress(r.PathValue("address"))
+	if err != nil {
+		return a, badField("address", "40 hex characters (a 20-byte account address)", "address %q: %v", r.PathValue("address"), err)
+	}
+	return a, nil
+}
+
+func pathDevice(r *http.Request) (string, error) {
+	id := r.PathValue("id")
+	if err := tx.ValidateDeviceID(id); err != nil {
+		return "", badField("id", "1 to 64 characters of a-z 0-9 . _ -", "device id %q: %v", id, err)
+	}
+	return id, nil
+}
+
+func pathDenom(r *http.Request) (string, error) {
+	d := r.PathValue("denom")
+	if err := tx.ValidateDenom(d); err != nil {
+		return "", badField("denom", "a denomination such as uscn or ukrw", "denom %q: %v", d, err)
+	}
+	return d, nil
+}
+
+func parseUint(field, s string) (uint64, error) {
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, badField(field, "a non-negative decimal integer", "%s %q is not a non-negative integer", field, s)
+	}
+	return n, nil
+}
+
+func queryUint(r *http.Request, field string, def uint64) (uint64, error) {
+	v := r.URL.Query().Get(field)
+	if v == "" {
+		return def, nil
+	}
+	return parseUint(field, v)
+}
+
+// limitParam reads ?limit= (1..max, default def).
+func limitParam(r *http.Request, def, maxN int) (int, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxN {
+		return 0, badField("limit", fmt.Sprintf("an integer from 1 to %d", maxN), "limit %q is out of range", v)
+	}
+	return n, nil
+}
+
+// Cursors are opaque to clients: base64url of the last key returned.
+func encodeCursor(k string) string { return base64.RawURLEncoding.EncodeToString([]byte(k)) }
+
+func cursorParam(r *http.Request) (string, error) {
+	v := r.URL.Query().Get("cursor")
+	if v == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil {
+		return "", badField("cursor", "the next_cursor of a previous page", "cursor %q is not one this API issued", v)
+	}
+	return string(b), nil
+}
+
+// paginate sorts items by key and returns the page after the cursor.
+func paginate[T any](r *http.Request, items []T, key func(T) string) (Page[T], error) {
+	cur, err := cursorParam(r)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	limit, err := limitParam(r, 50, 500)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	slices.SortStableFunc(items, func(a, b T) int { return strings.Compare(key(a), key(b)) })
+	i := 0
+	if cur != "" {
+		i, _ = slices.BinarySearchFunc(items, cur, func(a T, c string) int { return strings.Compare(key(a), c) })
+		for i < len(items) && key(items[i]) <= cur {
+			i++
+		}
+	}
+	end := min(i+limit, len(items))
+	p := Page[T]{Items: items[i:end]}
+	if p.Items == nil {
+		p.Items = []T{}
+	}
+	if end < len(items) {
+		p.NextCursor = encodeCursor(key(items[end-1]))
+	}
+	return p, nil
+}
+
+// sortKey pads a number so string order is numeric order.
+func sortKey(n uint64) string { return fmt.Sprintf("%020d", n) }
