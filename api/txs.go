@@ -150,6 +150,9 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
 		s.txs.put(st)
 		s.problem(w, r, http.StatusUnprocessableEntity, "transaction rejected", fmt.Sprintf("CheckTx refused the transaction: %s code %d: %s", te.Codespace, te.Code, te.Log),
 			&Problem{Hash: hash, Codespace: te.Codespace, Code: te.Code, Log: te.Log})
+	case err != nil && strings.Contains(err.Error(), "tx already exists in cache"):
+		s.metrics.relayed.WithLabelValues("duplicate").Inc()
+		s.problem(w, r, http.StatusConflict, "already submitted", "the node has seen these exact bytes recently; ask GET /v1/txs/"+hash+" for their status", &Problem{Hash: hash})
 	case err != nil:
 		s.metrics.relayed.WithLabelValues("error").Inc()
 		s.nodeError(w, r, err)
