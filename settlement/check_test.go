@@ -15,7 +15,9 @@ import (
 
 type fakeRegistry map[string]*registry.Device
 
-func (f fakeRegistry) Device(_ context.Context, id string) (*registry.Device, error) { return f[id], nil }
+func (f fakeRegistry) Device(_ context.Context, id string) (*registry.Device, error) {
+	return f[id], nil
+}
 
 var fuzzKey = ed25519.NewKeyFromSeed(make([]byte, 32))
 

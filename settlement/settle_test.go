@@ -2,6 +2,7 @@ package settlement_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/settlement"
 	"github.com/citychain/citychain/settlement/internal/store"
 	"github.com/citychain/citychain/settlement/merkle"
 )
@@ -109,6 +111,31 @@ func TestSettleAcrossRestart(t *testing.T) {
 	e.checkSettled(per, devs, 60)
 	if st := r.Stats(); st.AnchorConflicts != 0 || st.RejectedTotal() != 0 {
 		t.Errorf("after restart: %+v, want no conflicts, no rejections", st)
+	}
+
+	// A reading proven against its interval's anchor, itself proven
+	// against a signed header.
+	p, err := settlement.ProveReading(e.ctx, settlement.StoreConfig{URL: e.db.URL, Token: local.Token, Bucket: e.db.Bucket}, e.interval, "ev-4", 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.chain.Query(e.ctx, "/metering/anchor", []byte(strconv.FormatUint(p.Interval, 10)), 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.chain.Verify(e.ctx, res); err != nil {
+		t.Fatal(err)
+	}
+	var a anchorView
+	if err := json.Unmarshal(res.Value, &a); err != nil {
+		t.Fatal(err)
+	}
+	path := make([][]byte, len(p.Path))
+	for i := range p.Path {
+		path[i] = p.Path[i]
+	}
+	if err := merkle.VerifyInclusion(p.Wire, p.Index, a.Count, path, a.Root); err != nil || p.Seq != 30 || p.Device != "ev-4" {
+		t.Fatalf("proof of ev-4/30 %+v against anchor %+v: %v", p, a, err)
 	}
 }
 

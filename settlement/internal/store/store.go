@@ -209,3 +209,23 @@ func (s *Store) Counts(ctx context.Context, start, stop time.Time, every time.Du
 	}
 	return out, nil
 }
+
+// Find returns the time (unix ms) of the stored reading (device, seq), or
+// -1 if there is none.
+func (s *Store) Find(ctx context.Context, device string, seq uint64) (int64, error) {
+	q := fmt.Sprintf(`from(bucket: %s) |> range(start: 0) |> filter(fn: (r) => r._measurement == %s and r.device == %s and r._field == "seq" and r._value == %d)`,
+		fluxString(s.bucket), fluxString(s.measurement), fluxString(device), int64(seq))
+	res, err := s.query.Query(ctx, q)
+	if err != nil {
+		return -1, fmt.Errorf("influxdb query: %w", err)
+	}
+	defer res.Close()
+	t := int64(-1)
+	for res.Next() {
+		t = res.Record().Time().UnixNano() / 1_000_000
+	}
+	if err := res.Err(); err != nil {
+		return -1, fmt.Errorf("influxdb query: %w", err)
+	}
+	return t, nil
+}
