@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the real services the integration tests run against, where they
 # are missing: Mosquitto (MQTT broker and clients) and mbpoll (an outsider's
-# Modbus client). Tests start their own instances on free loopback ports.
+# Modbus client) and Chromium (the dashboard's browser test). Tests start their own instances on free loopback ports.
 set -euo pipefail
 
 need=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients)
 command -v mbpoll >/dev/null 2>&1 || need+=(mbpoll)
+command -v chromium >/dev/null 2>&1 || need+=(chromium) # the API's dashboard browser test
 
 if [ ${#need[@]} -gt 0 ]; then
 	sudo=""
@@ -25,4 +26,4 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 # Debian installs mosquitto in /usr/sbin, which is not always on PATH.
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || { echo "test-deps: mosquitto missing after install" >&2; exit 1; }
-echo "test-deps: mosquitto and mbpoll present"
+echo "test-deps: mosquitto, mbpoll and chromium present"

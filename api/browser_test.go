@@ -1,0 +1,171 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/deploy/devnet"
+	"github.com/citychain/citychain/deploy/local"
+)
+
+// noonClock runs the simulated city from noon in Seoul at 60 simulated
+// seconds per second, so the inverters produce from the start.
+type noonClock struct{ start time.Time }
+
+func (c noonClock) Now() time.Time {
+	kst := time.FixedZone("KST", 9*3600)
+	y, m, d := c.start.In(kst).Date()
+	return time.Date(y, m, d, 12, 0, 0, 0, kst).Add(60 * time.Since(c.start))
+}
+
+func artifactDir(t *testing.T) string {
+	dir := os.Getenv("ARTIFACTS")
+	if dir == "" {
+		root, err := local.FindRepoRoot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir = filepath.Join(root, ".tmp", "artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestDashboardBrowser opens the dashboard of a running devnet in headless
+// Chromium: charts with data, a live update, a device page, a verified
+// proof, and a screenshot in $ARTIFACTS (or .tmp/artifacts).
+func TestDashboardBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test in -short mode")
+	}
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("chromium not installed (required when CI is set; .ci/test-deps.sh installs it)")
+		}
+		t.Skip("chromium not installed")
+	}
+	if _, err := local.InfluxdBinary(); err != nil {
+		local.SkipOrFail(t, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	sys, err := devnet.Start(ctx, devnet.Config{
+		Home: t.TempDir(), RPCListen: freeAddr(t), P2PListen: freeAddr(t),
+		MQTTListen: "127.0.0.1:0", InfluxListen: "127.0.0.1:0", SimBasePort: 0,
+		Inverters: 4, EVs: 1, GatewaySize: 5, PollInterval: 500 * time.Millisecond,
+		TimeoutCommit: 300 * time.Millisecond, CometLogLevel: "none", Clock: noonClock{time.Now()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := sys.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	nc, err := client.New(sys.Node.RPCAddress())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{AnonymousReads: true, AnonymousRate: 200, AnonymousBurst: 400,
+		Influx: &InfluxConfig{URL: sys.InfluxURL, Token: sys.InfluxToken, Bucket: sys.InfluxBucket}}, nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, scancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(sctx, ln) }()
+	defer func() { scancel(); <-served }()
+	base := "http://" + ln.Addr().String()
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:0:0],
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 1100))
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+
+	// poll waits until a JavaScript expression is true in the page.
+	poll := func(what, expr string) {
+		t.Helper()
+		if _, err := chromedp.Run(bctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(2*time.Minute), chromedp.WithPollingInterval(200*time.Millisecond))); err != nil {
+			html, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`document.body.outerHTML`))
+			t.Fatalf("waiting for %s (%s): %v\npage: %.2000s", what, expr, err, html)
+		}
+	}
+	if _, err := chromedp.Run(bctx, chromedp.Navigate(base+"/")); err != nil {
+		t.Fatal(err)
+	}
+	poll("the network status", `/^[0-9,]+$/.test(document.getElementById("height").textContent) && document.getElementById("validators").textContent === "1"`)
+	poll("the live stream", `document.getElementById("live").classList.contains("on")`)
+	h0, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.getElementById("height").textContent`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll("a live update from the event stream", `Number(document.body.dataset.updates || 0) > 0 && document.getElementById("height").textContent !== `+fmt.Sprintf("%q", h0))
+	poll("the block chart with data", `Number(document.querySelector("#chart-blocks svg")?.dataset.points || 0) > 2`)
+	poll("S-Coin supply", `/SCN$/.test(document.getElementById("supply").textContent)`)
+	poll("live solar production per site from InfluxDB", `document.querySelectorAll("#sites tr td.n").length > 0 && document.querySelectorAll("#devices a.device-link").length > 0`)
+	poll("the solar chart with metered energy on chain", `Number(document.querySelector("#chart-solar svg")?.dataset.points || 0) > 0`)
+
+	// Click through to a solar inverter and verify its reading proof.
+	dev, err := chromedp.Run(bctx,
+		chromedp.Evaluate[string](`[...document.querySelectorAll("#devices a.device-link")].map(a => a.textContent).find(d => d.startsWith("inv")) || ""`))
+	if err != nil || dev == "" {
+		t.Fatalf("no inverter in the device list: %v", err)
+	}
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.querySelector('#devices a[href="#device/`+dev+`"]').click() === undefined`)); err != nil {
+		t.Fatal(err)
+	}
+	poll("the device page", `!document.getElementById("device").hidden && document.getElementById("dev-info").textContent.includes("solar_inverter")`)
+	poll("the device's reading chart", `Number(document.querySelector("#chart-readings svg")?.dataset.points || 0) > 1`)
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.getElementById("verify").click() === undefined`)); err != nil {
+		t.Fatal(err)
+	}
+	poll("the proof verification", `document.getElementById("verify-result").className !== ""`)
+	verdict, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.getElementById("verify-result").textContent`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(verdict, "proof verified") {
+		t.Fatalf("got verdict %q, want the proof verified", verdict)
+	}
+	png, err := chromedp.Run(bctx, chromedp.FullScreenshot(90))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(artifactDir(t), "dashboard-device.png")
+	if err := os.WriteFile(shot, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(bctx, chromedp.Navigate(base+"/")); err == nil {
+		poll("the overview again", `!document.getElementById("overview").hidden && Number(document.querySelector("#chart-blocks svg")?.dataset.points || 0) > 2`)
+		if png, err := chromedp.Run(bctx, chromedp.FullScreenshot(90)); err == nil {
+			_ = os.WriteFile(filepath.Join(artifactDir(t), "dashboard-overview.png"), png, 0o644)
+		}
+	}
+	t.Logf("verdict: %s; screenshots in %s", verdict, filepath.Dir(shot))
+	if code, _, _ := (&testServer{url: base}).do(t, "GET", "/healthz", nil); code != 200 {
+		t.Fatalf("healthz after the browser session: %d", code)
+	}
+}
