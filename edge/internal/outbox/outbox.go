@@ -498,7 +498,9 @@ func (o *Outbox) append(wire []byte, reserved bool) (uint64, error) {
 	o.noteLast(r.DeviceID, r.Seq, r.Value)
 	o.mu.Unlock()
 	if sealed != nil {
-		o.collect(sealed)
+		if err := o.collect(sealed); err != nil {
+			o.log.Warn("acknowledged segment not deleted; its readings will be sent again after a restart", "err", err)
+		}
 	}
 	if err := o.sync(key); err != nil {
 		return 0, fmt.Errorf("outbox append: %w", err)
