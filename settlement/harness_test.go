@@ -29,7 +29,7 @@ import (
 // env is a whole settlement test bed: an in-process devnet, a real
 // Mosquitto and a real InfluxDB, each on free loopback ports.
 type env struct {
-	t         *testing.T
+	t         testing.TB
 	ctx       context.Context
 	home      string
 	chain     *client.Client
@@ -53,14 +53,19 @@ func deviceKey(id string) ed25519.PrivateKey {
 	return ed25519.NewKeyFromSeed(seed[:])
 }
 
-func newEnv(t *testing.T, intervalSeconds uint64, devices ...device) *env {
+func newEnv(t testing.TB, intervalSeconds uint64, devices ...device) *env {
+	t.Helper()
+	return newEnvWith(t, local.MosquittoOptions{}, intervalSeconds, devices...)
+}
+
+func newEnvWith(t testing.TB, mqOpts local.MosquittoOptions, intervalSeconds uint64, devices ...device) *env {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	e := &env{t: t, ctx: ctx, home: t.TempDir(), interval: intervalSeconds, keys: map[string]ed25519.PrivateKey{}, kinds: map[string]reading.Kind{}}
 
 	var err error
-	if e.mq, err = local.StartMosquitto(ctx, filepath.Join(e.home, "mosquitto"), local.MosquittoOptions{}); err != nil {
+	if e.mq, err = local.StartMosquitto(ctx, filepath.Join(e.home, "mosquitto"), mqOpts); err != nil {
 		local.SkipOrFail(t, err)
 	}
 	t.Cleanup(func() { _ = e.mq.Stop() })
@@ -256,7 +261,7 @@ func (e *env) waitFor(what string, timeout time.Duration, cond func() bool) {
 
 func handled(s settlement.Stats) uint64 { return s.Accepted + s.Duplicates + s.RejectedTotal() }
 
-func scrape(t *testing.T, svc *settlement.Service) string {
+func scrape(t testing.TB, svc *settlement.Service) string {
 	t.Helper()
 	srv := httptest.NewServer(svc.Handler())
 	defer srv.Close()

@@ -31,15 +31,21 @@ type deviceState struct {
 	lastValue uint64 // value, epoch and time of that reading
 	lastEpoch uint32
 	lastTime  int64
-	recent    [recentPerDevice]struct {
-		seq  uint64
-		hash [32]byte
-	}
-	next int
+	recent    [recentPerDevice]recentReading
+	next      int
 }
 
-func (d *deviceState) remember(seq uint64, h [32]byte) {
-	d.recent[d.next].seq, d.recent[d.next].hash = seq, h
+// recentReading is one of a device's latest accepted readings.
+type recentReading struct {
+	seq    uint64
+	hash   [32]byte
+	value  uint64
+	timeMs int64
+	epoch  uint32
+}
+
+func (d *deviceState) remember(r reading.Reading, h [32]byte) {
+	d.recent[d.next] = recentReading{seq: r.Seq, hash: h, value: r.Value, timeMs: r.TimeMs, epoch: r.KeyEpoch}
 	d.next = (d.next + 1) % recentPerDevice
 }
 
@@ -52,12 +58,39 @@ func (d *deviceState) recall(seq uint64) ([32]byte, bool) {
 	return [32]byte{}, false
 }
 
+// fits reports whether r, older than the newest accepted reading, sits
+// consistently between remembered neighbours of the same key epoch: a
+// reading delivered out of order rather than a replay.
+func (d *deviceState) fits(r reading.Reading) bool {
+	var lo, hi *recentReading
+	for i := range d.recent {
+		c := &d.recent[i]
+		if c.seq == 0 {
+			continue
+		}
+		if c.seq < r.Seq && (lo == nil || c.seq > lo.seq) {
+			lo = c
+		}
+		if c.seq > r.Seq && (hi == nil || c.seq < hi.seq) {
+			hi = c
+		}
+	}
+	return lo != nil && hi != nil && lo.epoch == r.KeyEpoch && hi.epoch == r.KeyEpoch &&
+		lo.value <= r.Value && r.Value <= hi.value && lo.timeMs <= r.TimeMs && r.TimeMs <= hi.timeMs
+}
+
 // pending is a verified reading on its way to InfluxDB.
 type pending struct {
+	device   string // set for rejections too, when the reading decoded
+	seq      uint64
 	msg      mqtt.Message
 	line     string
 	interval uint64
 	timeMs   int64
+	// dup marks a redelivery of a reading accepted earlier: it is written
+	// again (the same point, harmless) so that its acknowledgement never
+	// precedes the original's write, and counted as a duplicate.
+	dup bool
 }
 
 type worker struct {
@@ -102,7 +135,7 @@ func (s *Service) startIngest(parent context.Context) (*ingest, error) {
 	for _, r := range latest {
 		w := in.workers[shard(r.DeviceID, len(in.workers))]
 		st := &deviceState{highSeq: r.Seq, lastValue: r.Value, lastEpoch: r.KeyEpoch, lastTime: r.TimeMs}
-		st.remember(r.Seq, sha256.Sum256(r.Wire))
+		st.remember(r.Reading, sha256.Sum256(r.Wire))
 		w.states[r.DeviceID] = st
 	}
 	s.log.Info("device state rebuilt from influxdb", "devices", len(latest))
@@ -182,14 +215,14 @@ func (w *worker) run(ctx context.Context, out chan<- pending) {
 			switch {
 			case err != nil:
 				return // ctx ended while waiting on the chain or the store
-			case reason == reasonDuplicate:
+			case reason == reasonDuplicate && p.line == "":
 				w.s.m.duplicate()
 				m.Ack()
-			case reason != "":
+			case reason != "" && reason != reasonDuplicate:
 				w.s.m.reject(reason)
-				w.s.log.Info("reading rejected", "reason", reason, "topic", m.Topic(), "bytes", len(m.Payload()))
+				w.s.log.Info("reading rejected", "reason", reason, "device", p.device, "seq", p.seq, "topic", m.Topic(), "bytes", len(m.Payload()))
 				m.Ack()
-			default:
+			default: // accepted, or a recent duplicate to write again
 				p.msg = m
 				select {
 				case out <- p:
@@ -207,11 +240,17 @@ const reasonDuplicate = "duplicate"
 // (ReasonX or reasonDuplicate), or an error only when ctx ended during a
 // retried lookup.
 func (w *worker) check(ctx context.Context, topic string, payload []byte) (pending, string, error) {
-	s := w.s
 	r, err := reading.Decode(payload)
 	if err != nil {
 		return pending{}, ReasonMalformed, nil
 	}
+	p, reason, err := w.checkDecoded(ctx, topic, payload, r)
+	p.device, p.seq = r.DeviceID, r.Seq
+	return p, reason, err
+}
+
+func (w *worker) checkDecoded(ctx context.Context, topic string, payload []byte, r reading.Signed) (pending, string, error) {
+	s := w.s
 	if topic != ReadingsPrefix+r.DeviceID {
 		return pending{}, ReasonTopicMismatch, nil
 	}
@@ -221,7 +260,8 @@ func (w *worker) check(ctx context.Context, topic string, payload []byte) (pendi
 	// already verified, nothing more to check.
 	if st != nil && r.Seq <= st.highSeq {
 		if h, ok := st.recall(r.Seq); ok && h == hash {
-			return pending{}, reasonDuplicate, nil
+			// Its original may still be on its way to InfluxDB.
+			return pending{line: string(s.store.AppendLine(w.buf[:0], r.Reading, payload)), interval: s.params.interval(r.TimeMs), timeMs: r.TimeMs, dup: true}, reasonDuplicate, nil
 		}
 	}
 
@@ -252,10 +292,12 @@ func (w *worker) check(ctx context.Context, topic string, payload []byte) (pendi
 		return pending{}, ReasonFutureTime, nil
 	}
 
+	interval := s.params.interval(r.TimeMs)
 	if st != nil && r.Seq <= st.highSeq {
 		// Older than the newest accepted: stored already (a redelivery we
-		// no longer remember), a different reading under a stored seq, or
-		// a seq never stored (a replay).
+		// no longer remember), a different reading under a stored seq, a
+		// reading delivered out of order (it fits between its remembered
+		// neighbours), or else a replay.
 		got, err := retry(ctx, s, "look up stored reading", func() (*store.Stored, error) {
 			return s.store.Lookup(ctx, r.DeviceID, r.Seq, r.TimeMs)
 		})
@@ -263,13 +305,17 @@ func (w *worker) check(ctx context.Context, topic string, payload []byte) (pendi
 			return pending{}, "", err
 		}
 		switch {
-		case got == nil:
-			return pending{}, ReasonReplayed, nil
-		case string(got.Wire) == string(payload):
+		case got != nil && string(got.Wire) == string(payload):
 			return pending{}, reasonDuplicate, nil
-		default:
+		case got != nil:
 			return pending{}, ReasonConflict, nil
+		case !st.fits(r.Reading):
+			return pending{}, ReasonReplayed, nil
+		case s.isLate(ctx, interval):
+			return pending{}, ReasonLate, nil
 		}
+		st.remember(r.Reading, hash)
+		return pending{line: string(s.store.AppendLine(w.buf[:0], r.Reading, payload)), interval: interval, timeMs: r.TimeMs}, "", nil
 	}
 	if st != nil && r.KeyEpoch == st.lastEpoch {
 		if r.Value < st.lastValue {
@@ -279,7 +325,6 @@ func (w *worker) check(ctx context.Context, topic string, payload []byte) (pendi
 			return pending{}, ReasonTimeRegressed, nil
 		}
 	}
-	interval := s.params.interval(r.TimeMs)
 	if s.isLate(ctx, interval) {
 		return pending{}, ReasonLate, nil
 	}
@@ -288,7 +333,7 @@ func (w *worker) check(ctx context.Context, topic string, payload []byte) (pendi
 		w.states[r.DeviceID] = st
 	}
 	st.highSeq, st.lastValue, st.lastEpoch, st.lastTime = r.Seq, r.Value, r.KeyEpoch, r.TimeMs
-	st.remember(r.Seq, hash)
+	st.remember(r.Reading, hash)
 	return pending{line: string(s.store.AppendLine(w.buf[:0], r.Reading, payload)), interval: interval, timeMs: r.TimeMs}, "", nil
 }
 
@@ -385,15 +430,23 @@ func (s *Service) writeLoop(ctx context.Context, in <-chan pending) {
 		}
 		now := time.Now()
 		var latest int64
-		times := make([]int64, len(kept))
-		for i, p := range kept {
+		times := make([]int64, 0, len(kept))
+		for _, p := range kept {
 			p.msg.Ack()
-			times[i] = p.timeMs
+			if p.dup {
+				s.m.duplicate()
+				continue
+			}
+			times = append(times, p.timeMs)
 			latest = max(latest, p.timeMs)
 		}
-		s.m.accept(len(kept), latest, now, times)
+		s.m.accept(len(times), latest, now, times)
 		for _, p := range late {
-			s.m.reject(ReasonLate)
+			if p.dup {
+				s.m.duplicate()
+			} else {
+				s.m.reject(ReasonLate)
+			}
 			p.msg.Ack()
 		}
 	}

@@ -81,7 +81,7 @@ func newMetrics() *metrics {
 	m.reg.MustRegister(m.rejected)
 	m.latency = prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "settlement", Name: "store_latency_seconds",
 		Help:    "From the reading's time (signing at the gateway) to its InfluxDB write completing.",
-		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300}})
+		Buckets: []float64{.002, .004, .006, .008, .01, .015, .02, .03, .05, .075, .1, .15, .2, .3, .5, .75, 1, 2, 5, 10, 30, 60, 300}})
 	m.reg.MustRegister(m.latency)
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "settlement", Name: "lag_seconds",
 		Help: "Now minus the time of the latest accepted reading (0 before the first)."}, func() float64 {

@@ -25,6 +25,11 @@ type MosquittoOptions struct {
 	// (a persistent session of an offline client); 0 means 10,000,000.
 	// Mosquitto drops messages beyond it.
 	MaxQueued int
+	// AutosaveChanges is how many changes (messages queued, subscriptions,
+	// retained messages) trigger a save of the persistence file; 0 means 1,
+	// a save after every change: the most durable, and a throughput limit
+	// (each save rewrites the whole file). Benchmarks raise it.
+	AutosaveChanges int
 	// Extra is appended to the generated configuration file.
 	Extra string
 }
@@ -64,6 +69,9 @@ func StartMosquitto(ctx context.Context, dir string, o MosquittoOptions) (*Mosqu
 	if o.MaxInflight == 0 {
 		o.MaxInflight = 1000
 	}
+	if o.AutosaveChanges <= 0 {
+		o.AutosaveChanges = 1
+	}
 	if o.MaxQueued == 0 {
 		o.MaxQueued = 10_000_000
 	}
@@ -85,13 +93,13 @@ func StartMosquitto(ctx context.Context, dir string, o MosquittoOptions) (*Mosqu
 persistence true
 persistence_location %s/
 autosave_on_changes true
-autosave_interval 1
+autosave_interval %d
 max_inflight_messages %d
 max_queued_messages %d
 log_dest stderr
 log_type error
 log_type warning
-`, abs, o.MaxInflight, o.MaxQueued)
+`, abs, o.AutosaveChanges, o.MaxInflight, o.MaxQueued)
 	if o.Extra != "" {
 		conf.WriteString(o.Extra + "\n")
 	}
