@@ -10,15 +10,6 @@ import (
 	"github.com/transparency-dev/merkle/rfc6962"
 )
 
-func hx(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // The RFC 6962 reference vectors (certificate-transparency's tree tests):
 // the roots of the first n of eight leaves.
 func TestRFC6962Vectors(t *testing.T) {
