@@ -181,11 +181,11 @@ func TestAbuse(t *testing.T) {
 	}
 	t.Run("writes need a key even with anonymous reads", func(t *testing.T) {
 		anon := startServer(t, c, func(cfg *Config) { cfg.AnonymousReads = true })
-		code, h, b := anon.do(t, "GET", "/v1/accounts/"+alice, nil, "Authorization", "")
+		code, _, b := anon.do(t, "GET", "/v1/accounts/"+alice, nil, "Authorization", "")
 		if code != 200 {
 			t.Fatalf("anonymous read: got %d %s", code, b)
 		}
-		code, h, b = anon.do(t, "POST", "/v1/txs", strings.NewReader(`{}`), "Authorization", "")
+		code, h, b := anon.do(t, "POST", "/v1/txs", strings.NewReader(`{}`), "Authorization", "")
 		wantProblem(t, "anonymous write", code, h, b, http.StatusUnauthorized)
 	})
 	t.Run("rate limit", func(t *testing.T) {

@@ -40,6 +40,13 @@ type DevnetOptions struct {
 // settles several intervals in minutes.
 const DevnetInterval = 30
 
+// A devnet's mileage reward period (in settlement intervals) and the
+// baseline distance per period its EVs are enrolled with.
+const (
+	DevnetMileagePeriod = 10
+	DevnetBaselineKm    = 10
+)
+
 // KeyringDir is where a home keeps its account keys.
 func KeyringDir(home string) string { return filepath.Join(home, "keys") }
 
@@ -95,6 +102,15 @@ func EnsureDevnet(dir string, o DevnetOptions) (bool, error) {
 	st.Metering.Params.IntervalSeconds = o.IntervalSeconds
 	if o.IntervalSeconds == 0 {
 		st.Metering.Params.IntervalSeconds = DevnetInterval
+	}
+	// Mileage: short reward periods, and every simulated EV enrolled with a
+	// baseline, so a demo sees rewards within minutes.
+	st.Mileage.Params.PeriodIntervals = DevnetMileagePeriod
+	st.Mileage.Params.SettleDelayIntervals = 2
+	for _, d := range o.Devices {
+		if d.Kind == tx.KindEVOdometer {
+			st.Mileage.Vehicles = append(st.Mileage.Vehicles, tx.MsgMileageEnrollVehicle{Device: d.ID, BaselineKm: DevnetBaselineKm})
+		}
 	}
 	g, err := NewGenesis(o.ChainID, []types.GenesisValidator{{Address: pub.Address(), PubKey: pub, Power: 10, Name: "devnet"}}, st)
 	if err != nil {

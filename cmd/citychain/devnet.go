@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/citychain/citychain/api"
+	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/node"
 	"github.com/citychain/citychain/deploy/devnet"
 )
@@ -17,6 +21,7 @@ func newDevnetCmd(g *globals) *cobra.Command {
 	var (
 		chainOnly bool
 		verbose   bool
+		apiListen string
 		c         devnet.Config
 	)
 	cmd := &cobra.Command{
@@ -26,8 +31,10 @@ func newDevnetCmd(g *globals) *cobra.Command {
 HOME/keys, simulated devices registered in genesis with keys in HOME/devices)
 and runs everything: a single validator, an embedded MQTT broker (or --mqtt),
 InfluxDB from bin/influxd (or --influx-url), 20 simulated SunSpec inverters and
-5 EV odometer units, their edge agents and the settlement service. It prints a
-line per settlement interval. --chain-only runs just the validator.`,
+5 EV odometer units, their edge agents, the settlement service and the city
+API with its dashboard (--api-listen, http://127.0.0.1:8080/ by default; reads
+without a key). It prints a line per settlement interval. --chain-only runs
+just the validator.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.rpcLaddr == "" {
@@ -47,15 +54,29 @@ line per settlement interval. --chain-only runs just the validator.`,
 			}
 			fmt.Fprintf(g.out, "devnet running: chain %s, RPC %s, MQTT %s, InfluxDB %s (bucket %s)\n",
 				node.DevnetChainID, sys.Node.RPCAddress(), sys.MQTTURL, sys.InfluxURL, sys.InfluxBucket)
+			ctx, cancel := context.WithCancel(cmd.Context())
+			defer cancel()
+			apiDone := make(chan error, 1)
+			if apiListen == "" {
+				apiDone <- nil
+			} else {
+				ln, err := startDevnetAPI(ctx, sys, apiListen, c.Logger, apiDone)
+				if err != nil {
+					return errors.Join(err, sys.Close())
+				}
+				fmt.Fprintf(g.out, "city API and dashboard: http://%s/ (OpenAPI at /openapi.json, reference at /docs)\n", ln)
+			}
 			fmt.Fprintf(g.out, "%d devices on %d edge agents; one line per settled interval follows (Ctrl-C stops)\n", len(sys.Manifest.Devices), len(sys.Agents))
-			werr := sys.Watch(cmd.Context())
+			werr := sys.Watch(ctx)
 			fmt.Fprintln(g.out, "stopping devnet")
-			return errors.Join(werr, sys.Close())
+			cancel()
+			return errors.Join(werr, <-apiDone, sys.Close())
 		},
 	}
 	f.register(cmd)
 	fl := cmd.Flags()
 	fl.BoolVar(&chainOnly, "chain-only", false, "run only the validator")
+	fl.StringVar(&apiListen, "api-listen", "127.0.0.1:8080", "address of the city API and dashboard (empty: none)")
 	fl.BoolVar(&verbose, "verbose", false, "log every part's informational messages (default: warnings and errors)")
 	fl.DurationVar(&c.TimeoutCommit, "timeout-commit", 0, "CometBFT timeout_commit for a new devnet (default 1s)")
 	fl.StringVar(&c.MQTTURL, "mqtt", "", "external MQTT broker URL (default: embedded broker)")
@@ -71,6 +92,30 @@ line per settlement interval. --chain-only runs just the validator.`,
 	fl.DurationVar(&c.PollInterval, "poll-interval", 2*time.Second, "edge agents' poll interval")
 	fl.Uint64Var(&c.IntervalSeconds, "interval-seconds", node.DevnetInterval, "settlement interval in seconds (at creation)")
 	return cmd
+}
+
+// startDevnetAPI serves the city API and dashboard against the devnet's
+// node and InfluxDB, reads open to anyone on the machine, until ctx ends;
+// done receives Serve's result. It returns the bound address.
+func startDevnetAPI(ctx context.Context, sys *devnet.System, listen string, log *slog.Logger, done chan<- error) (string, error) {
+	nc, err := client.New(sys.Node.RPCAddress())
+	if err != nil {
+		return "", err
+	}
+	s, err := api.New(api.Config{
+		Listen: listen, AnonymousReads: true, AnonymousRate: 50, AnonymousBurst: 200, Logger: log.With("part", "api"),
+		Influx: &api.InfluxConfig{URL: sys.InfluxURL, Token: sys.InfluxToken, Bucket: sys.InfluxBucket},
+	}, nc)
+	if err != nil {
+		return "", err
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		_ = s.Close()
+		return "", fmt.Errorf("--api-listen %s: %w", listen, err)
+	}
+	go func() { done <- s.Serve(ctx, ln) }()
+	return ln.Addr().String(), nil
 }
 
 // runChainOnly runs just the validator of a devnet home.

@@ -53,7 +53,7 @@ func newRootCmd(out io.Writer) *cobra.Command {
 	root.AddCommand(
 		newDevnetCmd(g), newNodeCmd(g), newTestnetCmd(g),
 		newKeysCmd(g), newTxCmd(g), newQueryCmd(g),
-		newSimCmd(),
+		newSettleCmd(g), newAPICmd(g), newSimCmd(),
 	)
 	return root
 }

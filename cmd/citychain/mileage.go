@@ -218,7 +218,7 @@ func newQueryMileageCmd(g *globals, f *queryFlags) *cobra.Command {
 		Use: "period N", Short: "Summary of a vehicle reward period", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := strconv.ParseUint(args[0], 10, 64); err != nil {
-				return fmt.Errorf("N: want a period number, got %q", args[0])
+				return fmt.Errorf("period %q: want a period number (0, 1, 2...)", args[0])
 			}
 			return g.provable(cmd.Context(), f, "/mileage/period", []byte(args[0]), rawJSON)
 		},

@@ -49,6 +49,12 @@ type Config struct {
 	// IntervalSeconds is the settlement interval set in a new genesis [30].
 	IntervalSeconds uint64
 
+	// SettlementMetrics, if set, serves the settlement service's /metrics.
+	SettlementMetrics string
+	// SettlementGrace is how long after an interval ends settlement waits
+	// for late readings [settlement's default, 10s].
+	SettlementGrace time.Duration
+
 	// NoTrader turns off the simulated market participants.
 	NoTrader bool
 

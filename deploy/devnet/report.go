@@ -21,6 +21,10 @@ type IntervalReport struct {
 	EnergyWh  uint64 // metered by inverters, from the chain's deltas
 	DistanceM uint64 // driven by EVs, from the chain's deltas
 
+	// Accepted and Rejected count the settlement service's verdicts on
+	// readings since the previous line.
+	Accepted, Rejected uint64
+
 	// The market for this delivery interval.
 	Cleared     bool
 	Price       uint64 // uscn per kWh
@@ -40,7 +44,7 @@ func (r IntervalReport) String() string {
 	} else {
 		b.WriteString(" not anchored")
 	}
-	fmt.Fprintf(&b, "; metered %d Wh solar, %d m driven", r.EnergyWh, r.DistanceM)
+	fmt.Fprintf(&b, "; readings accepted %d, rejected %d; metered %d Wh solar, %d m driven", r.Accepted, r.Rejected, r.EnergyWh, r.DistanceM)
 	switch {
 	case !r.Cleared:
 		b.WriteString("; market: no trade")
@@ -136,6 +140,7 @@ func (s *System) Watch(ctx context.Context) error {
 		return err
 	}
 	next := uint64(0)
+	var last settlementCounts
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
@@ -164,8 +169,21 @@ func (s *System) Watch(ctx context.Context) error {
 			if !complete && cur < next+3 {
 				break // give settlement and the market time
 			}
+			now := s.counts()
+			r.Accepted, r.Rejected = now.accepted-last.accepted, now.rejected-last.rejected
+			last = now
 			fmt.Fprintln(s.cfg.Out, r)
 			next++
 		}
 	}
+}
+
+type settlementCounts struct{ accepted, rejected uint64 }
+
+func (s *System) counts() settlementCounts {
+	if s.Settlement == nil {
+		return settlementCounts{}
+	}
+	st := s.Settlement.Stats()
+	return settlementCounts{accepted: st.Accepted, rejected: st.RejectedTotal()}
 }

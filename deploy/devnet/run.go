@@ -13,10 +13,12 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/node"
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/deploy/local"
 	"github.com/citychain/citychain/edge/agent"
+	"github.com/citychain/citychain/settlement"
 	"github.com/citychain/citychain/simulators"
 )
 
@@ -31,6 +33,7 @@ type System struct {
 	InfluxURL, InfluxToken, InfluxBucket string
 	Fleet                                *simulators.Fleet
 	Agents                               []*agent.Agent
+	Settlement                           *settlement.Service
 
 	intervalSeconds uint64
 
@@ -142,6 +145,25 @@ func Start(ctx context.Context, cfg Config) (_ *System, err error) {
 		return nil, err
 	}
 	s.intervalSeconds = params.IntervalSeconds
+
+	// The settlement service, signing with the devnet's settlement key.
+	kr, err := keyring.Open(node.KeyringDir(cfg.Home))
+	if err != nil {
+		return nil, err
+	}
+	skey, err := kr.Get("settlement")
+	if err != nil {
+		return nil, err
+	}
+	if s.Settlement, err = settlement.New(settlement.Config{
+		MQTTURL: s.MQTTURL, ClientID: "settle-devnet",
+		InfluxURL: s.InfluxURL, InfluxToken: s.InfluxToken, InfluxBucket: s.InfluxBucket,
+		MetricsAddr: cfg.SettlementMetrics, Grace: cfg.SettlementGrace,
+	}, log.With("part", "settlement"), settlement.Deps{Chain: c, Key: skey.Private}); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.Settlement.Close)
+	s.goRun(runCtx, "settlement", s.Settlement.Run)
 	if !cfg.NoTrader {
 		tr, err := s.newTrader(c, params.IntervalSeconds)
 		if err != nil {

@@ -126,12 +126,6 @@ func (r *recorder) waitFor(t *testing.T, what string, timeout time.Duration, con
 	}
 }
 
-func (r *recorder) count(dev string) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.wires[dev])
-}
-
 func (r *recorder) maxSeq(dev string) uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -43,7 +43,7 @@ func (o *odometer) register() tx.MsgDeviceRegister {
 func (o *odometer) sign(t testing.TB, timeMs int64, metres int64) tx.HexBytes {
 	t.Helper()
 	o.seq++
-	v := o.value
+	var v uint64
 	if metres >= 0 {
 		o.value += uint64(metres)
 		v = o.value

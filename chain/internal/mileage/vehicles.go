@@ -71,7 +71,10 @@ func (k *Keeper) settleVehicles(ctx *module.Context, p Params) error {
 	start := c
 	for steps := uint64(0); steps < p.MaxVehiclesPerBlock; steps++ {
 		due, ok := tx.MulUint64(c.Period+1, p.PeriodIntervals)
-		if due, ok = tx.AddUint64(due, p.SettleDelayIntervals); !ok || curInterval < due {
+		if ok {
+			due, ok = tx.AddUint64(due, p.SettleDelayIntervals)
+		}
+		if !ok || curInterval < due {
 			break
 		}
 		v := k.nextVehicle(kv, c.After)
