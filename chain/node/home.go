@@ -149,6 +149,12 @@ func InitValidator(v ValidatorHome) (crypto.PubKey, p2p.ID, error) {
 		c.P2P.AllowDuplicateIP = true
 		c.P2P.AddrBookStrict = false
 	}
+	// Peer exchange only helps a node find peers it was not told about; a
+	// node with no peers (a devnet) or a fixed local set does not need it,
+	// and its address book's background saver would otherwise outlive Stop.
+	if v.LocalNetwork || v.PersistentPeers == "" {
+		c.P2P.PexReactor = false
+	}
 	if v.TimeoutCommit > 0 {
 		c.Consensus.TimeoutCommit = v.TimeoutCommit
 	}
