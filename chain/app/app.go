@@ -19,6 +19,7 @@ import (
 
 	"github.com/citychain/citychain/chain/internal/module"
 	"github.com/citychain/citychain/chain/internal/store"
+	"github.com/citychain/citychain/chain/internal/validators"
 	"github.com/citychain/citychain/chain/tx"
 )
 
@@ -33,7 +34,14 @@ type Config struct {
 	// already verified (by CheckTx), so FinalizeBlock does not verify twice;
 	// 0 means 50,000.
 	VerifyCacheSize int
+	// MaxPendingPerAccount bounds the transactions one signer may have in
+	// the mempool at once; CheckTx rejects the next one until a block
+	// includes (or a recheck evicts) some. 0 means DefaultMaxPendingPerAccount.
+	MaxPendingPerAccount int
 }
+
+// DefaultMaxPendingPerAccount is the default of Config.MaxPendingPerAccount.
+const DefaultMaxPendingPerAccount = 50
 
 // App is the ABCI application.
 type App struct {
@@ -47,8 +55,11 @@ type App struct {
 	modules []module.Module
 	byName  map[string]module.Module // lookup only; never iterated
 
-	// check is the mempool's view: committed state plus accepted txs.
-	check *store.Cache
+	// committed is the last committed state (the genesis state before the
+	// first commit); check is the mempool's view: committed state plus
+	// accepted txs.
+	committed store.KV
+	check     *store.Cache
 	// checkCtx carries the height and time CheckTx runs at.
 	checkCtx *module.Context
 
@@ -64,6 +75,12 @@ func New(db dbm.DB, cfg Config, logger *slog.Logger) (*App, error) {
 	}
 	if cfg.VerifyCacheSize == 0 {
 		cfg.VerifyCacheSize = 50_000
+	}
+	if cfg.MaxPendingPerAccount == 0 {
+		cfg.MaxPendingPerAccount = DefaultMaxPendingPerAccount
+	}
+	if cfg.MaxPendingPerAccount < 0 {
+		return nil, fmt.Errorf("app config: MaxPendingPerAccount %d: want a positive number (0 for the default %d)", cfg.MaxPendingPerAccount, DefaultMaxPendingPerAccount)
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -119,6 +136,7 @@ func (a *App) resetCheckState() error {
 		}
 		base = snap
 	}
+	a.committed = base
 	a.check = store.NewCache(base)
 	a.checkCtx = module.NewContext(a.check, chainIDOf(base), a.tree.Version()+1, blockTimeOf(base))
 	return nil
@@ -163,6 +181,11 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 			return nil, fmt.Errorf("genesis of module %s: %w", m.Name(), err)
 		}
 	}
+	// The genesis validators are the genesis file's, which CometBFT passes
+	// here; the response leaves them as they are.
+	if err := a.keepers.validators.InitValidators(ctx, req.Validators); err != nil {
+		return nil, fmt.Errorf("genesis of module validators: %w", err)
+	}
 	blk.Write()
 	if err := a.resetCheckState(); err != nil {
 		return nil, err
@@ -174,14 +197,19 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 // ---- CheckTx ----
 
 // CheckTx admits a transaction to the mempool when it decodes, its signature
-// verifies, its chain id is this chain's, its sequence is exactly the
-// signer's next one (counting transactions already in the mempool), and its
-// messages execute against the mempool's view of the state.
+// verifies, its chain id is this chain's, its signer has fewer than
+// MaxPendingPerAccount transactions in the mempool, its sequence is exactly
+// the signer's next one (counting transactions already in the mempool), and
+// its messages execute against the mempool's view of the state.
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	t, err := a.decodeVerified(req.Tx)
 	if err != nil {
+		cs, code, log := module.Codes(err)
+		return &abci.ResponseCheckTx{Codespace: cs, Code: code, Log: log}, nil
+	}
+	if err := a.checkPending(t.Signer()); err != nil {
 		cs, code, log := module.Codes(err)
 		return &abci.ResponseCheckTx{Codespace: cs, Code: code, Log: log}, nil
 	}
@@ -194,6 +222,42 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 		txc.Write()
 	}
 	return &abci.ResponseCheckTx{Codespace: res.Codespace, Code: res.Code, Log: res.Log, GasWanted: 1}, nil
+}
+
+// checkPending rejects a transaction of a signer who already has
+// MaxPendingPerAccount transactions in the mempool. Every transaction the
+// mempool view admitted consumed one sequence number of its signer, so the
+// signer's pending count is its sequence in the view minus its committed
+// sequence. The view is reset at Commit and rebuilt by the recheck of what
+// is left, so included and evicted transactions stop counting.
+func (a *App) checkPending(signer tx.Address) error {
+	view := a.keepers.auth.Account(a.checkCtx, signer)
+	if view == nil {
+		return nil // Ante rejects it
+	}
+	pending := view.Sequence
+	if c := a.keepers.auth.Account(a.checkCtx.WithStore(a.committed), signer); c != nil {
+		pending -= c.Sequence
+	}
+	if limit := uint64(a.cfg.MaxPendingPerAccount); pending >= limit {
+		return ErrTooManyPending.Wrapf("account %s has %d transactions pending in the mempool (limit %d); wait for a block", signer, pending, limit)
+	}
+	return nil
+}
+
+// proposable reports whether a proposal may carry raw: it decodes, its
+// signature verifies and its signer has an account in the last committed
+// state. An unregistered key cannot get a transaction into a block, even
+// through a byzantine proposer.
+func (a *App) proposable(raw []byte) error {
+	t, err := a.decodeVerified(raw)
+	if err != nil {
+		return err
+	}
+	if a.keepers.auth.Account(a.checkCtx.WithStore(a.committed), t.Signer()) == nil {
+		return fmt.Errorf("signer %s has no account in the last committed state", t.Signer())
+	}
+	return nil
 }
 
 // decodeVerified decodes raw and verifies its signature, using the cache of
@@ -255,7 +319,9 @@ func (a *App) execute(ctx *module.Context, t *tx.Tx) *abci.ExecTxResult {
 // ---- proposals ----
 
 // PrepareProposal keeps the mempool's transactions, in order, up to the block
-// byte limit, dropping any that no longer decode or verify.
+// byte limit, dropping any that no longer decode or verify and any whose
+// signer has no committed account (one created by an earlier transaction
+// still in the mempool waits for the next block).
 func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -265,7 +331,7 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposa
 		if size+int64(len(raw)) > req.MaxTxBytes {
 			break
 		}
-		if _, err := a.decodeVerified(raw); err != nil {
+		if a.proposable(raw) != nil {
 			continue
 		}
 		size += int64(len(raw))
@@ -275,13 +341,14 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposa
 }
 
 // ProcessProposal rejects a proposed block carrying a transaction that does
-// not decode or whose signature does not verify: an honest proposer never
-// includes one.
+// not decode, whose signature does not verify or whose signer has no
+// committed account: PrepareProposal never includes one, so an honest
+// proposer is never rejected.
 func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, raw := range req.Txs {
-		if _, err := a.decodeVerified(raw); err != nil {
+		if err := a.proposable(raw); err != nil {
 			a.logger.Warn("rejecting proposal", "height", req.Height, "err", err)
 			return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
 		}
@@ -301,6 +368,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	chainID := chainIDOf(a.tree)
 	ctx := module.NewContext(blk, chainID, req.Height, req.Time)
 	blk.Set(keyBlockTime, binary.BigEndian.AppendUint64(nil, uint64(req.Time.UnixNano())))
+	valsBefore := a.keepers.validators.Set(ctx)
 
 	results := make([]*abci.ExecTxResult, len(req.Txs))
 	for i, raw := range req.Txs {
@@ -331,8 +399,9 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		events = append(events, ectx.Events()...)
 	}
 
+	updates := validators.Updates(valsBefore, a.keepers.validators.Set(ctx))
 	blk.Write()
-	return &abci.ResponseFinalizeBlock{TxResults: results, Events: events, AppHash: a.tree.WorkingHash()}, nil
+	return &abci.ResponseFinalizeBlock{TxResults: results, Events: events, ValidatorUpdates: updates, AppHash: a.tree.WorkingHash()}, nil
 }
 
 // Commit persists the state staged by FinalizeBlock as a new tree version and

@@ -17,4 +17,5 @@ var (
 	ErrInvalidMsg     = module.NewError(Codespace, 7, "invalid message")
 	ErrNoRoute        = module.NewError(Codespace, 8, "no module for message")
 	ErrInvalidGenesis = module.NewError(Codespace, 9, "invalid genesis")
+	ErrTooManyPending = module.NewError(Codespace, 10, "too many pending transactions")
 )

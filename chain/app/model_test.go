@@ -139,9 +139,12 @@ func (m *model) ensure(a tx.Address) {
 
 // outcome is a predicted transaction result.
 type outcome struct {
-	dropped   bool // not in the block: PrepareProposal drops it
-	codespace string
-	code      uint32
+	dropped bool // not in the block: PrepareProposal drops it
+	// unregistered: dropped because the signer has no account in the last
+	// committed state (it may exist in the mempool's view).
+	unregistered bool
+	codespace    string
+	code         uint32
 	// anteOK: the signature, chain id and sequence were good, so the
 	// sequence was consumed.
 	anteOK bool
@@ -284,6 +287,9 @@ type generator struct {
 	m       *model
 	signers []apptest.Key
 	addrs   []tx.Address
+	// committed are the accounts of the last committed state: a proposal
+	// carries only their transactions.
+	committed map[tx.Address]bool
 }
 
 func newGenerator(tb testing.TB, seed uint64) *generator {
@@ -429,6 +435,10 @@ func (g *generator) next() simTx {
 		st.want = outcome{dropped: true}
 		return st
 	}
+	if !g.committed[signer.Addr] {
+		st.want = outcome{dropped: true, unregistered: true}
+		return st
+	}
 	switch {
 	case chainID != apptest.ChainID:
 		st.want = *fail("tx", 5)
@@ -455,6 +465,10 @@ func (g *generator) next() simTx {
 
 // block generates the transactions of one block.
 func (g *generator) block(maxTxs int) []simTx {
+	g.committed = map[tx.Address]bool{}
+	for a := range g.m.seq {
+		g.committed[a] = true
+	}
 	n := g.rng.IntN(maxTxs + 1)
 	out := make([]simTx, n)
 	for i := range out {

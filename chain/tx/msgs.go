@@ -64,6 +64,8 @@ func newMsg(typ string) Msg {
 		return &MsgMileageRegisterMerchant{}
 	case TypeMileageEnrollVehicle:
 		return &MsgMileageEnrollVehicle{}
+	case TypeValidatorSetPower:
+		return &MsgValidatorSetPower{}
 	}
 	return nil
 }
@@ -78,6 +80,7 @@ func MsgTypes() []string {
 		TypeMarketOffer, TypeMarketBid, TypeMarketCancel,
 		TypeMeteringClearFraud,
 		TypeMileageFund, TypeMileageAward, TypeMileageSpend, TypeMileageRegisterMerchant, TypeMileageEnrollVehicle,
+		TypeValidatorSetPower,
 	}
 }
 

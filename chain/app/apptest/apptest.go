@@ -20,6 +20,7 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	dbm "github.com/cosmos/cosmos-db"
 
 	"github.com/citychain/citychain/chain/app"
@@ -29,6 +30,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/market"
 	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/internal/mileage"
+	"github.com/citychain/citychain/chain/internal/validators"
 	"github.com/citychain/citychain/chain/tx"
 )
 
@@ -150,6 +152,25 @@ type Options struct {
 	Devices []tx.MsgDeviceRegister
 	// AppState, when set, replaces the state built from Accounts and Devices.
 	AppState []byte
+	// Validators are the genesis validators InitChain gets; nil means
+	// GenesisValidators().
+	Validators []abci.ValidatorUpdate
+	// Config configures the application.
+	Config app.Config
+}
+
+// Validator0 is the consensus key of the harness's one genesis validator.
+var Validator0 = NewKey("validator0")
+
+// ValidatorUpdate is the ABCI validator update of k's ed25519 key at power.
+func ValidatorUpdate(k Key, power int64) abci.ValidatorUpdate {
+	return abci.ValidatorUpdate{PubKey: cmtcrypto.PublicKey{Sum: &cmtcrypto.PublicKey_Ed25519{Ed25519: k.Pub}}, Power: power}
+}
+
+// GenesisValidators is the default genesis validator set: Validator0 at
+// power 10.
+func GenesisValidators() []abci.ValidatorUpdate {
+	return []abci.ValidatorUpdate{ValidatorUpdate(Validator0, 10)}
 }
 
 // Harness is one application under test.
@@ -189,8 +210,12 @@ func New(tb testing.TB, o Options) *Harness {
 		}
 		st = b
 	}
+	vals := o.Validators
+	if vals == nil {
+		vals = GenesisValidators()
+	}
 	res, err := h.App.InitChain(context.Background(), &abci.RequestInitChain{
-		Time: GenesisTime, ChainId: ChainID, InitialHeight: 1, AppStateBytes: st,
+		Time: GenesisTime, ChainId: ChainID, InitialHeight: 1, AppStateBytes: st, Validators: vals,
 	})
 	if err != nil {
 		tb.Fatalf("InitChain: %v", err)
@@ -219,7 +244,7 @@ func (h *Harness) open() {
 		}
 		db = ldb
 	}
-	a, err := app.New(db, app.Config{}, nil)
+	a, err := app.New(db, h.opts.Config, nil)
 	if err != nil {
 		h.tb.Fatalf("app.New: %v", err)
 	}
@@ -581,6 +606,14 @@ func (h *Harness) Members(role string) []tx.Address {
 	return out
 }
 
+// Validators is the committed validator set.
+func (h *Harness) Validators() validators.Set {
+	h.tb.Helper()
+	var s validators.Set
+	h.queryJSON("/validators/set", nil, &s)
+	return s
+}
+
 // Device is the committed device id.
 func (h *Harness) Device(id string) (devices.Device, bool) {
 	h.tb.Helper()
@@ -737,10 +770,28 @@ func MustJSON(tb testing.TB, v any) []byte {
 
 // Run checks one transaction (CheckTx) and then proposes it alone in the
 // next block whatever CheckTx said, as a proposer with another mempool
-// might, returning both results.
+// might, returning both results. A transaction PrepareProposal drops (its
+// signer has no account) must have failed CheckTx and make ProcessProposal
+// reject a proposal carrying it; it is then delivered directly, as in a
+// block a byzantine majority accepted, to show FinalizeBlock rejects it too.
 func (h *Harness) Run(raw []byte) (*abci.ResponseCheckTx, *abci.ExecTxResult) {
 	h.tb.Helper()
 	check := h.CheckTx(raw)
+	prep, err := h.App.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{
+		MaxTxBytes: MaxBlockTxBytes, Txs: [][]byte{raw}, Height: h.Height + 1, Time: BlockTime(h.Height + 1), ProposerAddress: proposer[:],
+	})
+	if err != nil {
+		h.tb.Fatalf("PrepareProposal at %d: %v", h.Height+1, err)
+	}
+	if len(prep.Txs) == 0 {
+		if check.Code == abci.CodeTypeOK {
+			h.tb.Fatalf("Run: the proposal dropped a transaction CheckTx accepted")
+		}
+		if st := h.ProcessProposal([][]byte{raw}); st != abci.ResponseProcessProposal_REJECT {
+			h.tb.Fatalf("Run: PrepareProposal dropped the transaction but ProcessProposal says %v", st)
+		}
+		return check, h.Deliver([][]byte{raw}).TxResults[0]
+	}
 	b := h.ProposeBlock([][]byte{raw})
 	if len(b.Txs) != 1 {
 		h.tb.Fatalf("Run: the proposal dropped the transaction (CheckTx said %v)", Of(check))

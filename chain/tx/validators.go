@@ -1,0 +1,56 @@
+package tx
+
+import (
+	"errors"
+	"fmt"
+	"unicode"
+)
+
+// Message types of the validators module.
+const TypeValidatorSetPower = "validators/set_power"
+
+// MaxValidatorPower bounds one validator's voting power. With the default
+// limit of 100 validators the total stays far below CometBFT's maximum total
+// voting power (2^63/8).
+const MaxValidatorPower uint64 = 1_000_000_000_000
+
+// MaxValidatorName bounds a validator's name in bytes.
+const MaxValidatorName = 64
+
+// MsgValidatorSetPower adds a validator, changes its power or name, or
+// removes it (power 0). Only an authority may send it. PubKey is the
+// validator's CometBFT consensus key (ed25519, 32 bytes), as printed by
+// `citychain init` and `citychain show-validator`.
+type MsgValidatorSetPower struct {
+	PubKey PubKey `json:"pub_key"`
+	Power  uint64 `json:"power"`
+	Name   string `json:"name,omitempty"`
+}
+
+// Type implements Msg.
+func (*MsgValidatorSetPower) Type() string { return TypeValidatorSetPower }
+
+// ValidateBasic implements Msg.
+func (m *MsgValidatorSetPower) ValidateBasic() error {
+	var errs []error
+	errs = append(errs, requireDeviceKey("pub_key", m.PubKey))
+	if m.Power > MaxValidatorPower {
+		errs = append(errs, fmt.Errorf("power %d: want at most %d", m.Power, MaxValidatorPower))
+	}
+	errs = append(errs, ValidateValidatorName(m.Name))
+	return errors.Join(errs...)
+}
+
+// ValidateValidatorName checks a validator name: at most 64 bytes of
+// printable characters.
+func ValidateValidatorName(name string) error {
+	if len(name) > MaxValidatorName {
+		return fmt.Errorf("name %q: %d bytes, limit %d", name, len(name), MaxValidatorName)
+	}
+	for _, r := range name {
+		if !unicode.IsPrint(r) {
+			return fmt.Errorf("name %q: want printable characters only", name)
+		}
+	}
+	return nil
+}
