@@ -114,6 +114,9 @@ type AppState struct {
 	Metering metering.Genesis `json:"metering"`
 	Mileage  mileage.Genesis  `json:"mileage"`
 	Market   market.Genesis   `json:"market"`
+	// Validators is left out (nil) unless a test sets it: the module's
+	// parameters then take their defaults.
+	Validators *validators.Genesis `json:"validators,omitempty"`
 }
 
 // BuildAppState builds the genesis app state the way chain/node does.

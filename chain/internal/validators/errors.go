@@ -11,6 +11,5 @@ var (
 	ErrUnknown        = module.NewError(Codespace, 3, "unknown validator")
 	ErrEmptySet       = module.NewError(Codespace, 4, "the validator set would be empty")
 	ErrTooMany        = module.NewError(Codespace, 5, "too many validators")
-	ErrTotalPower     = module.NewError(Codespace, 6, "total voting power too high")
-	ErrInvalidGenesis = module.NewError(Codespace, 7, "invalid validators genesis")
+	ErrInvalidGenesis = module.NewError(Codespace, 6, "invalid validators genesis")
 )

@@ -87,9 +87,6 @@ func (k *Keeper) InitValidators(ctx *module.Context, vals []abci.ValidatorUpdate
 		}
 		set.put(Validator{PubKey: tx.PubKey(bytes.Clone(pub)), Power: uint64(v.Power)})
 	}
-	if err := set.check(p); err != nil {
-		return ErrInvalidGenesis.Wrapf("%v", err)
-	}
 	k.putSet(ctx, set)
 	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -19,10 +18,6 @@ import (
 	"github.com/citychain/citychain/chain/internal/store"
 	"github.com/citychain/citychain/chain/tx"
 )
-
-// MaxTotalPower is CometBFT's bound on a validator set's total voting power
-// (types.MaxTotalVotingPower); an update beyond it would halt the chain.
-const MaxTotalPower uint64 = math.MaxInt64 / 8
 
 // Validator is one member of the set.
 type Validator struct {
@@ -64,29 +59,16 @@ func (s *Set) remove(i int) {
 	s.total()
 }
 
-// total recomputes TotalPower, saturating at math.MaxUint64 (check rejects
-// anything above MaxTotalPower anyway).
+// total recomputes TotalPower. It cannot overflow, nor reach CometBFT's
+// bound on a set's total voting power (2^63/8, about 1.15·10^18): a set has
+// at most 10,000 validators (the bound on max_validators) of at most
+// tx.MaxValidatorPower (10^12) each, 10^16 in all.
 func (s *Set) total() {
 	var sum uint64
 	for _, v := range s.Validators {
-		var ok bool
-		if sum, ok = tx.AddUint64(sum, v.Power); !ok {
-			sum = math.MaxUint64
-			break
-		}
+		sum += v.Power
 	}
 	s.TotalPower = sum
-}
-
-// check enforces the bounds every stored set meets.
-func (s *Set) check(p Params) error {
-	if len(s.Validators) > int(p.MaxValidators) {
-		return ErrTooMany.Wrapf("%d validators, params.max_validators is %d", len(s.Validators), p.MaxValidators)
-	}
-	if s.TotalPower > MaxTotalPower {
-		return ErrTotalPower.Wrapf("total power %d, limit %d", s.TotalPower, MaxTotalPower)
-	}
-	return nil
 }
 
 // Authorities is what the module needs of the auth module.
@@ -174,6 +156,8 @@ func (k *Keeper) Handle(ctx *module.Context, signer tx.Address, msg tx.Msg) erro
 		if !found {
 			return ErrUnknown.Wrapf("pub_key %s is not a validator; power 0 removes a validator", m.PubKey)
 		}
+		// Every member has power 1 or more, so this is also the only way
+		// to bring the total power to 0.
 		if len(set.Validators) == 1 {
 			return ErrEmptySet.Wrapf("pub_key %s is the last validator; add another before removing it", m.PubKey)
 		}
@@ -185,15 +169,9 @@ func (k *Keeper) Handle(ctx *module.Context, signer tx.Address, msg tx.Msg) erro
 		}
 		set.put(Validator{PubKey: m.PubKey, Power: m.Power, Name: name, UpdatedHeight: ctx.Height})
 	}
-	if set.TotalPower == 0 {
-		return ErrEmptySet.Wrapf("the set's total power would be 0")
-	}
 	p := k.Params(ctx)
 	if !found && len(set.Validators) > int(p.MaxValidators) {
 		return ErrTooMany.Wrapf("adding pub_key %s makes %d validators, params.max_validators is %d", m.PubKey, len(set.Validators), p.MaxValidators)
-	}
-	if set.TotalPower > MaxTotalPower {
-		return ErrTotalPower.Wrapf("power %d for pub_key %s makes a total of %d, limit %d", m.Power, m.PubKey, set.TotalPower, MaxTotalPower)
 	}
 	k.putSet(ctx, set)
 	ctx.Emit("validators.power_set", "pub_key", m.PubKey.String(), "address", m.PubKey.Address().String(),
@@ -210,7 +188,7 @@ func Updates(before, after *Set) []abci.ValidatorUpdate {
 	upd := func(pub tx.PubKey, power uint64) {
 		out = append(out, abci.ValidatorUpdate{
 			PubKey: cmtcrypto.PublicKey{Sum: &cmtcrypto.PublicKey_Ed25519{Ed25519: bytes.Clone(pub)}},
-			Power:  int64(power), // bounded by MaxTotalPower
+			Power:  int64(power), // at most tx.MaxValidatorPower
 		})
 	}
 	i, j := 0, 0
