@@ -21,7 +21,7 @@ func main() {
 	root := newRootCmd(os.Stdout)
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
 
@@ -54,6 +54,7 @@ func newRootCmd(out io.Writer) *cobra.Command {
 		newDevnetCmd(g), newNodeCmd(g), newTestnetCmd(g),
 		newKeysCmd(g), newTxCmd(g), newQueryCmd(g),
 		newSettleCmd(g), newAPICmd(g), newSimCmd(),
+		newAuditCmd(g),
 	)
 	return root
 }
