@@ -418,7 +418,7 @@ func TestInfluxDBConfigAndRetention(t *testing.T) {
 		}
 	}
 	want := map[string]rp{
-		"readings": {"9600h0m0s", "168h0m0s", true},    // 400d, 7d shards, default
+		"readings": {"9600h0m0s", "168h0m0s", true},   // 400d, 7d shards, default
 		"audit":    {"87600h0m0s", "720h0m0s", false}, // 3650d, 30d shards
 	}
 	for name, w := range want {
