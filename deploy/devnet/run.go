@@ -17,6 +17,7 @@ import (
 	"github.com/citychain/citychain/chain/node"
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/deploy/mqttauth"
 	"github.com/citychain/citychain/edge/agent"
 	"github.com/citychain/citychain/settlement"
 	"github.com/citychain/citychain/simulators"
@@ -29,6 +30,9 @@ type System struct {
 	Node                                 *node.Node
 	Broker                               *Broker // nil with an external broker
 	MQTTURL                              string
+	// MQTTObserver and MQTTObserverPassword may read every topic on the
+	// broker (the embedded one refuses clients without credentials).
+	MQTTObserver, MQTTObserverPassword string
 	Influx                               *local.InfluxDB // nil with an external InfluxDB
 	InfluxURL, InfluxToken, InfluxBucket string
 	Fleet                                *simulators.Fleet
@@ -36,6 +40,7 @@ type System struct {
 	Settlement                           *settlement.Service
 
 	intervalSeconds uint64
+	mqttPasswords   map[string]string
 
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -72,10 +77,23 @@ func Start(ctx context.Context, cfg Config) (_ *System, err error) {
 		return nil, err
 	}
 
+	// The MQTT users: one per gateway, settlement, an observer; with an
+	// external broker HOME/mqtt/passwd and acl are what it must enforce.
+	gateways := Gateways(s.Manifest.Devices, cfg.GatewaySize)
+	mf, aclChanged, err := ensureMQTTAuth(cfg.Home, mqttauth.Users{Gateways: gateways, Settlement: []string{SettlementUser}, Observers: []string{ObserverUser}})
+	if err != nil {
+		return nil, err
+	}
+	s.mqttPasswords = mf.passwords
+	s.MQTTObserver, s.MQTTObserverPassword = ObserverUser, mf.passwords[ObserverUser]
+	if aclChanged && cfg.MQTTURL != "" {
+		log.Warn("MQTT ACL rewritten (gateways changed); reload it in the external broker", "file", filepath.Join(MQTTDir(cfg.Home), "acl"))
+	}
+
 	// The MQTT broker.
 	s.MQTTURL = cfg.MQTTURL
 	if s.MQTTURL == "" {
-		if s.Broker, err = StartBroker(cfg.MQTTListen, log.With("part", "broker")); err != nil {
+		if s.Broker, err = StartBroker(cfg.MQTTListen, BrokerAuth{Passwords: mf.pw, ACL: mf.acl}, log.With("part", "broker")); err != nil {
 			return nil, err
 		}
 		s.closers = append(s.closers, s.Broker.Close)
@@ -111,7 +129,9 @@ func Start(ctx context.Context, cfg Config) (_ *System, err error) {
 	}
 	var clock simulators.Clock = simClock{s.Manifest}
 	if cfg.Clock != nil {
-		clock = cfg.Clock
+		// A caller's clock starts the simulation where it stands: a model
+		// read before its start time stays at its initial counters.
+		clock, sim.Start = cfg.Clock, cfg.Clock.Now()
 	}
 	if s.Fleet, err = simulators.Start(ctx, sim, simulators.WithClock(clock), simulators.WithLogger(log.With("part", "simulators"))); err != nil {
 		return nil, err
@@ -122,9 +142,9 @@ func Start(ctx context.Context, cfg Config) (_ *System, err error) {
 	s.cancel = runCancel
 
 	// One edge agent per gateway of GatewaySize devices.
-	for g := 0; g*cfg.GatewaySize < len(s.Manifest.Devices); g++ {
-		devs := s.Manifest.Devices[g*cfg.GatewaySize : min((g+1)*cfg.GatewaySize, len(s.Manifest.Devices))]
-		a, err := s.newAgent(fmt.Sprintf("gw-%02d", g+1), devs)
+	for g, gw := range gateways {
+		devs := s.Manifest.Devices[g*cfg.GatewaySize : g*cfg.GatewaySize+len(gw.Devices)]
+		a, err := s.newAgent(gw.Name, devs)
 		if err != nil {
 			return nil, err
 		}
@@ -157,6 +177,7 @@ func Start(ctx context.Context, cfg Config) (_ *System, err error) {
 	}
 	if s.Settlement, err = settlement.New(settlement.Config{
 		MQTTURL: s.MQTTURL, ClientID: "settle-devnet",
+		MQTTUsername: SettlementUser, MQTTPassword: mf.passwords[SettlementUser],
 		InfluxURL: s.InfluxURL, InfluxToken: s.InfluxToken, InfluxBucket: s.InfluxBucket,
 		MetricsAddr: cfg.SettlementMetrics, Grace: cfg.SettlementGrace,
 	}, log.With("part", "settlement"), settlement.Deps{Chain: c, Key: skey.Private}); err != nil {

@@ -30,8 +30,21 @@ type MosquittoOptions struct {
 	// a save after every change: the most durable, and a throughput limit
 	// (each save rewrites the whole file). Benchmarks raise it.
 	AutosaveChanges int
+	// PasswordFile and ACLFile, if set, are Mosquitto's password_file and
+	// acl_file; a password file turns anonymous access off.
+	PasswordFile, ACLFile string
+	// TLS, if set, makes the listener TLS-only.
+	TLS *MosquittoTLS
 	// Extra is appended to the generated configuration file.
 	Extra string
+}
+
+// MosquittoTLS configures a TLS listener: the CA that signs client
+// certificates (and the server's), the server's certificate and key, and
+// whether clients must present a certificate signed by the CA.
+type MosquittoTLS struct {
+	CAFile, CertFile, KeyFile string
+	RequireCertificate        bool
 }
 
 // Mosquitto is a running local Mosquitto broker with persistence on.
@@ -41,13 +54,21 @@ type Mosquitto struct {
 	Addr string
 	// Dir holds the configuration, the persistence file and the log.
 	Dir string
+	tls bool
 }
 
-// URL is the broker address for MQTT clients, tcp://127.0.0.1:PORT.
-func (m *Mosquitto) URL() string { return "tcp://" + m.Addr }
+// URL is the broker address for MQTT clients, tcp://127.0.0.1:PORT (or
+// ssl://127.0.0.1:PORT with TLS).
+func (m *Mosquitto) URL() string {
+	if m.tls {
+		return "ssl://" + m.Addr
+	}
+	return "tcp://" + m.Addr
+}
 
 // StartMosquitto writes a configuration into dir and starts Mosquitto with
-// it: one listener on 127.0.0.1, anonymous access, persistence in dir saved
+// it: one listener on 127.0.0.1 (TLS with o.TLS), anonymous access unless
+// o.PasswordFile is set, persistence in dir saved
 // on changes: queued messages of persistent sessions survive Stop and
 // Restart; after Kill (SIGKILL) they survive up to Mosquitto's last save,
 // which may miss the very last change. It returns once the port accepts
@@ -89,7 +110,22 @@ func StartMosquitto(ctx context.Context, dir string, o MosquittoOptions) (*Mosqu
 	if u, err := user.Current(); err == nil {
 		fmt.Fprintf(&conf, "user %s\n", u.Username)
 	}
-	fmt.Fprintf(&conf, `allow_anonymous true
+	abspath := func(p string) string {
+		if a, err := filepath.Abs(p); err == nil {
+			return a
+		}
+		return p
+	}
+	if t := o.TLS; t != nil {
+		fmt.Fprintf(&conf, "cafile %s\ncertfile %s\nkeyfile %s\nrequire_certificate %t\n", abspath(t.CAFile), abspath(t.CertFile), abspath(t.KeyFile), t.RequireCertificate)
+	}
+	if o.PasswordFile != "" {
+		fmt.Fprintf(&conf, "password_file %s\n", abspath(o.PasswordFile))
+	}
+	if o.ACLFile != "" {
+		fmt.Fprintf(&conf, "acl_file %s\n", abspath(o.ACLFile))
+	}
+	fmt.Fprintf(&conf, `allow_anonymous %t
 persistence true
 persistence_location %s/
 autosave_on_changes true
@@ -99,7 +135,7 @@ max_queued_messages %d
 log_dest stderr
 log_type error
 log_type warning
-`, abs, o.AutosaveChanges, o.MaxInflight, o.MaxQueued)
+`, o.PasswordFile == "", abs, o.AutosaveChanges, o.MaxInflight, o.MaxQueued)
 	if o.Extra != "" {
 		conf.WriteString(o.Extra + "\n")
 	}
@@ -111,6 +147,7 @@ log_type warning
 		process: process{name: "mosquitto", bin: bin, args: []string{"-c", confPath}, logPath: filepath.Join(abs, "mosquitto.log")},
 		Addr:    net.JoinHostPort("127.0.0.1", strconv.Itoa(o.Port)),
 		Dir:     abs,
+		tls:     o.TLS != nil,
 	}
 	if err := m.Restart(ctx); err != nil {
 		return nil, err

@@ -144,8 +144,8 @@ func TestACLDecisions(t *testing.T) {
 		{pub, "stranger", "c", "citychain/v1/readings/inv01", false},
 		{read, "tester", "c", "lab/a", true},
 		{read, "tester", "c", "lab/secret/x", false},
-		{sub, "tester", "c", "lab/#", true},          // the deny covers only part of it
-		{sub, "tester", "c", "lab/secret/+", false},  // the deny covers all of it
+		{sub, "tester", "c", "lab/#", true},           // the deny covers only part of it
+		{sub, "tester", "c", "lab/secret/+", false},   // the deny covers all of it
 		{pub, "tester", "c1", "clients/c1/out", true}, // %c
 		{pub, "tester", "c1", "clients/c2/out", false},
 		{read, "tester", "c1", "users/tester/in", true}, // %u
