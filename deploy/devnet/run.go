@@ -25,14 +25,14 @@ import (
 
 // System is a running devnet.
 type System struct {
-	cfg                                  Config
-	Manifest                             *Manifest
-	Node                                 *node.Node
-	Broker                               *Broker // nil with an external broker
-	MQTTURL                              string
+	cfg      Config
+	Manifest *Manifest
+	Node     *node.Node
+	Broker   *Broker // nil with an external broker
+	MQTTURL  string
 	// MQTTObserver and MQTTObserverPassword may read every topic on the
 	// broker (the embedded one refuses clients without credentials).
-	MQTTObserver, MQTTObserverPassword string
+	MQTTObserver, MQTTObserverPassword   string
 	Influx                               *local.InfluxDB // nil with an external InfluxDB
 	InfluxURL, InfluxToken, InfluxBucket string
 	Fleet                                *simulators.Fleet
