@@ -54,8 +54,9 @@ func newRootCmd(out io.Writer) *cobra.Command {
 		newDevnetCmd(g), newNodeCmd(g), newTestnetCmd(g),
 		newKeysCmd(g), newTxCmd(g), newQueryCmd(g),
 		newSettleCmd(g), newAPICmd(g), newSimCmd(),
-		newAuditCmd(g),
+		newAuditCmd(g), newMQTTCmd(g),
 	)
+	root.AddCommand(newInitCmd(g), newShowValidatorCmd(g))
 	return root
 }
 

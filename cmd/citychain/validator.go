@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/citychain/citychain/chain/tx"
+)
+
+func newTxValidatorCmd(g *globals, f *txFlags) *cobra.Command {
+	var name string
+	setPower := &cobra.Command{
+		Use:   "set-power PUBKEY_HEX POWER [--name NAME] --from AUTHORITY",
+		Short: "Add a validator, change its power, or remove it with power 0 (authorities only)",
+		Long: "PUBKEY_HEX is the validator's ed25519 consensus key as `citychain init` and `citychain show-validator` print it.\n" +
+			"CometBFT applies the change two blocks after the one that includes it.",
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pub, err := tx.ParsePubKey(strings.ToLower(args[0]))
+			if err != nil {
+				return fmt.Errorf("PUBKEY_HEX: %w", err)
+			}
+			power, err := strconv.ParseUint(args[1], 10, 64)
+			if err != nil {
+				return fmt.Errorf("POWER %q: want a whole number from 0 (remove) to %d", args[1], tx.MaxValidatorPower)
+			}
+			m := &tx.MsgValidatorSetPower{PubKey: pub, Power: power, Name: name}
+			if err := m.ValidateBasic(); err != nil {
+				return err
+			}
+			return g.submit(cmd.Context(), f, m)
+		},
+	}
+	setPower.Flags().StringVar(&name, "name", "", "the validator's name (empty keeps the current one)")
+	cmd := &cobra.Command{Use: "validator", Short: "Change the validator set (authorities only)"}
+	cmd.AddCommand(setPower)
+	return cmd
+}
+
+func newQueryValidatorsCmd(g *globals, f *queryFlags) *cobra.Command {
+	return &cobra.Command{
+		Use: "validators", Short: "The validator set in chain state (pub_key, address, power, name)", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.provable(cmd.Context(), f, "/validators/set", nil, rawJSON)
+		},
+	}
+}
