@@ -56,7 +56,6 @@ func newRootCmd(out io.Writer) *cobra.Command {
 		newSettleCmd(g), newAPICmd(g), newSimCmd(),
 		newAuditCmd(g), newMQTTCmd(g),
 	)
-	root.AddCommand(newInitCmd(g), newShowValidatorCmd(g))
 	return root
 }
 
