@@ -224,18 +224,17 @@ func Audit(ctx context.Context, sc StoreConfig, c *client.Client, from, to uint6
 		return nil, fmt.Errorf("audit: interval %d is not closed: the latest block (height %d, %s) is in interval %d; want intervals up to %d",
 			to, status.SyncInfo.LatestBlockHeight, status.SyncInfo.LatestBlockTime.UTC().Format(time.RFC3339), cur, cur-1)
 	}
+	// Anchors are read at the latest height; proving them waits for the
+	// next block, whose header carries that state's app hash.
 	height := status.SyncInfo.LatestBlockHeight
-	if height > 1 {
-		height-- // its header (the latest block) is already signed
-	}
 	st, err := store.New(store.Config{URL: sc.URL, Token: sc.Token, Org: sc.Org, Bucket: sc.Bucket, Measurement: sc.Measurement})
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
 	a := &auditor{c: c, st: st, p: params, to: to, height: height, prev: map[string]*store.Stored{}, seen: map[string]bool{},
-		deltas: map[string]*deltaCache{},
-		rep:    &AuditReport{From: from, To: to, IntervalSeconds: params.IntervalSeconds, Height: height, Intervals: []IntervalAudit{}, Findings: []Finding{}, Notes: []Finding{}}}
+		deltas: map[string]*deltaCache{}, short: map[uint64]bool{},
+		rep: &AuditReport{From: from, To: to, IntervalSeconds: params.IntervalSeconds, Height: height, Intervals: []IntervalAudit{}, Findings: []Finding{}, Notes: []Finding{}}}
 	latest, err := st.Latest(ctx, params.start(from).Add(-auditLookback), params.start(from))
 	if err != nil {
 		return nil, fmt.Errorf("audit: read the stored readings before interval %d: %w", from, err)
@@ -264,8 +263,10 @@ type auditor struct {
 	// prev is each device's last stored reading before the interval being
 	// audited, as the chain saw it (readings the anchor does not cover left
 	// out); seen marks devices whose history before the range is known.
-	prev   map[string]*store.Stored
-	seen   map[string]bool
+	prev map[string]*store.Stored
+	seen map[string]bool
+	// short marks intervals whose anchor counts more readings than stored.
+	short  map[uint64]bool
 	deltas map[string]*deltaCache
 	rep    *AuditReport
 }
@@ -379,6 +380,9 @@ func (a *auditor) interval(ctx context.Context, i uint64) error {
 		}
 	}
 	short := an != nil && an.Count > stored
+	if short {
+		a.short[i] = true
+	}
 
 	// Per (device, seq), in tree order: points that do not belong, then
 	// the order of the rest, then the chain's record.
@@ -390,20 +394,25 @@ func (a *auditor) interval(ctx context.Context, i uint64) error {
 			j++
 		}
 		var keep *store.Stored
+		var group []*store.Stored
 		for m := k; m < j; m++ {
 			r := &rs[m]
-			switch wi := a.p.interval(r.TimeMs); {
-			case wi != i:
+			if wi := a.p.interval(r.TimeMs); wi != i {
 				a.finding(FindingMisplaced, i, r.DeviceID, r.Seq, "reading %s seq %d is stored in interval %d's time range, but it was signed at %s, which is in interval %d",
 					r.DeviceID, r.Seq, i, msTime(r.TimeMs), wi)
-			case m == extra:
-			case keep == nil:
+				continue
+			}
+			group = append(group, r)
+			if m != extra && keep == nil {
 				keep = r
-			case bytes.Equal(keep.Wire, r.Wire):
+			}
+		}
+		for _, r := range group[min(1, len(group)):] {
+			if bytes.Equal(group[0].Wire, r.Wire) {
 				a.finding(FindingDuplicate, i, r.DeviceID, r.Seq, "reading %s seq %d is stored more than once (as points at different times)", r.DeviceID, r.Seq)
-			default:
+			} else {
 				a.finding(FindingConflict, i, r.DeviceID, r.Seq, "two different readings of %s claim seq %d: value %d at %s and value %d at %s",
-					r.DeviceID, r.Seq, keep.Value, msTime(keep.TimeMs), r.Value, msTime(r.TimeMs))
+					r.DeviceID, r.Seq, group[0].Value, msTime(group[0].TimeMs), r.Value, msTime(r.TimeMs))
 			}
 		}
 		k = j
@@ -449,16 +458,20 @@ func (a *auditor) order(i uint64, r *store.Stored, short bool) {
 		return
 	case r.Seq > p.Seq+1:
 		first, n := p.Seq+1, r.Seq-p.Seq-1
-		span := fmt.Sprintf("seq %d", first)
+		span := fmt.Sprintf("%s seq %d is", r.DeviceID, first)
 		if n > 1 {
-			span = fmt.Sprintf("seqs %d..%d (%d numbers)", first, r.Seq-1, n)
+			span = fmt.Sprintf("%s seqs %d..%d (%d numbers) are", r.DeviceID, first, r.Seq-1, n)
 		}
-		if short {
-			a.finding(FindingMissingReading, i, r.DeviceID, first, "%s of %s between seq %d (interval %d) and seq %d are not stored, and interval %d's anchor counts more readings than the store holds: the missing reading is likely among them",
-				span, r.DeviceID, p.Seq, pi, r.Seq, i)
-		} else {
-			a.note(NoteSeqGap, i, r.DeviceID, first, "%s of %s are not stored (between seq %d and seq %d); normal after an edge-agent crash (sequence reservations skip up to 999) or for readings settlement rejected, e.g. late ones",
-				span, r.DeviceID, p.Seq, r.Seq)
+		switch {
+		case short:
+			a.finding(FindingMissingReading, i, r.DeviceID, first, "%s not stored (between seq %d in interval %d and seq %d), and interval %d's anchor counts more readings than the store holds: the missing reading is likely here",
+				span, p.Seq, pi, r.Seq, i)
+		case pi < i && a.short[pi]:
+			a.finding(FindingMissingReading, pi, r.DeviceID, first, "%s not stored (between seq %d in interval %d and seq %d in interval %d), and interval %d's anchor counts more readings than the store holds: the missing reading is likely there",
+				span, p.Seq, pi, r.Seq, i, pi)
+		default:
+			a.note(NoteSeqGap, i, r.DeviceID, first, "%s not stored (between seq %d in interval %d and seq %d); normal after an edge-agent crash (sequence reservations skip up to 999) or for readings settlement rejected, e.g. late ones",
+				span, p.Seq, pi, r.Seq)
 		}
 	}
 	if r.KeyEpoch != p.KeyEpoch {
