@@ -56,6 +56,7 @@ func newRootCmd(out io.Writer) *cobra.Command {
 		newSettleCmd(g), newAPICmd(g), newSimCmd(),
 		newAuditCmd(g), newMQTTCmd(g),
 	)
+	root.AddCommand(newInitCmd(g), newShowValidatorCmd(g))
 	return root
 }
 
