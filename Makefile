@@ -24,6 +24,11 @@ test-deps:
 test: test-deps
 	CI=$${CI:-} $(GO) test -count=1 -timeout 25m ./...
 
+## test-faults: the fault-tolerance suite on a real 4-validator network (deploy/faults, docs/reliability.md)
+.PHONY: test-faults
+test-faults: build test-deps
+	CI=$${CI:-} $(GO) test -tags faults -count=1 -timeout 20m -v ./deploy/faults/
+
 ## demo: run the whole system on embedded defaults (Ctrl-C stops it; state is kept in .tmp/devnet)
 demo: build
 	./.ci/influxd.sh
