@@ -12,6 +12,7 @@ package api
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,6 +32,9 @@ import (
 type Config struct {
 	// Listen is the HTTP address [127.0.0.1:8080].
 	Listen string
+	// TLSCertFile and TLSKeyFile, both or neither, serve HTTPS (PEM files;
+	// the certificate file may hold the chain).
+	TLSCertFile, TLSKeyFile string
 	// Keys are the consumers' API keys.
 	Keys []KeyConfig
 	// AnonymousReads lets GET requests without a key through, rate limited
@@ -74,6 +78,9 @@ type InfluxConfig struct {
 }
 
 func (c *Config) defaults() error {
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		return fmt.Errorf("api config: TLS certificate %q and key %q: want both files or neither", c.TLSCertFile, c.TLSKeyFile)
+	}
 	if c.Listen == "" {
 		c.Listen = "127.0.0.1:8080"
 	}
@@ -127,6 +134,7 @@ type Server struct {
 	influx  *influx
 	mux     *http.ServeMux
 	handler http.Handler
+	tls     *tls.Config // nil: plain HTTP
 	routes  []route
 
 	// meta caches each device's kind and site (registry reads).
@@ -151,11 +159,19 @@ func New(cfg Config, node *client.Client) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	var tlsCfg *tls.Config
+	if cfg.TLSCertFile != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCertFile, cfg.TLSKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("api config: TLS certificate %s and key %s: %w", cfg.TLSCertFile, cfg.TLSKeyFile, err)
+		}
+		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		cfg: cfg, node: node, log: cfg.Logger, keys: keys,
 		limiter: newLimiter(), metrics: newMetrics(), txs: newTracker(cfg.TxTrack),
-		ctx: ctx, cancel: cancel,
+		ctx: ctx, cancel: cancel, tls: tlsCfg,
 	}
 	s.hub = newHub(s)
 	if cfg.Influx != nil {
@@ -189,6 +205,7 @@ func (s *Server) HTTPServer() *http.Server {
 		WriteTimeout: s.cfg.WriteTimeout, IdleTimeout: s.cfg.IdleTimeout,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		TLSConfig:      s.tls,
 	}
 }
 
@@ -202,12 +219,19 @@ func (s *Server) Run(ctx context.Context) error {
 	return s.Serve(ctx, ln)
 }
 
-// Serve serves on ln until ctx is cancelled, then shuts down gracefully.
+// Serve serves on ln until ctx is cancelled, then shuts down gracefully;
+// HTTPS when the config names a TLS certificate.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := s.HTTPServer()
-	s.log.Info("city API listening", "addr", ln.Addr().String())
+	s.log.Info("city API listening", "addr", ln.Addr().String(), "tls", s.tls != nil)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if s.tls != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		_ = s.Close()

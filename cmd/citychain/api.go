@@ -52,6 +52,8 @@ func newAPICmd(g *globals) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "HTTP listen address")
+	f.StringVar(&cfg.TLSCertFile, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
+	f.StringVar(&cfg.TLSKeyFile, "tls-key", "", "the PEM private key of --tls-cert")
 	f.StringVar(&keysFile, "keys", "", "JSON file of API keys: [{\"name\":\"agency\",\"sha256\":\"<hash-key output>\",\"rate\":10,\"burst\":20}]")
 	f.BoolVar(&anonymous, "anonymous-reads", false, "let GET requests without a key through, rate limited per client address")
 	f.Float64Var(&cfg.AnonymousRate, "anonymous-rate", 5, "requests per second per anonymous client")
