@@ -98,7 +98,9 @@ type buildError struct {
 	err error
 }
 
-func (e *buildError) Error() string { return "go build ./cmd/" + e.bin + ": " + e.err.Error() + "\n" + string(e.out) }
+func (e *buildError) Error() string {
+	return "go build ./cmd/" + e.bin + ": " + e.err.Error() + "\n" + string(e.out)
+}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
