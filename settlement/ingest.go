@@ -149,6 +149,10 @@ func (s *Service) startIngest(parent context.Context) (*ingest, error) {
 		go func() { defer in.wg.Done(); s.writeLoop(ctx, in.writes) }()
 	}
 
+	if err := s.checkBrokerTLS(ctx); err != nil {
+		in.stop()
+		return nil, err
+	}
 	topic := "$share/" + s.cfg.Group + "/" + ReadingsPrefix + "+"
 	o := mqtt.NewClientOptions().AddBroker(s.cfg.MQTTURL).SetClientID(s.cfg.ClientID).
 		SetCleanSession(false).SetAutoAckDisabled(true).SetOrderMatters(true).
@@ -158,6 +162,9 @@ func (s *Service) startIngest(parent context.Context) (*ingest, error) {
 		SetConnectionLostHandler(func(_ mqtt.Client, err error) { s.log.Warn("mqtt connection lost", "err", err) })
 	if s.cfg.MQTTUsername != "" {
 		o.SetUsername(s.cfg.MQTTUsername).SetPassword(s.cfg.MQTTPassword)
+	}
+	if s.mqttTLS != nil {
+		o.SetTLSConfig(s.mqttTLS)
 	}
 	o.SetOnConnectHandler(func(c mqtt.Client) {
 		// Subscribing again on every connect is harmless and covers a

@@ -19,11 +19,14 @@ package settlement
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime"
 	"strings"
@@ -42,8 +45,15 @@ const ReadingsPrefix = "citychain/v1/readings/"
 // Config configures one settlement replica. Zero durations and sizes take
 // the defaults named on each field.
 type Config struct {
-	// MQTTURL is the broker, tcp://host:port.
+	// MQTTURL is the broker, tcp://host:port, or ssl://host:port (also
+	// mqtts://, tls://) for MQTT over TLS.
 	MQTTURL string
+	// MQTTCAFile is the PEM CA bundle that verifies a TLS broker [the
+	// system's roots]; MQTTCertFile and MQTTKeyFile, both or neither, are
+	// a client certificate for brokers that require one. Any of them needs
+	// a TLS URL. MQTTServerName overrides the name checked in the broker's
+	// certificate [the URL's host].
+	MQTTCAFile, MQTTCertFile, MQTTKeyFile, MQTTServerName string
 	// Group is the shared-subscription group ["settle"]: replicas of one
 	// group split the readings between them.
 	Group string
@@ -97,6 +107,9 @@ type Config struct {
 
 	// MetricsAddr, if set, serves /metrics there (host:port).
 	MetricsAddr string
+	// TLSCertFile and TLSKeyFile, both or neither, serve /metrics over
+	// HTTPS.
+	TLSCertFile, TLSKeyFile string
 }
 
 func (c *Config) setDefaults() {
@@ -143,10 +156,96 @@ func (c *Config) validate() error {
 	if c.InfluxURL == "" || c.InfluxBucket == "" {
 		errs = append(errs, errors.New("settlement: InfluxURL and InfluxBucket are required"))
 	}
+	if (c.MQTTCertFile == "") != (c.MQTTKeyFile == "") {
+		errs = append(errs, fmt.Errorf("settlement: MQTT client certificate %q and key %q: want both files or neither", c.MQTTCertFile, c.MQTTKeyFile))
+	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		errs = append(errs, fmt.Errorf("settlement: metrics TLS certificate %q and key %q: want both files or neither", c.TLSCertFile, c.TLSKeyFile))
+	}
+	if c.MQTTURL != "" {
+		if u, err := url.Parse(c.MQTTURL); err != nil || u.Host == "" {
+			errs = append(errs, fmt.Errorf("settlement: MQTTURL %q: want tcp://host:port or ssl://host:port", c.MQTTURL))
+		} else if !tlsScheme[u.Scheme] && u.Scheme != "tcp" && u.Scheme != "mqtt" {
+			errs = append(errs, fmt.Errorf("settlement: MQTTURL %q: scheme %q; want tcp, mqtt, ssl, tls or mqtts", c.MQTTURL, u.Scheme))
+		} else if !tlsScheme[u.Scheme] && (c.MQTTCAFile != "" || c.MQTTCertFile != "" || c.MQTTServerName != "") {
+			errs = append(errs, fmt.Errorf("settlement: MQTTURL %q is plain MQTT but TLS files are set; want ssl://%s", c.MQTTURL, u.Host))
+		}
+	}
 	if c.RetryMax < c.RetryMin {
 		errs = append(errs, fmt.Errorf("settlement: RetryMax %s below RetryMin %s", c.RetryMax, c.RetryMin))
 	}
 	return errors.Join(errs...)
+}
+
+// tlsScheme lists the broker URL schemes that mean MQTT over TLS.
+var tlsScheme = map[string]bool{"ssl": true, "tls": true, "mqtts": true, "tcps": true}
+
+// mqttTLS builds the broker TLS configuration; nil for a plain URL.
+func (c *Config) mqttTLS() (*tls.Config, error) {
+	u, err := url.Parse(c.MQTTURL)
+	if err != nil || !tlsScheme[u.Scheme] {
+		return nil, nil
+	}
+	t := &tls.Config{ServerName: c.MQTTServerName, MinVersion: tls.VersionTLS12}
+	if t.ServerName == "" {
+		t.ServerName = u.Hostname()
+	}
+	if c.MQTTCAFile != "" {
+		b, err := os.ReadFile(c.MQTTCAFile)
+		if err != nil {
+			return nil, fmt.Errorf("settlement: MQTT CA file: %w", err)
+		}
+		t.RootCAs = x509.NewCertPool()
+		if !t.RootCAs.AppendCertsFromPEM(b) {
+			return nil, fmt.Errorf("settlement: MQTT CA file %s: no PEM certificate found", c.MQTTCAFile)
+		}
+	}
+	if c.MQTTCertFile != "" {
+		cert, err := tls.LoadX509KeyPair(c.MQTTCertFile, c.MQTTKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("settlement: MQTT client certificate %s and key %s: %w", c.MQTTCertFile, c.MQTTKeyFile, err)
+		}
+		t.Certificates = []tls.Certificate{cert}
+	}
+	return t, nil
+}
+
+// checkBrokerTLS makes one TLS handshake with the broker so that a
+// certificate the configuration cannot verify is reported at once, not
+// retried for ever as if the broker were down. Network errors are left
+// to the MQTT client's retries.
+func (s *Service) checkBrokerTLS(ctx context.Context) error {
+	if s.mqttTLS == nil {
+		return nil
+	}
+	u, err := url.Parse(s.cfg.MQTTURL)
+	if err != nil {
+		return err
+	}
+	d := tls.Dialer{Config: s.mqttTLS}
+	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	c, err := d.DialContext(dctx, "tcp", u.Host)
+	if err == nil {
+		return c.Close()
+	}
+	var verr *tls.CertificateVerificationError
+	var rerr tls.AlertError
+	switch {
+	case errors.As(err, &verr):
+		return fmt.Errorf("settlement: MQTT broker %s: its certificate does not verify against the MQTT CA (%s): %w", s.cfg.MQTTURL, orSystem(s.cfg.MQTTCAFile), err)
+	case errors.As(err, &rerr):
+		return fmt.Errorf("settlement: MQTT broker %s refused the TLS handshake (a client certificate it trusts needed?): %w", s.cfg.MQTTURL, err)
+	}
+	s.log.Warn("mqtt TLS check failed; the client keeps retrying", "broker", s.cfg.MQTTURL, "err", err)
+	return nil
+}
+
+func orSystem(caFile string) string {
+	if caFile == "" {
+		return "the system's roots"
+	}
+	return caFile
 }
 
 // Deps are the service's connections.
@@ -169,6 +268,9 @@ type Service struct {
 	m     *metrics
 
 	params chainParams
+
+	mqttTLS    *tls.Config // nil: plain MQTT
+	metricsTLS *tls.Config // nil: plain HTTP
 
 	// sealMu orders ingest writes against settling: a writer holds it for
 	// reading from its lateness check until its write completes; settling
@@ -197,6 +299,18 @@ func New(cfg Config, logger *slog.Logger, deps Deps) (*Service, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	mqttTLS, err := cfg.mqttTLS()
+	if err != nil {
+		return nil, err
+	}
+	var metricsTLS *tls.Config
+	if cfg.TLSCertFile != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCertFile, cfg.TLSKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("settlement: metrics TLS certificate %s and key %s: %w", cfg.TLSCertFile, cfg.TLSKeyFile, err)
+		}
+		metricsTLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	st, err := store.New(store.Config{URL: cfg.InfluxURL, Token: cfg.InfluxToken, Org: cfg.InfluxOrg, Bucket: cfg.InfluxBucket, Measurement: cfg.Measurement})
 	if err != nil {
 		return nil, err
@@ -204,6 +318,7 @@ func New(cfg Config, logger *slog.Logger, deps Deps) (*Service, error) {
 	s := &Service{
 		cfg: cfg, log: logger, chain: deps.Chain, key: deps.Key, store: st,
 		m: newMetrics(), anchors: newAnchorCache(), ready: make(chan struct{}),
+		mqttTLS: mqttTLS, metricsTLS: metricsTLS,
 	}
 	deviceTTL := cfg.DeviceTTL
 	if deviceTTL < 0 {
@@ -242,8 +357,14 @@ func (s *Service) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("settlement metrics on %s: %w", s.cfg.MetricsAddr, err)
 		}
-		srv := &http.Server{Handler: s.metricsMux(), ReadHeaderTimeout: 5 * time.Second}
-		go func() { _ = srv.Serve(ln) }()
+		srv := &http.Server{Handler: s.metricsMux(), ReadHeaderTimeout: 5 * time.Second, TLSConfig: s.metricsTLS}
+		go func() {
+			if s.metricsTLS != nil {
+				_ = srv.ServeTLS(ln, "", "")
+				return
+			}
+			_ = srv.Serve(ln)
+		}()
 		defer srv.Close()
 	}
 
