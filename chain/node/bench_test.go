@@ -18,6 +18,7 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/cometbft/cometbft/types"
 
+	"github.com/citychain/citychain/chain/app"
 	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/tx"
 )
@@ -85,7 +86,9 @@ func benchNode(b *testing.B, senders []string, newApp func(string) (abci.Applica
 	if err := g.SaveAs(GenesisFile(home)); err != nil {
 		b.Fatal(err)
 	}
-	n, err := Start(Options{Home: home, CometLogLevel: "none", NewApp: newApp})
+	// Each sender pipelines its whole share; lift the per-account mempool
+	// cap (50 by default) so the run measures throughput, not the cap.
+	n, err := Start(Options{Home: home, CometLogLevel: "none", NewApp: newApp, App: app.Config{MaxPendingPerAccount: benchTxs}})
 	if err != nil {
 		b.Fatal(err)
 	}
