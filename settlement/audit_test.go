@@ -314,3 +314,44 @@ func storedInterval(byInterval map[uint64][]store.Stored, device string, seq uin
 	}
 	return 0
 }
+
+// The current settlement behaviour that stores a reading no anchor covers:
+// an ingest-only replica (NoAnchor, here on its own group so it sees every
+// reading) remembers an interval as not anchored when it first asks after
+// the interval ended, and keeps storing that interval's readings after the
+// anchoring replica anchored it and rejects them as late. The audit names
+// the reading.
+func TestAuditStoredAfterAnchor(t *testing.T) {
+	e := newEnv(t, 1, device{"inv-1", tx.KindSolarInverter})
+	a := e.start(e.config("settle-anchor"))
+	cfg := e.config("settle-ingest")
+	cfg.Group, cfg.NoAnchor = "ingest", true
+	b := e.start(cfg)
+	pub := e.publisher()
+
+	now := time.Now()
+	i := uint64(now.Unix()) / e.interval
+	end := time.Unix(int64((i+1)*e.interval), 0)
+	e.publish(pub, e.sign("inv-1", 1, now.UnixMilli(), 100))
+	time.Sleep(time.Until(end.Add(100 * time.Millisecond))) // the interval's end is a time, not an event
+	// Within the grace: both replicas store it; b asks the chain and
+	// remembers interval i as not anchored.
+	e.publish(pub, e.sign("inv-1", 2, end.UnixMilli()-50, 110))
+	e.waitFor(fmt.Sprintf("interval %d anchored", i), time.Minute, func() bool {
+		return e.chain.QueryJSON(e.ctx, "/metering/anchor", []byte(strconv.FormatUint(i, 10)), &anchorView{}) == nil
+	})
+	e.publish(pub, e.sign("inv-1", 3, end.UnixMilli()-20, 120))
+	e.waitFor("seq 3 rejected as late by the anchoring replica", 30*time.Second, func() bool { return a.Stats().Rejected[settlement.ReasonLate] == 1 })
+	e.waitFor("seq 3 handled by the ingest-only replica", 30*time.Second, func() bool { return handled(b.Stats()) == 3 })
+	if got := e.stored()["inv-1"]; len(got) != 3 {
+		t.Fatalf("stored seqs %v, want 1, 2 and 3 (the ingest-only replica stores the late reading)", got)
+	}
+
+	rep, err := settlement.Audit(e.ctx, settlement.StoreConfig{URL: e.db.URL, Token: local.Token, Bucket: e.db.Bucket}, e.chain, i, i)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !has(rep, settlement.FindingCountMismatch, i, "", 0) || !has(rep, settlement.FindingNotAnchored, i, "inv-1", 3) || len(rep.Findings) != 2 {
+		t.Fatalf("got findings %+v, want count_mismatch and not_anchored inv-1 seq 3 in interval %d:\n%s", rep.Findings, i, reportText(t, rep))
+	}
+}
