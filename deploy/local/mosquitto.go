@@ -167,3 +167,26 @@ func (m *Mosquitto) Restart(ctx context.Context) error {
 	}
 	return nil
 }
+
+// StartMosquittoConfig starts Mosquitto with a configuration file of the
+// caller's (its log goes to dir/mosquitto.log) and returns once addr
+// (host:port, one of the file's listeners) accepts connections; useTLS
+// makes URL ssl://.
+func StartMosquittoConfig(ctx context.Context, dir, confPath, addr string, useTLS bool) (*Mosquitto, error) {
+	bin, err := MosquittoBinary()
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("mosquitto dir: %w", err)
+	}
+	m := &Mosquitto{
+		process: process{name: "mosquitto", bin: bin, args: []string{"-c", confPath}, logPath: filepath.Join(abs, "mosquitto.log")},
+		Addr:    addr, Dir: abs, tls: useTLS,
+	}
+	if err := m.Restart(ctx); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
