@@ -95,7 +95,7 @@ func TestProductionConfig(t *testing.T) {
 	defer m.Stop()
 
 	connect := func(url, user string, tlsCfg *tls.Config) (mqtt.Client, error) {
-		o := mqtt.NewClientOptions().AddBroker(url).SetClientID("c-"+user).SetAutoReconnect(false).SetConnectTimeout(5 * time.Second)
+		o := mqtt.NewClientOptions().AddBroker(url).SetClientID("c-" + user).SetAutoReconnect(false).SetConnectTimeout(5 * time.Second)
 		if user != "" {
 			o.SetUsername(user).SetPassword(passwords[user])
 		}
