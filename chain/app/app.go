@@ -237,7 +237,12 @@ func (a *App) checkPending(signer tx.Address) error {
 	}
 	pending := view.Sequence
 	if c := a.keepers.auth.Account(a.checkCtx.WithStore(a.committed), signer); c != nil {
-		pending -= c.Sequence
+		// The view is built on the committed state, so it is never behind.
+		if d, ok := tx.SubUint64(view.Sequence, c.Sequence); ok {
+			pending = d
+		} else {
+			pending = 0
+		}
 	}
 	if limit := uint64(a.cfg.MaxPendingPerAccount); pending >= limit {
 		return ErrTooManyPending.Wrapf("account %s has %d transactions pending in the mempool (limit %d); wait for a block", signer, pending, limit)
