@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Message types of the validators module.
@@ -42,10 +43,13 @@ func (m *MsgValidatorSetPower) ValidateBasic() error {
 }
 
 // ValidateValidatorName checks a validator name: at most 64 bytes of
-// printable characters.
+// printable UTF-8.
 func ValidateValidatorName(name string) error {
 	if len(name) > MaxValidatorName {
 		return fmt.Errorf("name %q: %d bytes, limit %d", name, len(name), MaxValidatorName)
+	}
+	if !utf8.ValidString(name) {
+		return fmt.Errorf("name %q: want printable characters only (valid UTF-8)", name)
 	}
 	for _, r := range name {
 		if !unicode.IsPrint(r) {
