@@ -253,3 +253,35 @@ func TestInitGenesis(t *testing.T) {
 		})
 	}
 }
+
+// TestUpdatesDeterministic: the same blocks of set_power, through the
+// proposal path on one app and replayed on another, give the same app
+// hashes and the same validator updates, in the same order.
+func TestUpdatesDeterministic(t *testing.T) {
+	a := newChain(t, apptest.Options{})
+	b := newChain(t, apptest.Options{})
+	keys := []apptest.Key{val1, val2, val3, apptest.NewKey("validators-test-4"), apptest.NewKey("validators-test-5")}
+	for round := range 4 {
+		var txs [][]byte
+		for i, k := range keys {
+			power := uint64((round*7 + i*3) % 5) // some 0s: removals (or refused removals of unknown keys)
+			txs = append(txs, a.Sign(authority, setPower(k, power, fmt.Sprintf("v%d", i))))
+		}
+		ra := a.ProposeBlock(txs).Result
+		rb := b.Deliver(txs)
+		if !bytes.Equal(ra.AppHash, rb.AppHash) {
+			t.Fatalf("round %d: app hashes differ: %X %X", round, ra.AppHash, rb.AppHash)
+		}
+		if got, want := updates(rb), updates(ra); !equal(got, want) {
+			t.Fatalf("round %d: updates differ: %v / %v", round, got, want)
+		}
+		if round == 0 && len(ra.ValidatorUpdates) == 0 {
+			t.Fatal("round 0 changed nothing")
+		}
+		for i := 1; i < len(ra.ValidatorUpdates); i++ {
+			if bytes.Compare(ra.ValidatorUpdates[i-1].PubKey.GetEd25519(), ra.ValidatorUpdates[i].PubKey.GetEd25519()) >= 0 {
+				t.Fatalf("round %d: updates not sorted by key: %v", round, updates(ra))
+			}
+		}
+	}
+}
