@@ -103,21 +103,35 @@ func queryAnchor(ctx context.Context, c *client.Client, interval uint64) (*ancho
 // and which were not when last asked.
 type anchorCache struct {
 	mu       sync.Mutex
-	anchored map[uint64]bool
+	anchored map[uint64]anchorEntry
 }
 
-func newAnchorCache() *anchorCache { return &anchorCache{anchored: map[uint64]bool{}} }
+// anchorEntry is what the chain said of an interval and when. "Anchored"
+// never changes; "not anchored" may, as soon as another replica (or a
+// transaction this replica sent before a restart) anchors it, so that
+// answer is trusted only for notAnchoredTTL.
+type anchorEntry struct {
+	anchored bool
+	at       time.Time
+}
+
+const notAnchoredTTL = time.Second
+
+func newAnchorCache() *anchorCache { return &anchorCache{anchored: map[uint64]anchorEntry{}} }
 
 func (a *anchorCache) get(i uint64) (anchored, known bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	v, ok := a.anchored[i]
-	return v, ok
+	e, ok := a.anchored[i]
+	if ok && !e.anchored && time.Since(e.at) >= notAnchoredTTL {
+		return false, false
+	}
+	return e.anchored, ok
 }
 
 func (a *anchorCache) set(i uint64, anchored bool) {
 	a.mu.Lock()
-	a.anchored[i] = anchored
+	a.anchored[i] = anchorEntry{anchored: anchored, at: time.Now()}
 	a.mu.Unlock()
 }
 
