@@ -242,8 +242,8 @@ func TestEdgeAgentSampleConfig(t *testing.T) {
 
 // startInfluxd runs the real influxd with deploy/prod/influxdb.conf, its
 // directories moved under dir and its two listeners to free loopback ports;
-// it returns the HTTP base URL.
-func startInfluxd(t *testing.T, dir string) string {
+// it returns the HTTP base URL and the backup RPC address.
+func startInfluxd(t *testing.T, dir string) (string, string) {
 	t.Helper()
 	bin, err := local.InfluxdBinary()
 	if err != nil {
@@ -310,7 +310,7 @@ func startInfluxd(t *testing.T, dir string) string {
 		if res, err := http.Get(base + "/ping"); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusNoContent {
-				return base
+				return base, fmt.Sprintf("127.0.0.1:%d", rpcPort)
 			}
 		}
 		select {
@@ -390,20 +390,25 @@ func TestInfluxDBConfigAndRetention(t *testing.T) {
 			t.Errorf("influxdb.conf: %s is not true", k)
 		}
 	}
-	base := startInfluxd(t, t.TempDir())
+	dir := t.TempDir()
+	base, rpcAddr := startInfluxd(t, dir)
 	const admin, pw = "admin", "test-password"
 
-	// With authentication on and no user, only creating the admin works.
-	mustInfluxQL(t, base, "", "", fmt.Sprintf("CREATE USER %s WITH PASSWORD '%s' WITH ALL PRIVILEGES", admin, pw))
+	// docs/operations.md's setup, as written (port moved): the admin (the
+	// only statement an empty server with authentication takes), the
+	// retention file, the settlement and API users.
+	out := runDocBlock(t, "ops-influx-setup", "", map[string]string{"127.0.0.1:8086": strings.TrimPrefix(base, "http://")},
+		"ADMIN_PASSWORD="+pw, "SETTLE_PASSWORD=settle-pw", "API_PASSWORD=api-pw")
+	if strings.Contains(out, `"error"`) {
+		t.Fatalf("docs/operations.md InfluxDB setup: an InfluxDB error:\n%s", out)
+	}
 	if code, _ := influxQL(t, base, "", "", "SHOW DATABASES"); code != http.StatusUnauthorized {
 		t.Fatalf("SHOW DATABASES without credentials: got status %d, want 401 (auth-enabled)", code)
 	}
-
 	iql, err := os.ReadFile("influxdb-retention.iql")
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustInfluxQL(t, base, admin, pw, string(iql))
 	mustInfluxQL(t, base, admin, pw, string(iql)) // again: no conflict
 
 	r := mustInfluxQL(t, base, admin, pw, `SHOW RETENTION POLICIES ON "citychain"`)
@@ -431,19 +436,12 @@ func TestInfluxDBConfigAndRetention(t *testing.T) {
 	// dates moved to the last hour, inside the 400-day policy).
 	now := time.Now().UTC()
 	at := now.Add(-30 * time.Minute)
-	write, err := http.NewRequest(http.MethodPost, base+"/write?db=citychain&precision=ms",
-		strings.NewReader(fmt.Sprintf("readings,device=inv-0001 seq=7i,value=1234i %d\n", at.UnixMilli())))
-	if err != nil {
-		t.Fatal(err)
+	line := fmt.Sprintf("readings,device=inv-0001 seq=7i,value=1234i %d\n", at.UnixMilli())
+	if code := influxWrite(t, base, "api", "api-pw", line); code != http.StatusForbidden {
+		t.Errorf("write as the API's user: got status %d, want 403 (READ only)", code)
 	}
-	write.SetBasicAuth(admin, pw)
-	res, err := http.DefaultClient.Do(write)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusNoContent {
-		t.Fatalf("write a reading: got status %d, want 204", res.StatusCode)
+	if code := influxWrite(t, base, "settle", "settle-pw", line); code != http.StatusNoContent {
+		t.Fatalf("write as the settlement user: got status %d, want 204", code)
 	}
 	sel := regexp.MustCompile(`(?m)^--\s+(SELECT \* INTO .*)\n--\s+(WHERE .*)$`).FindStringSubmatch(string(iql))
 	if sel == nil {
@@ -469,8 +467,8 @@ func TestInfluxDBConfigAndRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	q.Header.Set("Content-Type", "application/vnd.flux")
-	q.Header.Set("Authorization", "Token "+admin+":"+pw)
-	res, err = http.DefaultClient.Do(q)
+	q.Header.Set("Authorization", "Token settle:settle-pw")
+	res, err := http.DefaultClient.Do(q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -479,4 +477,36 @@ func TestInfluxDBConfigAndRetention(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !bytes.Contains(body, []byte("citychain/readings")) {
 		t.Fatalf("flux buckets(): got status %d body %s, want the citychain/readings bucket", res.StatusCode, body)
 	}
+
+	// docs/operations.md's backup and restore, as written (backup RPC port
+	// and directory moved): the restored database has the reading.
+	bout := runDocBlock(t, "ops-influx-backup", "", map[string]string{"127.0.0.1:8088": rpcAddr, "/backup/influx": filepath.Join(dir, "backup")})
+	// A live restore loads the shards in the background: poll (there is no
+	// event to wait on) for up to 30 s.
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); <-tick.C {
+		r = mustInfluxQL(t, base, admin, pw, `SELECT "value" FROM "citychain_restored"."readings"."readings"`)
+		if len(r.Results[0].Series) > 0 {
+			break
+		}
+	}
+	if len(r.Results[0].Series) != 1 || len(r.Results[0].Series[0].Values) != 1 {
+		t.Fatalf("restored database: got %+v, want the one reading; backup and restore said:\n%s", r.Results[0].Series, bout)
+	}
+}
+
+func influxWrite(t *testing.T, base, user, pass, lines string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, base+"/write?db=citychain&precision=ms", strings.NewReader(lines))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth(user, pass)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
 }

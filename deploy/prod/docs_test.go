@@ -1,0 +1,296 @@
+package prod
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cometbft/cometbft/types"
+
+	"github.com/citychain/citychain/chain/node"
+	"github.com/citychain/citychain/deploy/local"
+)
+
+func readOps(t *testing.T) (root string, doc []byte) {
+	t.Helper()
+	root, err := local.FindRepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err = os.ReadFile(filepath.Join(root, "docs", "operations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root, doc
+}
+
+// docBlock is the shell code between <!-- name:begin --> and
+// <!-- name:end --> in docs/operations.md, without fences and indentation.
+func docBlock(t *testing.T, name string) string {
+	t.Helper()
+	_, doc := readOps(t)
+	_, rest, ok := strings.Cut(string(doc), "<!-- "+name+":begin -->\n")
+	block, _, ok2 := strings.Cut(rest, "<!-- "+name+":end -->")
+	if !ok || !ok2 {
+		t.Fatalf("docs/operations.md: no %s block", name)
+	}
+	var out strings.Builder
+	for _, line := range strings.Split(block, "\n") {
+		line = strings.TrimPrefix(line, "   ")
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			continue
+		}
+		out.WriteString(line + "\n")
+	}
+	return out.String()
+}
+
+// runDocBlock runs a block of docs/operations.md with sh -e in dir (the
+// repository root when empty), after replacing each key of repl (which must
+// occur) by its value, with the built binaries and influxd first on PATH.
+func runDocBlock(t *testing.T, name, dir string, repl map[string]string, env ...string) string {
+	t.Helper()
+	script := docBlock(t, name)
+	for old, new := range repl {
+		if !strings.Contains(script, old) {
+			t.Fatalf("docs/operations.md %s block: %q not found", name, old)
+		}
+		script = strings.ReplaceAll(script, old, new)
+	}
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	if dir == "" {
+		dir, _ = readOps(t)
+	}
+	path := os.Getenv("PATH")
+	if binDir != "" {
+		path = binDir + string(os.PathListSeparator) + path
+	}
+	if p, err := local.InfluxdBinary(); err == nil {
+		path = filepath.Dir(p) + string(os.PathListSeparator) + path
+	}
+	cmd := exec.Command("sh", "-e", "-c", script)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "PATH="+path), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("docs/operations.md %s block: %v\n--- script\n%s--- output\n%s", name, err, script, out)
+	}
+	return string(out)
+}
+
+// The four-machine procedure, run as written on this machine: the
+// testnet homes, the genesis edit, deploy/prod/config.toml installed with
+// each node's moniker, peers and external address; every home then loads
+// as `citychain node` loads it.
+func TestDocFourMachineSetup(t *testing.T) {
+	buildBinaries(t)
+	for _, tool := range []string{"jq", "sha256sum"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "deploy", "prod"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("config.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "deploy", "prod", "config.toml"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runDocBlock(t, "ops-testnet", dir, nil)
+	generated := map[int]string{}
+	for i := range 4 {
+		c, err := node.LoadConfig(filepath.Join(dir, "net", "node"+string(rune('0'+i))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		generated[i] = c.P2P.PersistentPeers
+	}
+	runDocBlock(t, "ops-genesis", dir, nil)
+	runDocBlock(t, "ops-config", dir, nil)
+
+	hosts := []string{"203.0.113.11", "203.0.113.12", "203.0.113.13", "203.0.113.14"}
+	var genesis []byte
+	for i := range 4 {
+		home := filepath.Join(dir, "net", "node"+string(rune('0'+i)))
+		c, err := node.LoadConfig(home)
+		if err != nil {
+			t.Fatalf("node%d after the documented config step: %v", i, err)
+		}
+		if c.Moniker != "validator"+string(rune('0'+i)) || c.P2P.PersistentPeers != generated[i] || c.P2P.ExternalAddress != "tcp://"+hosts[i]+":26656" {
+			t.Errorf("node%d: got moniker %q peers %q external %q, want validator%d, %q, tcp://%s:26656",
+				i, c.Moniker, c.P2P.PersistentPeers, c.P2P.ExternalAddress, i, generated[i], hosts[i])
+		}
+		if !c.Mempool.Recheck || c.Mempool.MaxTxBytes != 65536 || !c.Instrumentation.Prometheus {
+			t.Errorf("node%d: config.toml is not deploy/prod's", i)
+		}
+		g, err := os.ReadFile(node.GenesisFile(home))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if genesis != nil && !bytes.Equal(g, genesis) {
+			t.Errorf("node%d: genesis differs from node0's", i)
+		}
+		genesis = g
+	}
+	doc, err := types.GenesisDocFromJSON(genesis)
+	if err != nil {
+		t.Fatalf("edited genesis: %v", err)
+	}
+	if doc.ConsensusParams.Block.MaxBytes != 4<<20 || doc.ConsensusParams.Evidence.MaxBytes != 1<<20 || len(doc.Validators) != 4 {
+		t.Errorf("edited genesis: got block.max_bytes %d evidence.max_bytes %d, %d validators",
+			doc.ConsensusParams.Block.MaxBytes, doc.ConsensusParams.Evidence.MaxBytes, len(doc.Validators))
+	}
+}
+
+// cliHelp caches `citychain PATH... --help`.
+type cliHelp struct {
+	bin   string
+	cache map[string]string
+}
+
+func (h *cliHelp) help(t *testing.T, path []string) string {
+	key := strings.Join(path, " ")
+	if s, ok := h.cache[key]; ok {
+		return s
+	}
+	out, err := exec.Command(h.bin, append(slices.Clone(path), "--help")...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("citychain %s --help: %v\n%s", key, err, out)
+	}
+	h.cache[key] = string(out)
+	return string(out)
+}
+
+var (
+	helpFlag = regexp.MustCompile(`(?m)^\s+(?:-(\w), )?--([a-z0-9-]+)( [a-zA-Z]+)?\s{2,}`)
+	helpSub  = regexp.MustCompile(`^\s{2}([a-z][a-z0-9-]*)\s+\S`)
+)
+
+// flags maps each flag (long and short name) of a help text to whether it
+// takes a value.
+func flags(help string) map[string]bool {
+	m := map[string]bool{}
+	for _, f := range helpFlag.FindAllStringSubmatch(help, -1) {
+		m[f[2]] = f[3] != ""
+		if f[1] != "" {
+			m[f[1]] = f[3] != ""
+		}
+	}
+	return m
+}
+
+func subcommands(help string) []string {
+	_, rest, ok := strings.Cut(help, "Available Commands:\n")
+	if !ok {
+		return nil
+	}
+	var subs []string
+	for _, line := range strings.Split(rest, "\n") {
+		m := helpSub.FindStringSubmatch(line)
+		if m == nil {
+			break
+		}
+		subs = append(subs, m[1])
+	}
+	return subs
+}
+
+// docCommands are the citychain invocations in docs/operations.md: in
+// shell blocks at a command position, and in inline code starting with
+// "citychain ".
+func docCommands(doc string) []string {
+	var cmds []string
+	inBlock := false
+	var cont string
+	atCmd := regexp.MustCompile(`(?:^|\$\(|[;|&]\s*|\bdo\s+)\s*(?:/usr/local/bin/|bin/)?citychain\s+(.*)`)
+	for _, line := range strings.Split(doc, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "```") {
+			inBlock = !inBlock && trimmed == "```sh"
+			continue
+		}
+		if inBlock {
+			if s, ok := strings.CutSuffix(trimmed, "\\"); ok {
+				cont += s + " "
+				continue
+			}
+			trimmed, cont = cont+trimmed, ""
+			if c, _, _ := strings.Cut(trimmed, " #"); c != "" {
+				trimmed = c
+			}
+			if m := atCmd.FindStringSubmatch(trimmed); m != nil {
+				args, _, _ := strings.Cut(m[1], "|")
+				cmds = append(cmds, strings.TrimSpace(args))
+			}
+			continue
+		}
+		for _, m := range regexp.MustCompile("`citychain ([^`]+)`").FindAllStringSubmatch(line, -1) {
+			cmds = append(cmds, m[1])
+		}
+	}
+	return cmds
+}
+
+// Every citychain command in docs/operations.md names a real subcommand and
+// only flags it accepts (checked against the built binary's --help).
+func TestDocCommands(t *testing.T) {
+	bin := filepath.Join(buildBinaries(t), "citychain")
+	root, doc := readOps(t)
+	h := &cliHelp{bin: bin, cache: map[string]string{}}
+	cmds := docCommands(string(doc))
+	if len(cmds) < 10 {
+		t.Fatalf("found %d citychain commands in docs/operations.md: the scan is broken", len(cmds))
+	}
+	for _, c := range cmds {
+		toks := strings.Fields(strings.NewReplacer(`"`, "", "'", "").Replace(c))
+		var path []string
+		help := h.help(t, nil)
+		positional := false
+		for i := 0; i < len(toks); i++ {
+			tok := toks[i]
+			if strings.HasPrefix(tok, "-") {
+				name, _, hasValue := strings.Cut(strings.TrimLeft(tok, "-"), "=")
+				takes, ok := flags(help)[name]
+				if !ok {
+					t.Errorf("docs/operations.md `citychain %s`: %s is not a flag of `citychain %s`", c, tok, strings.Join(path, " "))
+					break
+				}
+				if takes && !hasValue {
+					i++
+				}
+				continue
+			}
+			if !positional && slices.Contains(subcommands(help), tok) {
+				path = append(path, tok)
+				help = h.help(t, path)
+				continue
+			}
+			positional = true
+		}
+		if len(path) == 0 {
+			t.Errorf("docs/operations.md `citychain %s`: no citychain subcommand", c)
+		} else {
+			t.Logf("citychain %s", strings.Join(path, " "))
+		}
+	}
+	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{"testnet-up", "testnet-down", "build"} {
+		if bytes.Contains(doc, []byte("make "+target)) && !regexp.MustCompile(`(?m)^`+target+`:`).Match(mk) {
+			t.Errorf("docs/operations.md: make %s: no such Makefile target", target)
+		}
+	}
+}
