@@ -174,6 +174,8 @@ func metricDefs(t *testing.T, files []string, params map[string]string, defs map
 		}
 		value := func(e ast.Expr) string {
 			switch x := e.(type) {
+			case nil:
+				return ""
 			case *ast.BasicLit:
 				s, _ := strconv.Unquote(x.Value)
 				return s
@@ -185,49 +187,119 @@ func metricDefs(t *testing.T, files []string, params map[string]string, defs map
 			}
 			return ""
 		}
+		define := func(f *ast.File, kind, ns, sub, name string) {
+			var full []string
+			for _, p := range []string{ns, sub, name} {
+				if p != "" {
+					full = append(full, p)
+				}
+			}
+			n := strings.Join(full, "_")
+			defs[n] = names[f]
+			switch kind {
+			case "Histogram":
+				defs[n+"_bucket"], defs[n+"_sum"], defs[n+"_count"] = names[f], names[f], names[f]
+			case "Summary":
+				defs[n+"_sum"], defs[n+"_count"] = names[f], names[f]
+			}
+		}
+		// Helpers that take the name as an argument (settlement's
+		// c := func(name, help string) prometheus.Counter {...}): their
+		// calls with a literal name define the metrics.
+		type helper struct {
+			arg           int
+			kind, ns, sub string
+		}
+		helpers := map[string]helper{}
+		findHelper := func(fname string, params *ast.FieldList, body *ast.BlockStmt) {
+			var pnames []string
+			for _, fl := range params.List {
+				for _, n := range fl.Names {
+					pnames = append(pnames, n.Name)
+				}
+			}
+			ast.Inspect(body, func(n ast.Node) bool {
+				kind, parts, ok := optsLit(n)
+				if !ok {
+					return true
+				}
+				if id, ok := parts["Name"].(*ast.Ident); ok {
+					if i := slices.Index(pnames, id.Name); i >= 0 {
+						helpers[fname] = helper{i, kind, value(parts["Namespace"]), value(parts["Subsystem"])}
+					}
+				}
+				return true
+			})
+		}
 		for _, f := range pkg {
 			ast.Inspect(f, func(n ast.Node) bool {
-				cl, ok := n.(*ast.CompositeLit)
-				if !ok {
-					return true
-				}
-				sel, ok := cl.Type.(*ast.SelectorExpr)
-				if !ok {
-					return true
-				}
-				kind := strings.TrimSuffix(sel.Sel.Name, "Opts")
-				if !slices.Contains([]string{"Counter", "Gauge", "Histogram", "Summary"}, kind) {
-					return true
-				}
-				parts := map[string]string{}
-				for _, el := range cl.Elts {
-					if kv, ok := el.(*ast.KeyValueExpr); ok {
-						if k, ok := kv.Key.(*ast.Ident); ok {
-							parts[k.Name] = value(kv.Value)
+				switch x := n.(type) {
+				case *ast.FuncDecl:
+					if x.Body != nil {
+						findHelper(x.Name.Name, x.Type.Params, x.Body)
+					}
+				case *ast.AssignStmt:
+					if len(x.Lhs) == 1 && len(x.Rhs) == 1 {
+						id, ok1 := x.Lhs[0].(*ast.Ident)
+						fl, ok2 := x.Rhs[0].(*ast.FuncLit)
+						if ok1 && ok2 {
+							findHelper(id.Name, fl.Type.Params, fl.Body)
 						}
 					}
 				}
-				if parts["Name"] == "" {
+				return true
+			})
+		}
+		for _, f := range pkg {
+			ast.Inspect(f, func(n ast.Node) bool {
+				if call, ok := n.(*ast.CallExpr); ok {
+					if id, ok := call.Fun.(*ast.Ident); ok {
+						if h, ok := helpers[id.Name]; ok && h.arg < len(call.Args) {
+							if l, ok := call.Args[h.arg].(*ast.BasicLit); ok && l.Kind == token.STRING {
+								name, _ := strconv.Unquote(l.Value)
+								define(f, h.kind, h.ns, h.sub, name)
+							}
+						}
+					}
 					return true
 				}
-				var full []string
-				for _, k := range []string{"Namespace", "Subsystem", "Name"} {
-					if parts[k] != "" {
-						full = append(full, parts[k])
-					}
+				kind, parts, ok := optsLit(n)
+				if !ok {
+					return true
 				}
-				name := strings.Join(full, "_")
-				defs[name] = names[f]
-				switch kind {
-				case "Histogram":
-					defs[name+"_bucket"], defs[name+"_sum"], defs[name+"_count"] = names[f], names[f], names[f]
-				case "Summary":
-					defs[name+"_sum"], defs[name+"_count"] = names[f], names[f]
+				if name := value(parts["Name"]); name != "" {
+					define(f, kind, value(parts["Namespace"]), value(parts["Subsystem"]), name)
 				}
 				return true
 			})
 		}
 	}
+}
+
+// optsLit reports whether n is a prometheus.{Counter,Gauge,Histogram,
+// Summary}Opts literal, with its kind and fields.
+func optsLit(n ast.Node) (kind string, parts map[string]ast.Expr, ok bool) {
+	cl, ok := n.(*ast.CompositeLit)
+	if !ok {
+		return "", nil, false
+	}
+	sel, ok := cl.Type.(*ast.SelectorExpr)
+	if !ok {
+		return "", nil, false
+	}
+	kind = strings.TrimSuffix(sel.Sel.Name, "Opts")
+	if !slices.Contains([]string{"Counter", "Gauge", "Histogram", "Summary"}, kind) {
+		return "", nil, false
+	}
+	parts = map[string]ast.Expr{}
+	for _, el := range cl.Elts {
+		if kv, ok := el.(*ast.KeyValueExpr); ok {
+			if k, ok := kv.Key.(*ast.Ident); ok {
+				parts[k.Name] = kv.Value
+			}
+		}
+	}
+	return kind, parts, true
 }
 
 // definedMetrics are the metrics citychain's Go code and CometBFT v0.38
