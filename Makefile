@@ -6,7 +6,7 @@ GO      ?= go
 BIN     := $(CURDIR)/bin
 HOME_DIR ?= $(CURDIR)/.tmp/devnet
 
-.PHONY: all build test test-deps demo bench lint clean
+.PHONY: all build test test-deps demo testnet-up testnet-down bench lint clean
 
 all: build
 
@@ -33,6 +33,15 @@ test-faults: build test-deps
 demo: build
 	./.ci/influxd.sh
 	$(BIN)/citychain devnet --home $(HOME_DIR)
+
+## testnet-up: a 4-validator multi-process network in the background (state in .tmp/testnet; again: continues it)
+testnet-up: build
+	./.ci/influxd.sh
+	BIN=$(BIN) TESTNET_DIR=$(CURDIR)/.tmp/testnet ./deploy/testnet/up.sh
+
+## testnet-down: stop it (SIGTERM) and wait until every process is gone
+testnet-down:
+	TESTNET_DIR=$(CURDIR)/.tmp/testnet ./deploy/testnet/down.sh
 
 ## bench: benchmarks, printed as ratios against a baseline measured in the same run
 bench:

@@ -73,44 +73,9 @@ func EnsureDevnet(dir string, o DevnetOptions) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	accounts := DemoAccounts()
-	known := map[string]bool{}
-	for _, a := range accounts {
-		known[a.Name] = true
-	}
-	for _, owner := range append(append([]string(nil), o.DeviceOwners...), o.Households...) {
-		if !known[owner] {
-			known[owner] = true
-			accounts = append(accounts, Account{Name: owner, Coins: []tx.Coin{scn(10_000)}})
-		}
-	}
-	st, err := BuildAppState(kr, accounts)
+	st, err := worldAppState(kr, o.IntervalSeconds, o.Devices, o.DeviceOwners, o.Households)
 	if err != nil {
-		return false, err
-	}
-	if len(o.DeviceOwners) != len(o.Devices) {
-		return false, fmt.Errorf("devnet: %d devices but %d owners", len(o.Devices), len(o.DeviceOwners))
-	}
-	for i, d := range o.Devices {
-		owner, err := kr.Get(o.DeviceOwners[i])
-		if err != nil {
-			return false, err
-		}
-		d.Owner = owner.Address
-		st.Devices.Devices = append(st.Devices.Devices, d)
-	}
-	st.Metering.Params.IntervalSeconds = o.IntervalSeconds
-	if o.IntervalSeconds == 0 {
-		st.Metering.Params.IntervalSeconds = DevnetInterval
-	}
-	// Mileage: short reward periods, and every simulated EV enrolled with a
-	// baseline, so a demo sees rewards within minutes.
-	st.Mileage.Params.PeriodIntervals = DevnetMileagePeriod
-	st.Mileage.Params.SettleDelayIntervals = 2
-	for _, d := range o.Devices {
-		if d.Kind == tx.KindEVOdometer {
-			st.Mileage.Vehicles = append(st.Mileage.Vehicles, tx.MsgMileageEnrollVehicle{Device: d.ID, BaselineKm: DevnetBaselineKm})
-		}
+		return false, fmt.Errorf("devnet: %w", err)
 	}
 	g, err := NewGenesis(o.ChainID, []types.GenesisValidator{{Address: pub.Address(), PubKey: pub, Power: 10, Name: "devnet"}}, st)
 	if err != nil {
@@ -120,6 +85,52 @@ func EnsureDevnet(dir string, o DevnetOptions) (bool, error) {
 		return false, fmt.Errorf("write genesis: %w", err)
 	}
 	return true, nil
+}
+
+// worldAppState is the genesis state of a devnet or testnet: the demo
+// accounts, the households and device owners (10,000 S-Coin each), the
+// devices registered to their owners, the settlement interval (0:
+// DevnetInterval), and mileage with short reward periods and every EV
+// enrolled with a baseline, so a demo sees rewards within minutes.
+func worldAppState(kr *keyring.Keyring, intervalSeconds uint64, devices []tx.MsgDeviceRegister, deviceOwners, households []string) (*AppState, error) {
+	accounts := DemoAccounts()
+	known := map[string]bool{}
+	for _, a := range accounts {
+		known[a.Name] = true
+	}
+	for _, owner := range append(append([]string(nil), deviceOwners...), households...) {
+		if !known[owner] {
+			known[owner] = true
+			accounts = append(accounts, Account{Name: owner, Coins: []tx.Coin{scn(10_000)}})
+		}
+	}
+	st, err := BuildAppState(kr, accounts)
+	if err != nil {
+		return nil, err
+	}
+	if len(deviceOwners) != len(devices) {
+		return nil, fmt.Errorf("%d devices but %d owners", len(devices), len(deviceOwners))
+	}
+	for i, d := range devices {
+		owner, err := kr.Get(deviceOwners[i])
+		if err != nil {
+			return nil, err
+		}
+		d.Owner = owner.Address
+		st.Devices.Devices = append(st.Devices.Devices, d)
+	}
+	st.Metering.Params.IntervalSeconds = intervalSeconds
+	if intervalSeconds == 0 {
+		st.Metering.Params.IntervalSeconds = DevnetInterval
+	}
+	st.Mileage.Params.PeriodIntervals = DevnetMileagePeriod
+	st.Mileage.Params.SettleDelayIntervals = 2
+	for _, d := range devices {
+		if d.Kind == tx.KindEVOdometer {
+			st.Mileage.Vehicles = append(st.Mileage.Vehicles, tx.MsgMileageEnrollVehicle{Device: d.ID, BaselineKm: DevnetBaselineKm})
+		}
+	}
+	return st, nil
 }
 
 // TestnetOptions configures an N-validator network's homes.
@@ -134,6 +145,13 @@ type TestnetOptions struct {
 	// PortStep separates the ports of validators on one host (10).
 	PortStep      int
 	TimeoutCommit time.Duration
+	// IntervalSeconds, Devices, DeviceOwners and Households are as in
+	// DevnetOptions. With none of them set the genesis holds the demo
+	// accounts only and the default metering and mileage parameters.
+	IntervalSeconds uint64
+	Devices         []tx.MsgDeviceRegister
+	DeviceOwners    []string
+	Households      []string
 }
 
 // Testnet writes OUTPUT/node0..N-1 homes sharing one genesis, peers wired to
@@ -198,9 +216,14 @@ func Testnet(out string, o TestnetOptions) error {
 	if err != nil {
 		return err
 	}
-	st, err := BuildAppState(kr, DemoAccounts())
+	var st *AppState
+	if o.IntervalSeconds == 0 && len(o.Devices) == 0 && len(o.DeviceOwners) == 0 && len(o.Households) == 0 {
+		st, err = BuildAppState(kr, DemoAccounts())
+	} else {
+		st, err = worldAppState(kr, o.IntervalSeconds, o.Devices, o.DeviceOwners, o.Households)
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("testnet: %w", err)
 	}
 	g, err := NewGenesis(o.ChainID, gvals, st)
 	if err != nil {

@@ -71,5 +71,6 @@ func newTestnetCmd(g *globals) *cobra.Command {
 	cmd.Flags().IntVar(&o.RPCPort, "rpc-port", 26657, "RPC port of the first validator")
 	cmd.Flags().IntVar(&o.PortStep, "port-step", 10, "port distance between validators on one host")
 	cmd.Flags().DurationVar(&o.TimeoutCommit, "timeout-commit", 0, "CometBFT timeout_commit (default 1s)")
+	cmd.AddCommand(newTestnetRunCmd(g))
 	return cmd
 }

@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/node"
-	"github.com/citychain/citychain/chain/tx"
-	"github.com/citychain/citychain/edge/agent"
 	"github.com/citychain/citychain/simulators"
 )
 
@@ -138,39 +136,9 @@ func ensureHome(c *Config) (*Manifest, error) {
 	if _, err := os.Stat(node.GenesisFile(c.Home)); err == nil {
 		return nil, fmt.Errorf("%s holds a chain but no devnet manifest; use an empty --home", c.Home)
 	}
-	now := time.Now().UTC()
-	seoul := time.FixedZone("KST", 9*3600)
-	// Simulated time starts at 06:00 in Seoul today, so a demo sees sunrise.
-	y, mo, d := now.In(seoul).Date()
-	m := &Manifest{
-		Created: now, SimStart: time.Date(y, mo, d, 6, 0, 0, 0, seoul), Speed: c.Speed, Seed: 1,
-		Inverters: c.Inverters, EVs: c.EVs,
-	}
-	if err := os.MkdirAll(filepath.Join(c.Home, "devices"), 0o700); err != nil {
+	m, regs, owners, err := CreateDevices(c.Home, c.Inverters, c.EVs, c.Speed)
+	if err != nil {
 		return nil, err
-	}
-	var regs []tx.MsgDeviceRegister
-	var owners []string
-	sim := simulators.Generate(c.Inverters, c.EVs, "127.0.0.1", 0, c.Speed, m.Seed)
-	for i, d := range sim.Devices {
-		keyFile := filepath.Join(c.Home, "devices", d.ID+".key")
-		pub, err := agent.GenerateKey(keyFile)
-		if err != nil {
-			return nil, fmt.Errorf("device key %s: %w", d.ID, err)
-		}
-		md := ManifestDevice{ID: d.ID, KeyFile: keyFile}
-		reg := tx.MsgDeviceRegister{ID: d.ID, PubKey: tx.PubKey(pub)}
-		if d.Kind == simulators.KindSolarInverter {
-			md.Kind, md.Owner = tx.KindSolarInverter, fmt.Sprintf("prosumer%02d", i+1)
-			reg.Metadata = tx.DeviceMetadata{SerialNumber: d.ID, Manufacturer: "citychain-sim", Model: "SunSpec 103", RatedPowerW: uint64(d.RatedPowerW), Site: "Seoul"}
-		} else {
-			md.Kind, md.Owner = tx.KindEVOdometer, fmt.Sprintf("driver%02d", i-c.Inverters+1)
-			reg.Metadata = tx.DeviceMetadata{SerialNumber: d.ID, Manufacturer: "citychain-sim", Model: "EV odometer unit"}
-		}
-		reg.Kind = md.Kind
-		regs = append(regs, reg)
-		owners = append(owners, md.Owner)
-		m.Devices = append(m.Devices, md)
 	}
 	if _, err := node.EnsureDevnet(c.Home, node.DevnetOptions{
 		RPCListen: c.RPCListen, P2PListen: c.P2PListen, TimeoutCommit: c.TimeoutCommit,
@@ -178,12 +146,8 @@ func ensureHome(c *Config) (*Manifest, error) {
 	}); err != nil {
 		return nil, err
 	}
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
+	if err := m.Write(manifestPath(c.Home)); err != nil {
 		return nil, err
-	}
-	if err := os.WriteFile(manifestPath(c.Home), b, 0o600); err != nil {
-		return nil, fmt.Errorf("write devnet manifest: %w", err)
 	}
 	return m, nil
 }

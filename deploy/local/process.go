@@ -145,3 +145,30 @@ func (p *process) PID() int {
 
 // LogPath is the file receiving the service's output.
 func (p *process) LogPath() string { return p.logPath }
+
+// Process is a service process of the caller's choosing (a citychain
+// binary, an edge agent): the same start, readiness wait, SIGTERM/SIGKILL
+// and restart handling as the services of this package. Its output is
+// appended to its log file; it dies with the process that started it.
+type Process struct{ process }
+
+// NewProcess describes a process running bin with args, its output going to
+// logPath; nothing is started yet.
+func NewProcess(name, bin string, args []string, logPath string) *Process {
+	return &Process{process{name: name, bin: bin, args: args, logPath: logPath}}
+}
+
+// Start starts the command (again, after Stop or Kill); it does not wait.
+func (p *Process) Start() error { return p.start() }
+
+// WaitReady polls ready every 10 ms until it reports true, the process
+// exits (an error with the log's tail) or ctx ends.
+func (p *Process) WaitReady(ctx context.Context, ready func(context.Context) bool) error {
+	return p.waitReady(ctx, ready)
+}
+
+// Name is the process's name in errors.
+func (p *Process) Name() string { return p.name }
+
+// Args is the command line after the binary.
+func (p *Process) Args() []string { return p.args }
