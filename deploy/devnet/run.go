@@ -205,7 +205,8 @@ func (s *System) newAgent(gateway string, devs []ManifestDevice) (*agent.Agent, 
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Written by citychain devnet for gateway %s.\n", gateway)
 	fmt.Fprintf(&b, "gateway_id: %s\npoll_interval: %s\nkey_epoch: 1\nstate_dir: state\n", gateway, s.cfg.PollInterval)
-	fmt.Fprintf(&b, "outbox:\n  path: outbox\nmqtt:\n  broker: %s\n  reconnect_max: 5s\ndevices:\n", s.MQTTURL)
+	fmt.Fprintf(&b, "outbox:\n  path: outbox\nmqtt:\n  broker: %s\n  username: %s\n  password: %q\n  reconnect_max: 5s\ndevices:\n",
+		s.MQTTURL, gateway, s.mqttPasswords[gateway])
 	for _, d := range devs {
 		sd, ok := s.Fleet.Device(d.ID)
 		if !ok {
