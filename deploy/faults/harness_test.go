@@ -44,6 +44,10 @@ type suite struct {
 	results []result
 	// otherSeen counts the rejections other than late already reported.
 	otherSeen int
+	// lateOK names the devices whose readings the running scenario may
+	// have rejected as late (docs/settlement.md); elsewhere a late
+	// rejection is a lost reading.
+	lateOK map[string]bool
 }
 
 // result is one scenario's outcome, printed at the end of the suite.
@@ -80,6 +84,10 @@ func (s *suite) run(t *testing.T, name string, fault func(t *testing.T)) {
 		began := time.Now()
 		from := s.interval(t)
 		before := s.load.committedCount()
+		lateBefore := s.lateCount(t)
+		s.mu.Lock()
+		s.lateOK = map[string]bool{}
+		s.mu.Unlock()
 		t.Logf("%s: starts in interval %d", name, from)
 		fault(t)
 		faultEnd := time.Now()
@@ -90,6 +98,7 @@ func (s *suite) run(t *testing.T, name string, fault func(t *testing.T)) {
 		s.checkAnchoredOnce(t, from, to)
 		s.audit(t, from, to)
 		n, late := s.checkReadings(t, from, to)
+		s.checkLate(t, lateBefore)
 		s.reconcile(t)
 		r := result{name: name, wall: time.Since(began), from: from, to: to, passed: !t.Failed(),
 			transfers: s.load.committedCount() - before, readings: n, lateReject: late}
@@ -488,15 +497,72 @@ func (s *suite) checkReadings(t *testing.T, from, to uint64) (stored, lateSeen i
 	return stored, lateSeen
 }
 
+// lateCount is how many late rejections settlement has logged.
+func (s *suite) lateCount(t *testing.T) int {
+	t.Helper()
+	_, _, all, err := s.rejectionLog()
+	if err != nil {
+		t.Fatalf("read settlement's log: %v", err)
+	}
+	return len(all)
+}
+
+// checkLate fails for every reading settlement rejected as late since
+// the first n late rejections, unless the scenario accepted late readings
+// of its device: they are readings lost to storage.
+func (s *suite) checkLate(t *testing.T, n int) {
+	t.Helper()
+	_, _, all, err := s.rejectionLog()
+	if err != nil {
+		t.Errorf("read settlement's log: %v", err)
+		return
+	}
+	s.mu.Lock()
+	ok := s.lateOK
+	s.mu.Unlock()
+	var lost []string
+	for _, r := range all[min(n, len(all)):] {
+		if !ok[r.device] {
+			lost = append(lost, fmt.Sprintf("%s/%d", r.device, r.seq))
+		}
+	}
+	if len(lost) > 0 {
+		t.Errorf("settlement rejected %d readings as late (lost to storage): %v", len(lost), lost[:min(len(lost), 20)])
+	}
+}
+
+// acceptLate lets the running scenario's checks accept late rejections
+// of devices' readings.
+func (s *suite) acceptLate(devices []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range devices {
+		s.lateOK[d] = true
+	}
+}
+
 // rejectLine matches settlement's log line for a rejected reading.
 var rejectLine = regexp.MustCompile(`msg="reading rejected" reason=(\S+) device=(\S+) seq=(\d+)`)
 
 // rejections reads settlement's log: the readings it rejected as late, by
 // device and seq, and every other rejection.
 func (s *suite) rejections() (late map[string]map[uint64]bool, other []string, err error) {
+	late, other, _, err = s.rejectionLog()
+	return late, other, err
+}
+
+// lateReading is one late rejection in settlement's log.
+type lateReading struct {
+	device string
+	seq    uint64
+}
+
+// rejectionLog reads settlement's log: the late rejections by device and
+// seq and in log order, and every other rejection's line.
+func (s *suite) rejectionLog() (late map[string]map[uint64]bool, other []string, all []lateReading, err error) {
 	f, err := os.Open(s.net.Settlement.LogPath())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer f.Close()
 	late = map[string]map[uint64]bool{}
@@ -516,8 +582,9 @@ func (s *suite) rejections() (late map[string]map[uint64]bool, other []string, e
 			late[m[2]] = map[uint64]bool{}
 		}
 		late[m[2]][seq] = true
+		all = append(all, lateReading{device: m[2], seq: seq})
 	}
-	return late, other, sc.Err()
+	return late, other, all, sc.Err()
 }
 
 // addMark records that dev's agent restarted from reservation mark seq.

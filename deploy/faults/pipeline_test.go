@@ -67,7 +67,7 @@ func (s *suite) settlementKill(t *testing.T) {
 		t.Fatalf("interval %d: anchor %+v (err %v) before the kill, 0.5 s after the interval closed", i, a, err)
 	}
 	s.killSettlement(t, "interval "+strconv.FormatUint(i, 10)+" closed, not anchored")
-	a := s.waitAnchor(t, i)
+	a := s.waitAnchor(t, i, time.Now())
 	t.Logf("interval %d anchored after the restart: %d readings, height %d", i, a.Count, a.Height)
 
 	// Between the readings transaction and the anchor.
@@ -99,7 +99,7 @@ func (s *suite) settlementKill(t *testing.T) {
 			t.Fatalf("interval %d: device %s's last reading never reached the chain", j, dev)
 		}
 	}
-	a = s.waitAnchor(t, j)
+	a = s.waitAnchor(t, j, time.Now())
 	t.Logf("interval %d anchored: %d readings, height %d", j, a.Count, a.Height)
 }
 
@@ -119,10 +119,16 @@ func (s *suite) killSettlement(t *testing.T, when string) {
 	}
 }
 
-// waitAnchor waits for interval i's anchor.
-func (s *suite) waitAnchor(t *testing.T, i uint64) *anchorJSON {
+// waitAnchor waits for interval i's anchor, at most anchorSlack after
+// its end plus settlement's grace, or after notBefore (the end of an
+// outage that kept it from being anchored), whichever is later.
+func (s *suite) waitAnchor(t *testing.T, i uint64, notBefore time.Time) *anchorJSON {
 	t.Helper()
-	ctx, cancel := context.WithDeadline(s.ctx, s.intervalStart(i+1).Add(settlementGrace+anchorSlack))
+	deadline := s.intervalStart(i + 1).Add(settlementGrace)
+	if notBefore.After(deadline) {
+		deadline = notBefore
+	}
+	ctx, cancel := context.WithDeadline(s.ctx, deadline.Add(anchorSlack))
 	defer cancel()
 	for {
 		if a, err := s.anchor(ctx, i); err == nil && a != nil {
@@ -159,6 +165,9 @@ func (s *suite) agentOffline(t *testing.T) {
 		start = start.Add(time.Duration(s.net.IntervalSeconds) * time.Second)
 	}
 	sleep(ctx, time.Until(start))
+	// Its readings of the closing interval come back after that interval
+	// was settled: settlement rejects them as late.
+	s.acceptLate(a.Devices)
 	cut := time.Now()
 	if err := a.Cut(); err != nil {
 		t.Fatal(err)
@@ -251,7 +260,7 @@ func (s *suite) influxOutage(t *testing.T) {
 	restarted := time.Now()
 	last := uint64(restarted.Unix()) / s.net.IntervalSeconds
 	for i := first; i < last; i++ {
-		a := s.waitAnchor(t, i)
+		a := s.waitAnchor(t, i, restarted)
 		// Block time is BFT time, within a second of the wall clock here.
 		if a.Time.Before(restarted.Add(-time.Second)) {
 			t.Errorf("interval %d anchored at %s, during the InfluxDB outage (%s to %s)", i,
