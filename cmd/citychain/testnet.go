@@ -23,7 +23,7 @@ func newTestnetRunCmd(g *globals) *cobra.Command {
 genesis with the simulated devices registered, demo account keys in DIR/keys,
 device keys in DIR/devices) and runs every part as its own process: the
 validators (bin/citychain node, P2P through loopback relays), Mosquitto with
-persistence, InfluxDB (bin/influxd), bin/citychain settle, bin/citychain sim,
+persistence and a user per gateway, settlement and an observer (DIR/mqtt), InfluxDB (bin/influxd), bin/citychain settle, bin/citychain sim,
 one bin/edge-agent per gateway and bin/citychain api, all on free loopback
 ports, logs in DIR/logs. It prints "testnet ready" and the endpoints once
 every validator produces blocks and readings are stored; Ctrl-C or SIGTERM
@@ -44,7 +44,7 @@ make testnet-up / testnet-down run it in the background.`,
 				fmt.Fprintf(g.out, "validator %d RPC: %s (home %s)\n", v.Index, v.RPCURL, v.Home)
 			}
 			fmt.Fprintf(g.out, "API:      %s/ (OpenAPI at /openapi.json)\n", n.APIURL)
-			fmt.Fprintf(g.out, "MQTT:     %s\n", n.Mosquitto.URL())
+			fmt.Fprintf(g.out, "MQTT:     %s (users and passwords in %s/mqtt/credentials.json; observer %q reads everything)\n", n.Mosquitto.URL(), n.Dir(), n.MQTTObserver)
 			fmt.Fprintf(g.out, "InfluxDB: %s (bucket %s)\n", n.Influx.URL, n.InfluxBucket)
 			fmt.Fprintf(g.out, "keys:     %s\n", n.Keys)
 			fmt.Fprintf(g.out, "logs:     %s/logs\n", n.Dir())

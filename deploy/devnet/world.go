@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/tx"
+	"github.com/citychain/citychain/deploy/mqttauth"
 	"github.com/citychain/citychain/edge/agent"
 	"github.com/citychain/citychain/simulators"
 )
@@ -188,4 +189,23 @@ func (c AgentConfig) YAML(by string) string {
 		}
 	}
 	return b.String()
+}
+
+// MQTTAuth is a home's broker users: their clear-text passwords and the
+// password_file and acl_file enforcing them (in MQTTDir(home)).
+type MQTTAuth struct {
+	Passwords             map[string]string
+	PasswordFile, ACLFile string
+}
+
+// EnsureMQTTAuth makes sure MQTTDir(home) holds a password for every user
+// (new ones random), a password file verifying them and the ACL for users,
+// as a devnet start does; for deploy/testnet's Mosquitto.
+func EnsureMQTTAuth(home string, users mqttauth.Users) (*MQTTAuth, error) {
+	f, _, err := ensureMQTTAuth(home, users)
+	if err != nil {
+		return nil, err
+	}
+	dir := MQTTDir(home)
+	return &MQTTAuth{Passwords: f.passwords, PasswordFile: filepath.Join(dir, "passwd"), ACLFile: filepath.Join(dir, "acl")}, nil
 }

@@ -1,7 +1,7 @@
 // Package testnet runs a real multi-process citychain network on one
 // machine: N validators as `citychain node` processes whose CometBFT P2P
 // links go through loopback relays (so a validator's links can be cut),
-// Mosquitto with persistence, InfluxDB, `citychain settle`, `citychain sim`
+// Mosquitto with persistence and a user per gateway (deploy/mqttauth), InfluxDB, `citychain settle`, `citychain sim`
 // (the simulated inverters and EVs registered in genesis), one `edge-agent`
 // per gateway reaching the broker through a relay, and `citychain api`.
 // Every port is a free loopback port; every log is in Dir/logs. Starting it
@@ -30,6 +30,7 @@ import (
 	"github.com/citychain/citychain/chain/node"
 	"github.com/citychain/citychain/deploy/devnet"
 	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/deploy/mqttauth"
 )
 
 // ChainID is the chain id of a testnet.
@@ -122,6 +123,10 @@ type Network struct {
 	Keys                      string
 	InfluxToken, InfluxBucket string
 	IntervalSeconds           uint64
+	// MQTTObserver and MQTTObserverPassword may read every topic on the
+	// broker (which refuses anonymous clients); each gateway and
+	// settlement has its own user (Dir/mqtt).
+	MQTTObserver, MQTTObserverPassword string
 	// Manifest is the simulated world (devices, owners, simulated clock).
 	Manifest *devnet.Manifest
 
@@ -131,7 +136,8 @@ type Network struct {
 	// that accepts a connection.
 	rpcRelay *relay
 	// simListen is each simulated device's address.
-	simListen map[string]string
+	simListen     map[string]string
+	mqttPasswords map[string]string
 }
 
 // state is what Dir remembers about its network (Dir/testnet.json).
@@ -229,7 +235,21 @@ func Start(ctx context.Context, cfg Config) (_ *Network, err error) {
 	log.Info("validators producing blocks", "validators", len(n.Validators))
 
 	// The broker and InfluxDB.
-	if n.Mosquitto, err = local.StartMosquitto(ctx, filepath.Join(cfg.Dir, "mosquitto"), local.MosquittoOptions{AutosaveChanges: 1}); err != nil {
+	// The broker's users: one per gateway, settlement and an observer
+	// (passwords in Dir/mqtt/credentials.json); anonymous clients get
+	// nothing.
+	gateways := devnet.Gateways(n.Manifest.Devices, GatewaySize)
+	auth, err := devnet.EnsureMQTTAuth(cfg.Dir, mqttauth.Users{
+		Gateways: gateways, Settlement: []string{devnet.SettlementUser}, Observers: []string{devnet.ObserverUser},
+	})
+	if err != nil {
+		return nil, err
+	}
+	n.mqttPasswords = auth.Passwords
+	n.MQTTObserver, n.MQTTObserverPassword = devnet.ObserverUser, auth.Passwords[devnet.ObserverUser]
+	if n.Mosquitto, err = local.StartMosquitto(ctx, filepath.Join(cfg.Dir, "mosquitto"), local.MosquittoOptions{
+		AutosaveChanges: 1, PasswordFile: auth.PasswordFile, ACLFile: auth.ACLFile,
+	}); err != nil {
 		return nil, err
 	}
 	linkLog(logs, "mosquitto.log", n.Mosquitto.LogPath())
@@ -268,6 +288,7 @@ func Start(ctx context.Context, cfg Config) (_ *Network, err error) {
 	n.Settlement = newProc("settlement", citychain, []string{
 		"--home", cfg.Dir, "--node", clientRPC, "settle", "--from", "settlement",
 		"--mqtt", n.Mosquitto.URL(), "--client-id", "settle-testnet",
+		"--mqtt-username", devnet.SettlementUser, "--mqtt-password", auth.Passwords[devnet.SettlementUser],
 		"--influx-url", n.Influx.URL, "--influx-token", local.Token, "--influx-bucket", n.Influx.Bucket,
 		"--metrics-addr", metrics,
 	}, filepath.Join(logs, "settlement.log"), func(ctx context.Context) bool { return httpOK(ctx, "http://"+metrics+"/metrics") })
@@ -276,7 +297,7 @@ func Start(ctx context.Context, cfg Config) (_ *Network, err error) {
 	}
 
 	// One edge agent per gateway.
-	if err := n.startAgents(ctx, logs); err != nil {
+	if err := n.startAgents(ctx, logs, gateways); err != nil {
 		return nil, err
 	}
 
@@ -410,12 +431,12 @@ func (n *Network) startSims(ctx context.Context, citychain, logs string) error {
 	return n.Sims.Start(ctx)
 }
 
-func (n *Network) startAgents(ctx context.Context, logs string) error {
+func (n *Network) startAgents(ctx context.Context, logs string, gateways []mqttauth.Gateway) error {
 	m := n.Manifest
 	agentBin := filepath.Join(n.cfg.Bin, "edge-agent")
 	addrs := n.simListen
-	for g := 0; g*GatewaySize < len(m.Devices); g++ {
-		gw := fmt.Sprintf("gw-%02d", g+1)
+	for g, gwu := range gateways {
+		gw := gwu.Name
 		r, err := newRelay(n.Mosquitto.Addr)
 		if err != nil {
 			return err
@@ -425,9 +446,12 @@ func (n *Network) startAgents(ctx context.Context, logs string) error {
 		if err != nil {
 			return err
 		}
-		ac := devnet.AgentConfig{Gateway: gw, PollInterval: 2 * time.Second, Broker: "tcp://" + r.Addr(), ReconnectMax: 2 * time.Second, MetricsListen: metrics}
+		ac := devnet.AgentConfig{
+			Gateway: gw, PollInterval: 2 * time.Second, Broker: "tcp://" + r.Addr(), ReconnectMax: 2 * time.Second, MetricsListen: metrics,
+			Username: gw, Password: n.mqttPasswords[gw],
+		}
 		a := &Agent{Gateway: gw, broker: r}
-		for _, d := range m.Devices[g*GatewaySize : min((g+1)*GatewaySize, len(m.Devices))] {
+		for _, d := range m.Devices[g*GatewaySize : g*GatewaySize+len(gwu.Devices)] {
 			ac.Devices = append(ac.Devices, devnet.AgentDevice{ManifestDevice: d, Addr: addrs[d.ID], UnitID: 1})
 			a.Devices = append(a.Devices, d.ID)
 		}

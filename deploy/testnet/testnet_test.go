@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+
 	"github.com/citychain/citychain/deploy/local"
 )
 
@@ -159,6 +161,25 @@ func TestNetwork(t *testing.T) {
 		t.Fatalf("no interval anchored: %v", err)
 	}
 	t.Logf("interval %d anchored with %d readings at height %d, %s after start", anchored.Interval, anchored.Count, anchored.Height, time.Since(began).Round(time.Millisecond))
+
+	// The broker refuses anonymous clients and lets the observer in.
+	for _, c := range []struct {
+		user, password string
+		ok             bool
+	}{{"", "", false}, {n.MQTTObserver, n.MQTTObserverPassword, true}, {n.MQTTObserver, "wrong", false}} {
+		o := mqtt.NewClientOptions().AddBroker(n.Mosquitto.URL()).SetClientID("test-" + c.user).SetUsername(c.user).SetPassword(c.password).SetAutoReconnect(false)
+		cl := mqtt.NewClient(o)
+		tok := cl.Connect()
+		if !tok.WaitTimeout(10 * time.Second) {
+			t.Fatalf("MQTT connect as %q: no answer", c.user)
+		}
+		if got := tok.Error() == nil; got != c.ok {
+			t.Errorf("MQTT connect as %q with password %q: got ok=%v (%v), want %v", c.user, c.password, got, tok.Error(), c.ok)
+		}
+		if cl.IsConnected() {
+			cl.Disconnect(100)
+		}
+	}
 
 	var pids []int
 	for _, p := range n.Procs() {
