@@ -284,6 +284,24 @@ func TestDocCommands(t *testing.T) {
 			t.Logf("citychain %s", strings.Join(path, " "))
 		}
 	}
+	// The edge agent's commands (its flag package prints "-name").
+	agentBin := filepath.Join(filepath.Dir(bin), "edge-agent")
+	agentCmds := regexp.MustCompile(`(?m)\bedge-agent (keygen|run)((?: +--?[a-z-]+(?:[ =][^ -]\S*)?)*)`).FindAllStringSubmatch(string(doc), -1)
+	if len(agentCmds) == 0 {
+		t.Error("docs/operations.md: no edge-agent command found")
+	}
+	for _, m := range agentCmds {
+		out, _ := exec.Command(agentBin, m[1], "--help").CombinedOutput()
+		for _, tok := range strings.Fields(m[2]) {
+			name, _, _ := strings.Cut(strings.TrimLeft(tok, "-"), "=")
+			if !strings.HasPrefix(tok, "-") {
+				continue
+			}
+			if !regexp.MustCompile(`(?m)^\s+-` + regexp.QuoteMeta(name) + `\b`).Match(out) {
+				t.Errorf("docs/operations.md `edge-agent %s%s`: -%s not in `edge-agent %s --help`:\n%s", m[1], m[2], name, m[1], out)
+			}
+		}
+	}
 	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
 	if err != nil {
 		t.Fatal(err)
