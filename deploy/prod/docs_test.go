@@ -2,6 +2,8 @@ package prod
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cometbft/cometbft/types"
 
@@ -310,5 +313,42 @@ func TestDocCommands(t *testing.T) {
 		if bytes.Contains(doc, []byte("make "+target)) && !regexp.MustCompile(`(?m)^`+target+`:`).Match(mk) {
 			t.Errorf("docs/operations.md: make %s: no such Makefile target", target)
 		}
+	}
+}
+
+// The app-hash check of docs/operations.md ("Upgrades"), run as written
+// against a real node (a one-validator devnet home on free ports).
+func TestDocAppHashCheck(t *testing.T) {
+	for _, tool := range []string{"curl", "jq", "base64", "od"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	home := t.TempDir()
+	rpcPort, err := local.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2pPort, err := local.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rpc := fmt.Sprintf("127.0.0.1:%d", rpcPort)
+	if _, err := node.EnsureDevnet(home, node.DevnetOptions{RPCListen: "tcp://" + rpc, P2PListen: fmt.Sprintf("tcp://127.0.0.1:%d", p2pPort), TimeoutCommit: 200 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := node.Start(node.Options{Home: home, CometLogLevel: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = n.Stop() })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := n.WaitForHeight(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	out := runDocBlock(t, "ops-apphash", "", map[string]string{"127.0.0.1:26657": rpc})
+	if !regexp.MustCompile(`app hash at height \d+ agrees: [0-9A-F]{64}\n`).MatchString(out) {
+		t.Fatalf("app-hash check: got %q, want agreement with a 64-hex hash", out)
 	}
 }

@@ -390,6 +390,9 @@ func TestInfluxDBConfigAndRetention(t *testing.T) {
 			t.Errorf("influxdb.conf: %s is not true", k)
 		}
 	}
+	if _, err := exec.LookPath("curl"); err != nil {
+		local.SkipOrFail(t, fmt.Errorf("curl (docs/operations.md's InfluxDB setup uses it): %w", local.ErrNotInstalled))
+	}
 	dir := t.TempDir()
 	base, rpcAddr := startInfluxd(t, dir)
 	const admin, pw = "admin", "test-password"
