@@ -3,13 +3,17 @@ package prod
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -350,5 +354,142 @@ func TestDocAppHashCheck(t *testing.T) {
 	out := runDocBlock(t, "ops-apphash", "", map[string]string{"127.0.0.1:26657": rpc})
 	if !regexp.MustCompile(`app hash at height \d+ agrees: [0-9A-F]{64}\n`).MatchString(out) {
 		t.Fatalf("app-hash check: got %q, want agreement with a 64-hex hash", out)
+	}
+}
+
+// The lagging-node restore of docs/operations.md, run as written (paths
+// moved, systemctl done by the test, nodes run as `citychain node`
+// processes): a full node that never ran gets a stopped validator's data/,
+// keeps its own priv_validator_state.json, starts at the copied height with
+// no peer reachable, then follows the chain.
+func TestDocSnapshotRestore(t *testing.T) {
+	if _, err := exec.LookPath("tar"); err != nil {
+		t.Skip("tar not installed")
+	}
+	bin := filepath.Join(buildBinaries(t), "citychain")
+	base := t.TempDir()
+	vHome, fHome := filepath.Join(base, "validator"), filepath.Join(base, "full")
+	addr := func() string {
+		p, err := local.FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("127.0.0.1:%d", p)
+	}
+	vRPC, vP2P, fRPC, fP2P := addr(), addr(), addr(), addr()
+	if _, err := node.EnsureDevnet(vHome, node.DevnetOptions{RPCListen: "tcp://" + vRPC, P2PListen: "tcp://" + vP2P, TimeoutCommit: 100 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	vid, err := node.ShowValidator(vHome)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := node.Join(node.JoinOptions{Home: fHome, Moniker: "full", Genesis: node.GenesisFile(vHome),
+		PersistentPeers: vid.NodeID + "@" + vP2P, RPCListen: "tcp://" + fRPC, P2PListen: "tcp://" + fP2P,
+		TimeoutCommit: 100 * time.Millisecond, LocalNetwork: true}); err != nil {
+		t.Fatal(err)
+	}
+	vNode := startNode(t, bin, vHome, vRPC)
+	vNode.waitHeight(t, 10)
+	vNode.stop(t)
+
+	tgz := filepath.Join(base, "data.tgz")
+	repl := func(m map[string]string) map[string]string {
+		m["systemctl stop citychain-node"], m["systemctl start citychain-node"] = ":", ":"
+		return m
+	}
+	runDocBlock(t, "ops-snapshot-source", "", repl(map[string]string{"/var/lib/citychain/node": vHome, "/tmp/data.tgz": tgz}))
+	ownState, err := os.ReadFile(filepath.Join(fHome, "data", "priv_validator_state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runDocBlock(t, "ops-snapshot-restore", "", repl(map[string]string{"/var/lib/citychain/node": fHome, "/tmp/data.tgz": tgz,
+		"/root/priv_validator_state.json.keep": filepath.Join(base, "keep.json"), "chown -R citychain:citychain data": ":"}))
+	if got, err := os.ReadFile(filepath.Join(fHome, "data", "priv_validator_state.json")); err != nil || !bytes.Equal(got, ownState) {
+		t.Fatalf("restored node's priv_validator_state.json: got %s (%v), want its own %s", got, err, ownState)
+	}
+	if _, err := os.Stat(filepath.Join(fHome, "data", "cs.wal")); err == nil {
+		t.Error("the copied data/ carries the source's cs.wal")
+	}
+
+	// The validator is still stopped: the full node can only have the
+	// copied blocks and state.
+	fNode := startNode(t, bin, fHome, fRPC)
+	copied := fNode.waitHeight(t, 1)
+	if copied < 10 {
+		t.Fatalf("restored node starts at height %d, want the copied height >= 10", copied)
+	}
+	vNode = startNode(t, bin, vHome, vRPC)
+	vNode.waitHeight(t, copied+5)
+	fNode.waitHeight(t, copied+5)
+}
+
+// nodeProc is a `citychain node` process.
+type nodeProc struct {
+	cmd    *exec.Cmd
+	rpc    string
+	exited chan struct{}
+	log    *bytes.Buffer
+}
+
+func startNode(t *testing.T, bin, home, rpc string) *nodeProc {
+	t.Helper()
+	p := &nodeProc{rpc: rpc, exited: make(chan struct{}), log: &bytes.Buffer{}}
+	p.cmd = exec.Command(bin, "node", "--home", home, "--log-level", "error")
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = p.cmd.Wait(); close(p.exited) }()
+	t.Cleanup(func() { p.stop(t) })
+	return p
+}
+
+func (p *nodeProc) stop(t *testing.T) {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(30 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+		t.Errorf("citychain node did not stop on SIGTERM within 30 s")
+	}
+}
+
+// waitHeight polls /status (a node has no height event over plain HTTP)
+// until the latest height is at least h, and returns it.
+func (p *nodeProc) waitHeight(t *testing.T, h int64) int64 {
+	t.Helper()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(2 * time.Minute)
+	for {
+		if res, err := http.Get("http://" + p.rpc + "/status"); err == nil {
+			var st struct {
+				Result struct {
+					SyncInfo struct {
+						Height string `json:"latest_block_height"`
+					} `json:"sync_info"`
+				} `json:"result"`
+			}
+			err := json.NewDecoder(res.Body).Decode(&st)
+			res.Body.Close()
+			if got, perr := strconv.ParseInt(st.Result.SyncInfo.Height, 10, 64); err == nil && perr == nil && got >= h {
+				return got
+			}
+		}
+		select {
+		case <-p.exited:
+			t.Fatalf("citychain node exited:\n%s", p.log)
+		case <-deadline:
+			t.Fatalf("citychain node at %s not at height %d after 2 minutes", p.rpc, h)
+		case <-tick.C:
+		}
 	}
 }
