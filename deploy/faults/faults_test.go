@@ -52,14 +52,22 @@ func TestFaults(t *testing.T) {
 			t.Fatalf("%v (run make build first)", err)
 		}
 	}
-	// The network's homes and logs stay in .tmp/faults after the run.
-	dir := filepath.Join(repo, ".tmp", "faults")
-	if err := os.RemoveAll(dir); err != nil {
+	// The network lives in a directory of its own under .tmp (runs may
+	// overlap), kept after a failed run for its logs.
+	if err := os.MkdirAll(filepath.Join(repo, ".tmp"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	dir, err := os.MkdirTemp(filepath.Join(repo, ".tmp"), "faults-")
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("network homes and logs kept in %s", dir)
+			return
+		}
+		os.RemoveAll(dir)
+	})
 	logf, err := os.Create(filepath.Join(dir, "harness.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -97,10 +105,14 @@ func TestFaults(t *testing.T) {
 		name  string
 		fault func(*testing.T)
 	}{
+		{"validator-kill", s.validatorKill},
+		{"two-stopped", s.twoStopped},
+		{"validator-cut", s.validatorCut},
 		{"mosquitto-kill", s.mosquittoKill},
 		{"settlement-kill", s.settlementKill},
 		{"agent-offline", s.agentOffline},
 		{"influx-outage", s.influxOutage},
+		{"tx-flood", s.txFlood},
 	} {
 		s.run(t, sc.name, sc.fault)
 	}

@@ -235,8 +235,10 @@ func (s *suite) waitAnchored(t *testing.T, from, to uint64) {
 			continue
 		}
 		if !sleep(ctx, 250*time.Millisecond) {
-			t.Fatalf("interval %d not anchored by %s (%s after its end; err %v)", next, deadline.Format(time.TimeOnly),
+			// Not fatal: the audit and the reading checks say more.
+			t.Errorf("interval %d not anchored by %s (%s after its end; err %v)", next, deadline.Format(time.TimeOnly),
 				settlementGrace+anchorSlack, err)
+			return
 		}
 	}
 }
