@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -398,6 +399,11 @@ func TestAlertRules(t *testing.T) {
 			}
 			if !bytes.Contains(ops, []byte("`"+r.Alert+"`")) {
 				t.Errorf("%s: not described in docs/operations.md", r.Alert)
+			}
+			for _, m := range regexp.MustCompile(`job="([^"]+)"`).FindAllStringSubmatch(r.Expr, -1) {
+				if !bytes.Contains(ops, []byte("job_name: "+m[1]+"\n")) {
+					t.Errorf("%s: job %q has no scrape job in docs/operations.md", r.Alert, m[1])
+				}
 			}
 			ms := promqlMetrics(r.Expr)
 			if len(ms) == 0 {
