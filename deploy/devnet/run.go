@@ -141,18 +141,6 @@ func Start(ctx context.Context, cfg Config) (_ *System, err error) {
 	runCtx, runCancel := context.WithCancel(context.Background())
 	s.cancel = runCancel
 
-	// One edge agent per gateway of GatewaySize devices.
-	for g, gw := range gateways {
-		devs := s.Manifest.Devices[g*cfg.GatewaySize : g*cfg.GatewaySize+len(gw.Devices)]
-		a, err := s.newAgent(gw.Name, devs)
-		if err != nil {
-			return nil, err
-		}
-		s.Agents = append(s.Agents, a)
-		s.closers = append(s.closers, a.Close)
-		s.goRun(runCtx, "edge agent", a.Run)
-	}
-
 	// The market's prosumers and households.
 	c, err := client.New(s.Node.RPCAddress())
 	if err != nil {
@@ -185,6 +173,26 @@ func Start(ctx context.Context, cfg Config) (_ *System, err error) {
 	}
 	s.closers = append(s.closers, s.Settlement.Close)
 	s.goRun(runCtx, "settlement", s.Settlement.Run)
+	// Settlement's persistent session must exist before the first reading
+	// is published, or a fresh broker has nowhere to keep it.
+	select {
+	case <-s.Settlement.Ready():
+	case <-wctx.Done():
+		return nil, fmt.Errorf("devnet: settlement did not subscribe to the broker: %w", wctx.Err())
+	}
+
+	// One edge agent per gateway of GatewaySize devices.
+	for g, gw := range gateways {
+		devs := s.Manifest.Devices[g*cfg.GatewaySize : g*cfg.GatewaySize+len(gw.Devices)]
+		a, err := s.newAgent(gw.Name, devs)
+		if err != nil {
+			return nil, err
+		}
+		s.Agents = append(s.Agents, a)
+		s.closers = append(s.closers, a.Close)
+		s.goRun(runCtx, "edge agent", a.Run)
+	}
+
 	if !cfg.NoTrader {
 		tr, err := s.newTrader(c, params.IntervalSeconds)
 		if err != nil {
