@@ -453,6 +453,7 @@ func (s *Service) writeLoop(ctx context.Context, in <-chan pending) {
 				s.m.duplicate()
 			} else {
 				s.m.reject(ReasonLate)
+				s.log.Warn("reading rejected: late (its interval was settled while it waited to be written)", "interval", p.interval, "time_ms", p.timeMs)
 			}
 			p.msg.Ack()
 		}
@@ -464,11 +465,16 @@ func (s *Service) writeRetry(ctx context.Context, lines []string) error {
 	for {
 		err := s.store.Write(ctx, lines)
 		if err == nil {
+			if s.storeFailing.Swap(false) {
+				s.storeBackAt.Store(time.Now().UnixNano())
+				s.log.Info("influxdb writes succeed again; settling resumes after the grace", "grace", s.cfg.Grace)
+			}
 			return nil
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		s.storeFailing.Store(true)
 		s.m.writeError()
 		s.log.Warn("influxdb write failed; retrying", "readings", len(lines), "err", err, "in", wait)
 		select {

@@ -43,8 +43,15 @@ func (s *Service) settlePass(ctx context.Context, sub *submitter, scannedBelow *
 	if from == 0 {
 		from = s.params.interval(now.Add(-s.cfg.Lookback).UnixMilli())
 	}
-	// From here on no reading of an interval below limit is stored.
+	// From here on no reading of an interval below limit is stored. Not
+	// while InfluxDB writes fail, nor within Grace of their recovery: the
+	// readings the outage held back would find their intervals sealed.
 	s.sealMu.Lock()
+	if s.storeFailing.Load() || time.Since(time.Unix(0, s.storeBackAt.Load())) < s.cfg.Grace {
+		s.sealMu.Unlock()
+		return nil
+	}
+	sealed := s.sealedBelow
 	if limit > s.sealedBelow {
 		s.sealedBelow = limit
 	}
@@ -52,6 +59,13 @@ func (s *Service) settlePass(ctx context.Context, sub *submitter, scannedBelow *
 
 	counts, err := s.store.Counts(ctx, s.params.start(from), s.params.start(limit), time.Duration(s.params.IntervalSeconds)*time.Second)
 	if err != nil {
+		// Nothing of this pass is settled: reopen its intervals, so readings
+		// that arrive until the store answers again are not lost as late.
+		s.sealMu.Lock()
+		if s.sealedBelow == limit {
+			s.sealedBelow = sealed
+		}
+		s.sealMu.Unlock()
 		return err
 	}
 	var intervals []uint64

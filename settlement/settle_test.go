@@ -165,6 +165,35 @@ func TestInfluxOutage(t *testing.T) {
 	}
 }
 
+// An InfluxDB outage much longer than the grace: intervals end (plus
+// grace) while their readings wait in the writer's retry, the verification
+// queue and at the broker. Settling waits for the store and then the grace,
+// so none of them is rejected as late; every reading is stored once and
+// every interval anchored over exactly what is stored.
+func TestInfluxOutageLongerThanGrace(t *testing.T) {
+	devs := []string{"inv-1", "inv-2"}
+	e := newEnv(t, 2, device{devs[0], tx.KindSolarInverter}, device{devs[1], tx.KindSolarInverter})
+	r := e.start(e.config("settle-long-outage"))
+	per := e.stream(devs, 1, 80, 100*time.Millisecond, func(i int) {
+		switch i {
+		case 10:
+			if err := e.db.Kill(); err != nil {
+				t.Fatal(err)
+			}
+		case 70: // 6 s later: three intervals of 2 s and their grace are over
+			e.waitFor("a failed write", 30*time.Second, func() bool { return r.Stats().WriteErrors > 0 })
+			if err := e.db.Restart(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	e.waitFor("160 readings accepted", time.Minute, func() bool { return r.Stats().Accepted == 160 })
+	e.checkSettled(per, devs, 80)
+	if st := r.Stats(); st.Duplicates != 0 || st.RejectedTotal() != 0 {
+		t.Errorf("stats: %+v, want no duplicates and no rejections (late: %d)", st, st.Rejected[settlement.ReasonLate])
+	}
+}
+
 // Two replicas on one shared subscription split the readings; InfluxDB
 // holds each once and both agree on every anchored root.
 func TestTwoReplicas(t *testing.T) {

@@ -31,6 +31,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/citychain/citychain/chain/client"
@@ -278,6 +279,14 @@ type Service struct {
 	sealMu      sync.RWMutex
 	sealedBelow uint64 // intervals below are closed to new readings (0: not yet known)
 	anchors     *anchorCache
+
+	// storeFailing is set while InfluxDB writes fail; storeBackAt is when
+	// they began to succeed again (unix nanoseconds). Settling waits Grace
+	// after that, as after a start: the readings the outage held back (in
+	// the writer's retry, the verification queue, unacknowledged at the
+	// broker) arrive first, instead of finding their interval sealed.
+	storeFailing atomic.Bool
+	storeBackAt  atomic.Int64
 
 	ready     chan struct{} // closed once the broker acknowledged the subscription
 	readyOnce sync.Once
