@@ -130,6 +130,15 @@ func (s *suite) txFlood(t *testing.T) {
 		seqs    atomic.Uint64
 		wg      sync.WaitGroup
 	)
+	// An RPC error (a node busy past the client's patience) is counted and
+	// its first few logged; it is not a rejection.
+	var errLogged atomic.Int64
+	rpcErr := func(ki, v int, err error) {
+		tallies[ki].rpcErr.Add(1)
+		if errLogged.Add(1) <= 5 {
+			t.Logf("%s to validator %d: RPC error: %v", kinds[ki].name, v, err)
+		}
+	}
 	for ki, k := range kinds {
 		for w := range floodWorkers {
 			wg.Add(1)
@@ -152,8 +161,8 @@ func (s *suite) txFlood(t *testing.T) {
 					sent[h] = k.name
 					mu.Unlock()
 					if i%4 == 3 {
-						if _, err := c.RPC().BroadcastTxAsync(fctx, raw); err != nil {
-							tallies[ki].rpcErr.Add(1)
+						if _, err := c.RPC().BroadcastTxAsync(fctx, raw); err != nil && fctx.Err() == nil {
+							rpcErr(ki, v.Index, err)
 						}
 						tallies[ki].async.Add(1)
 						continue
@@ -161,7 +170,7 @@ func (s *suite) txFlood(t *testing.T) {
 					res, err := c.RPC().BroadcastTxSync(fctx, raw)
 					if err != nil {
 						if fctx.Err() == nil {
-							tallies[ki].rpcErr.Add(1)
+							rpcErr(ki, v.Index, err)
 						}
 						continue
 					}
@@ -225,14 +234,10 @@ func (s *suite) txFlood(t *testing.T) {
 		t.Errorf("no transfer committed in blocks %d..%d during the flood", hStart, hEnd)
 	}
 
-	// The intervals wholly inside the flood window are anchored, with
-	// readings, by their end plus the grace plus the slack.
+	// Every interval the flood window touches is anchored, with readings,
+	// by its end plus the grace plus the slack.
 	secs := s.net.IntervalSeconds
-	first := (uint64(start.Unix()) + secs - 1) / secs
-	last := uint64(end.Unix())/secs - 1
-	if last < first {
-		t.Fatalf("flood window %s..%s holds no whole interval", start.Format(time.TimeOnly), end.Format(time.TimeOnly))
-	}
+	first, last := uint64(start.Unix())/secs, uint64(end.Unix())/secs
 	for i := first; i <= last; i++ {
 		due := time.Unix(int64((i+1)*secs), 0).Add(floodGrace + floodAnchorSlack)
 		a := vWaitAnchor(t, ctx, s.net.RPC(), i, due.Add(30*time.Second))

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -18,31 +19,37 @@ import (
 	"github.com/citychain/citychain/deploy/local"
 )
 
-// startNet starts a network in a temporary directory, skipping (or failing
-// under CI) when a service binary is missing.
+// startNet builds bin/citychain and bin/edge-agent from this tree into a
+// temporary directory and starts a network with them in another, skipping
+// (or failing under CI) when Mosquitto or influxd is missing.
 func startNet(t *testing.T, ctx context.Context) *Network {
 	t.Helper()
-	root, err := local.FindRepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range []string{"citychain", "edge-agent"} {
-		if _, err := os.Stat(filepath.Join(root, "bin", b)); err != nil {
-			local.SkipOrFail(t, fmt.Errorf("bin/%s (run make build): %w", b, local.ErrNotInstalled))
-		}
-	}
 	if _, err := local.MosquittoBinary(); err != nil {
 		local.SkipOrFail(t, err)
 	}
 	if _, err := local.InfluxdBinary(); err != nil {
 		local.SkipOrFail(t, err)
 	}
+	root, err := local.FindRepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	for _, b := range []string{"citychain", "edge-agent"} {
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bin, b), "./cmd/"+b)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go build ./cmd/%s: %v\n%s", b, err, out)
+		}
+	}
 	dir := t.TempDir()
-	n, err := Start(ctx, Config{Dir: dir, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	started := time.Now()
+	n, err := Start(ctx, Config{Dir: dir, Bin: bin, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		dumpLogs(t, dir)
 		t.Fatal(err)
 	}
+	t.Logf("network started in %s", time.Since(started).Round(time.Millisecond))
 	return n
 }
 
@@ -97,15 +104,14 @@ func header(ctx context.Context, rpcURL string, h int64) (blockHeader, error) {
 func TestNetwork(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	began := time.Now()
 	n := startNet(t, ctx)
+	began := time.Now()
 	closed := false
 	defer func() {
 		if !closed {
 			_ = n.Close()
 		}
 	}()
-	t.Logf("started in %s", time.Since(began).Round(time.Millisecond))
 	if len(n.Validators) != 4 || len(n.Agents) != 2 {
 		t.Fatalf("got %d validators and %d agents, want 4 and 2", len(n.Validators), len(n.Agents))
 	}
