@@ -8,14 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/node"
-	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/deploy/local"
 	"github.com/citychain/citychain/deploy/mqttauth"
 	"github.com/citychain/citychain/edge/agent"
@@ -115,18 +113,7 @@ func Start(ctx context.Context, cfg Config) (_ *System, err error) {
 	}
 
 	// The simulated field devices, on the devnet's continuing clock.
-	sim := simulators.Generate(s.Manifest.Inverters, s.Manifest.EVs, "127.0.0.1", cfg.SimBasePort, s.Manifest.Speed, s.Manifest.Seed)
-	sim.Start = s.Manifest.SimStart
-	for i := range sim.Devices {
-		// Meters that were in service before: a lifetime counter of zero is
-		// SunSpec's "not implemented" for acc32, so no real inverter reads 0.
-		d := &sim.Devices[i]
-		if d.Kind == simulators.KindSolarInverter {
-			d.InitialWh = 1_000_000 + uint64(i)*137_000
-		} else {
-			d.InitialOdometerM = 12_000_000 + uint32(i)*731_000
-		}
-	}
+	sim := s.Manifest.SimConfig(cfg.SimBasePort)
 	var clock simulators.Clock = simClock{s.Manifest}
 	if cfg.Clock != nil {
 		// A caller's clock starts the simulation where it stands: a model
@@ -210,26 +197,17 @@ func (s *System) newAgent(gateway string, devs []ManifestDevice) (*agent.Agent, 
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "# Written by citychain devnet for gateway %s.\n", gateway)
-	fmt.Fprintf(&b, "gateway_id: %s\npoll_interval: %s\nkey_epoch: 1\nstate_dir: state\n", gateway, s.cfg.PollInterval)
-	fmt.Fprintf(&b, "outbox:\n  path: outbox\nmqtt:\n  broker: %s\n  username: %s\n  password: %q\n  reconnect_max: 5s\ndevices:\n",
-		s.MQTTURL, gateway, s.mqttPasswords[gateway])
+	ac := AgentConfig{Gateway: gateway, PollInterval: s.cfg.PollInterval, Broker: s.MQTTURL,
+		Username: gateway, Password: s.mqttPasswords[gateway]}
 	for _, d := range devs {
 		sd, ok := s.Fleet.Device(d.ID)
 		if !ok {
 			return nil, fmt.Errorf("devnet: device %s is registered but not simulated", d.ID)
 		}
-		fmt.Fprintf(&b, "  - id: %s\n    address: %s\n    unit_id: %d\n    key_file: %s\n", d.ID, sd.Addr(), sd.UnitID(), d.KeyFile)
-		if d.Kind == tx.KindSolarInverter {
-			b.WriteString("    kind: energy_wh\n    sunspec: true\n")
-		} else {
-			// The EV odometer unit's map: docs/ev-odometer-registers.md.
-			b.WriteString("    kind: odometer_m\n    register:\n      address: 1004\n      type: uint32\n      word_order: high_first\n")
-		}
+		ac.Devices = append(ac.Devices, AgentDevice{ManifestDevice: d, Addr: sd.Addr(), UnitID: sd.UnitID()})
 	}
 	path := filepath.Join(dir, "agent.yaml")
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(ac.YAML("citychain devnet")), 0o600); err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	cfg, err := agent.LoadConfig(path)
