@@ -43,9 +43,12 @@ func TestKillRestart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The devnet dies with the test, also when it fails mid-round.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 		ready := make(chan error, 1)
 		go func() {
 			sc := bufio.NewScanner(stdout)
