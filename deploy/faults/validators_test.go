@@ -241,6 +241,9 @@ func vSameBlock(t *testing.T, ctx context.Context, vs []*testnet.Validator, h in
 	t.Helper()
 	var want vBlock
 	for i, v := range vs {
+		// The one that caught up may pass a validator that was never
+		// stopped: each compares once it holds h.
+		vWaitHeight(t, ctx, v, h, vProgressTimeout, "to compare its block")
 		got, err := vBlockAt(ctx, v.RPCURL, h)
 		if err != nil {
 			t.Fatalf("validator %d: %v", v.Index, err)
