@@ -59,7 +59,10 @@ type App struct {
 	// first commit); check is the mempool's view: committed state plus
 	// accepted txs.
 	committed store.KV
-	check     *store.Cache
+	// committedSeq caches, until the next reset of the view, a signer's
+	// committed sequence for CheckTx's pending count (nil: no account).
+	committedSeq map[tx.Address]*uint64
+	check        *store.Cache
 	// checkCtx carries the height and time CheckTx runs at.
 	checkCtx *module.Context
 
@@ -137,6 +140,7 @@ func (a *App) resetCheckState() error {
 		base = snap
 	}
 	a.committed = base
+	a.committedSeq = make(map[tx.Address]*uint64)
 	a.check = store.NewCache(base)
 	a.checkCtx = module.NewContext(a.check, chainIDOf(base), a.tree.Version()+1, blockTimeOf(base))
 	return nil
@@ -235,10 +239,17 @@ func (a *App) checkPending(signer tx.Address) error {
 	if view == nil {
 		return nil // Ante rejects it
 	}
+	seq, ok := a.committedSeq[signer]
+	if !ok {
+		if c := a.keepers.auth.Account(a.checkCtx.WithStore(a.committed), signer); c != nil {
+			seq = &c.Sequence
+		}
+		a.committedSeq[signer] = seq
+	}
 	pending := view.Sequence
-	if c := a.keepers.auth.Account(a.checkCtx.WithStore(a.committed), signer); c != nil {
+	if seq != nil {
 		// The view is built on the committed state, so it is never behind.
-		if d, ok := tx.SubUint64(view.Sequence, c.Sequence); ok {
+		if d, ok := tx.SubUint64(view.Sequence, *seq); ok {
 			pending = d
 		} else {
 			pending = 0
@@ -253,14 +264,22 @@ func (a *App) checkPending(signer tx.Address) error {
 // proposable reports whether a proposal may carry raw: it decodes, its
 // signature verifies and its signer has an account in the last committed
 // state. An unregistered key cannot get a transaction into a block, even
-// through a byzantine proposer.
-func (a *App) proposable(raw []byte) error {
+// through a byzantine proposer. known remembers, for one proposal, the
+// signers already looked up (a lookup decodes the account; a block often
+// carries many transactions of one signer); it is only read by key.
+func (a *App) proposable(raw []byte, known map[tx.Address]bool) error {
 	t, err := a.decodeVerified(raw)
 	if err != nil {
 		return err
 	}
-	if a.keepers.auth.Account(a.checkCtx.WithStore(a.committed), t.Signer()) == nil {
-		return fmt.Errorf("signer %s has no account in the last committed state", t.Signer())
+	signer := t.Signer()
+	exists, ok := known[signer]
+	if !ok {
+		exists = a.keepers.auth.Account(a.checkCtx.WithStore(a.committed), signer) != nil
+		known[signer] = exists
+	}
+	if !exists {
+		return fmt.Errorf("signer %s has no account in the last committed state", signer)
 	}
 	return nil
 }
@@ -332,11 +351,12 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposa
 	defer a.mu.Unlock()
 	var size int64
 	out := make([][]byte, 0, len(req.Txs))
+	known := map[tx.Address]bool{}
 	for _, raw := range req.Txs {
 		if size+int64(len(raw)) > req.MaxTxBytes {
 			break
 		}
-		if a.proposable(raw) != nil {
+		if a.proposable(raw, known) != nil {
 			continue
 		}
 		size += int64(len(raw))
@@ -352,8 +372,9 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposa
 func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	known := map[tx.Address]bool{}
 	for _, raw := range req.Txs {
-		if err := a.proposable(raw); err != nil {
+		if err := a.proposable(raw, known); err != nil {
 			a.logger.Warn("rejecting proposal", "height", req.Height, "err", err)
 			return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
 		}
