@@ -11,9 +11,11 @@ fi
 pid=$(cat "$pidfile")
 abs=$(cd "$dir" && pwd)
 # left lists the processes whose command line names the network directory
-# (matched by the shell itself, so the check does not find itself).
+# (matched by the shell itself, so the check does not find itself), except
+# this script and its caller (make's shell names the directory too).
 left() {
 	for p in /proc/[0-9]*; do
+		case ${p#/proc/} in "$$" | "$PPID") continue ;; esac
 		cmd=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
 		case $cmd in
 		*"$abs"*) echo "${p#/proc/}: $cmd" ;;
