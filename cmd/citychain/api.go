@@ -35,6 +35,7 @@ func newAPICmd(g *globals) *cobra.Command {
 					return fmt.Errorf("--keys %s: want a JSON array of {\"name\",\"sha256\",\"rate\",\"burst\"}: %w", keysFile, err)
 				}
 			}
+			fromEnv(&influx.Token, envInfluxToken)
 			if influx.URL != "" {
 				cfg.Influx = &influx
 			}
@@ -58,7 +59,7 @@ func newAPICmd(g *globals) *cobra.Command {
 	f.BoolVar(&anonymous, "anonymous-reads", false, "let GET requests without a key through, rate limited per client address")
 	f.Float64Var(&cfg.AnonymousRate, "anonymous-rate", 5, "requests per second per anonymous client")
 	f.StringVar(&influx.URL, "influx-url", "", "InfluxDB URL (readings endpoints answer 503 without it)")
-	f.StringVar(&influx.Token, "influx-token", "", "InfluxDB token")
+	f.StringVar(&influx.Token, "influx-token", "", "InfluxDB token (default $"+envInfluxToken+")")
 	f.StringVar(&influx.Org, "influx-org", "", "InfluxDB organisation (2.x)")
 	f.StringVar(&influx.Bucket, "influx-bucket", "citychain/autogen", "InfluxDB bucket (database/retention on 1.8)")
 	f.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", 5*time.Second, "time a client has to send its request headers")

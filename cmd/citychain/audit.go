@@ -75,6 +75,7 @@ Exit status: 0 clean, 1 discrepancies found (the report is printed),
 			if g.output != "text" && g.output != "json" {
 				return usageError(fmt.Errorf("--output %q: want text or json", g.output))
 			}
+			fromEnv(&sc.Token, envInfluxToken)
 			if sc.Bucket == "" {
 				return usageError(errors.New("--influx-bucket: required (InfluxDB 1.8: database/retention-policy)"))
 			}
@@ -116,7 +117,7 @@ Exit status: 0 clean, 1 discrepancies found (the report is printed),
 	f.StringVar(&to, "to", "last", `last interval, as --from`)
 	f.DurationVar(&grace, "grace", 10*time.Second, `settlement's --grace: "last" skips intervals that ended less than this before the latest block`)
 	f.StringVar(&sc.URL, "influx-url", "http://127.0.0.1:8086", "InfluxDB HTTP API")
-	f.StringVar(&sc.Token, "influx-token", "", "InfluxDB token (any value when authentication is off)")
+	f.StringVar(&sc.Token, "influx-token", "", "InfluxDB token, any value when authentication is off (default $"+envInfluxToken+")")
 	f.StringVar(&sc.Org, "influx-org", "", "InfluxDB organisation (2.x; ignored by 1.8)")
 	f.StringVar(&sc.Bucket, "influx-bucket", "citychain/autogen", "InfluxDB bucket (1.8: database/retention-policy)")
 	f.StringVar(&sc.Measurement, "measurement", "readings", "InfluxDB measurement of the readings")

@@ -60,6 +60,21 @@ func newRootCmd(out io.Writer) *cobra.Command {
 	return root
 }
 
+// Secrets may come from the environment instead of flags, so they stay out
+// of the process list (a systemd EnvironmentFile, for instance).
+const (
+	envMQTTPassword = "CITYCHAIN_MQTT_PASSWORD"
+	envInfluxToken  = "CITYCHAIN_INFLUX_TOKEN"
+)
+
+// fromEnv sets *p from the environment variable env when the flag left it
+// empty.
+func fromEnv(p *string, env string) {
+	if *p == "" {
+		*p = os.Getenv(env)
+	}
+}
+
 // outputFlag adds -o/--output (text or json) to a command tree.
 func (g *globals) outputFlag(cmd *cobra.Command) *cobra.Command {
 	cmd.PersistentFlags().StringVarP(&g.output, "output", "o", "text", "output format: text or json")

@@ -27,6 +27,7 @@ func newReadingProofCmd(g *globals) *cobra.Command {
 		Short: "Prove a stored reading: its Merkle path to the interval's root, and that root's anchor on chain (verified proof)",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			fromEnv(&sc.Token, envInfluxToken)
 			seq, err := strconv.ParseUint(args[1], 10, 64)
 			if err != nil || seq == 0 {
 				return fmt.Errorf("SEQ %q: want a sequence number >= 1", args[1])
@@ -89,7 +90,7 @@ func newReadingProofCmd(g *globals) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&sc.URL, "influx-url", "http://127.0.0.1:8086", "InfluxDB HTTP API")
-	f.StringVar(&sc.Token, "influx-token", "", "InfluxDB token")
+	f.StringVar(&sc.Token, "influx-token", "", "InfluxDB token (default $"+envInfluxToken+")")
 	f.StringVar(&sc.Org, "influx-org", "", "InfluxDB organisation (2.x)")
 	f.StringVar(&sc.Bucket, "influx-bucket", "citychain/autogen", "InfluxDB bucket")
 	f.StringVar(&sc.Measurement, "measurement", "readings", "InfluxDB measurement of the readings")

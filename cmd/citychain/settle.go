@@ -30,6 +30,8 @@ same --group split the load; each needs its own --client-id. See
 docs/settlement.md.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			fromEnv(&cfg.MQTTPassword, envMQTTPassword)
+			fromEnv(&cfg.InfluxToken, envInfluxToken)
 			c, err := client.New(g.node)
 			if err != nil {
 				return err
@@ -67,9 +69,9 @@ docs/settlement.md.`,
 	f.StringVar(&cfg.Group, "group", "settle", "shared-subscription group; replicas of one group split the readings")
 	f.StringVar(&cfg.ClientID, "client-id", "", "persistent MQTT session id, stable per replica (default settle-<hostname>)")
 	f.StringVar(&cfg.MQTTUsername, "mqtt-username", "", "MQTT user name")
-	f.StringVar(&cfg.MQTTPassword, "mqtt-password", "", "MQTT password")
+	f.StringVar(&cfg.MQTTPassword, "mqtt-password", "", "MQTT password (default $"+envMQTTPassword+", which keeps it out of the process list)")
 	f.StringVar(&cfg.InfluxURL, "influx-url", "http://127.0.0.1:8086", "InfluxDB HTTP API")
-	f.StringVar(&cfg.InfluxToken, "influx-token", "", "InfluxDB token (any value when authentication is off)")
+	f.StringVar(&cfg.InfluxToken, "influx-token", "", "InfluxDB token, any value when authentication is off (default $"+envInfluxToken+")")
 	f.StringVar(&cfg.InfluxOrg, "influx-org", "", "InfluxDB organisation (2.x; ignored by 1.8)")
 	f.StringVar(&cfg.InfluxBucket, "influx-bucket", "citychain/autogen", "InfluxDB bucket (1.8: database/retention-policy)")
 	f.StringVar(&cfg.Measurement, "measurement", "readings", "InfluxDB measurement of the readings")

@@ -16,6 +16,7 @@ type process struct {
 	name    string
 	bin     string
 	args    []string
+	env     []string // added to this process's environment
 	logPath string
 
 	mu   sync.Mutex
@@ -35,6 +36,9 @@ func (p *process) start() error {
 		return fmt.Errorf("%s: open log: %w", p.name, err)
 	}
 	cmd := exec.Command(p.bin, p.args...)
+	if len(p.env) > 0 {
+		cmd.Env = append(os.Environ(), p.env...)
+	}
 	cmd.Stdout = logf
 	cmd.Stderr = logf
 	// The service dies with the process that started it (a test binary
@@ -156,6 +160,14 @@ type Process struct{ process }
 // logPath; nothing is started yet.
 func NewProcess(name, bin string, args []string, logPath string) *Process {
 	return &Process{process{name: name, bin: bin, args: args, logPath: logPath}}
+}
+
+// SetEnv adds "NAME=value" entries to the environment of every later start
+// (secrets kept off the command line).
+func (p *Process) SetEnv(env ...string) {
+	p.mu.Lock()
+	p.env = append(p.env, env...)
+	p.mu.Unlock()
 }
 
 // Start starts the command (again, after Stop or Kill); it does not wait.

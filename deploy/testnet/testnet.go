@@ -288,10 +288,13 @@ func Start(ctx context.Context, cfg Config) (_ *Network, err error) {
 	n.Settlement = newProc("settlement", citychain, []string{
 		"--home", cfg.Dir, "--node", clientRPC, "settle", "--from", "settlement",
 		"--mqtt", n.Mosquitto.URL(), "--client-id", "settle-testnet",
-		"--mqtt-username", devnet.SettlementUser, "--mqtt-password", auth.Passwords[devnet.SettlementUser],
-		"--influx-url", n.Influx.URL, "--influx-token", local.Token, "--influx-bucket", n.Influx.Bucket,
+		"--mqtt-username", devnet.SettlementUser,
+		"--influx-url", n.Influx.URL, "--influx-bucket", n.Influx.Bucket,
 		"--metrics-addr", metrics,
 	}, filepath.Join(logs, "settlement.log"), func(ctx context.Context) bool { return httpOK(ctx, "http://"+metrics+"/metrics") })
+	// Its secrets from the environment, as a systemd EnvironmentFile gives
+	// them (deploy/prod), not on the command line.
+	n.Settlement.p.SetEnv("CITYCHAIN_MQTT_PASSWORD="+auth.Passwords[devnet.SettlementUser], "CITYCHAIN_INFLUX_TOKEN="+local.Token)
 	if err := n.Settlement.Start(ctx); err != nil {
 		return nil, err
 	}
