@@ -341,6 +341,15 @@ func (sd *sender) decide(ctx context.Context, c *client.Client, committed uint64
 			return // not indexed on this node yet: another round, maybe another node
 		}
 		hash := strings.ToUpper(hex.EncodeToString(p.hash))
+		if res.TxResult.Codespace == "auth" && res.TxResult.Code == 3 {
+			// A block held it ahead of an earlier sequence (a proposer's
+			// mempool lists transactions in the order CheckTx answered,
+			// which for RPC and peers at once is not always sequence
+			// order); a wrong sequence consumes nothing, and the committed
+			// sequence says the same bytes were included again later: the
+			// index shows that result once this node has indexed it.
+			return
+		}
 		if res.TxResult.Code != 0 {
 			sd.l.fail(fmt.Sprintf("transfer %s seq %d (%s) failed in block %d: %s code %d: %s",
 				sd.addr, p.seq, hash, res.Height, res.TxResult.Codespace, res.TxResult.Code, res.TxResult.Log))
