@@ -66,6 +66,30 @@ func newMsg(typ string) Msg {
 		return &MsgMileageEnrollVehicle{}
 	case TypeValidatorSetPower:
 		return &MsgValidatorSetPower{}
+	case TypeVehicleRegister:
+		return &MsgVehicleRegister{}
+	case TypeVehicleBindOdometer:
+		return &MsgVehicleBindOdometer{}
+	case TypeVehicleCreateProgramme:
+		return &MsgVehicleCreateProgramme{}
+	case TypeVehicleApproveSubsidy:
+		return &MsgVehicleApproveSubsidy{}
+	case TypeVehicleRecordBattery:
+		return &MsgVehicleRecordBattery{}
+	case TypeVehicleRecycle:
+		return &MsgVehicleRecycle{}
+	case TypeVehicleRecordAccident:
+		return &MsgVehicleRecordAccident{}
+	case TypeVehicleRecordInspection:
+		return &MsgVehicleRecordInspection{}
+	case TypeVehicleProposeTransfer:
+		return &MsgVehicleProposeTransfer{}
+	case TypeVehicleAcceptTransfer:
+		return &MsgVehicleAcceptTransfer{}
+	case TypeVehicleReviewTransfer:
+		return &MsgVehicleReviewTransfer{}
+	case TypeVehicleCancelTransfer:
+		return &MsgVehicleCancelTransfer{}
 	}
 	return nil
 }
@@ -81,6 +105,9 @@ func MsgTypes() []string {
 		TypeMeteringClearFraud,
 		TypeMileageFund, TypeMileageAward, TypeMileageSpend, TypeMileageRegisterMerchant, TypeMileageEnrollVehicle,
 		TypeValidatorSetPower,
+		TypeVehicleRegister, TypeVehicleBindOdometer, TypeVehicleCreateProgramme, TypeVehicleApproveSubsidy,
+		TypeVehicleRecordBattery, TypeVehicleRecycle, TypeVehicleRecordAccident, TypeVehicleRecordInspection,
+		TypeVehicleProposeTransfer, TypeVehicleAcceptTransfer, TypeVehicleReviewTransfer, TypeVehicleCancelTransfer,
 	}
 }
 
@@ -122,13 +149,14 @@ func IssuerRole(denom string) string { return "issuer/" + denom }
 // ValidateRole checks a role name: a known role or issuer/<denom>.
 func ValidateRole(role string) error {
 	switch role {
-	case RoleTreasury, RoleInstaller, RoleGridOperator, RoleVehicleRegistrar, RoleAgency, RoleMileageIssuer, RoleSettlement:
+	case RoleTreasury, RoleInstaller, RoleGridOperator, RoleVehicleRegistrar, RoleAgency, RoleMileageIssuer, RoleSettlement,
+		RoleInspector, RoleInsurer, RoleRepairShop, RoleDealer:
 		return nil
 	}
 	if d, ok := strings.CutPrefix(role, "issuer/"); ok {
 		return ValidateDenom(d)
 	}
-	return fmt.Errorf("role %q: want one of treasury, installer, grid_operator, vehicle_registrar, agency, mileage_issuer, settlement or issuer/<denom>", role)
+	return fmt.Errorf("role %q: want one of treasury, installer, grid_operator, vehicle_registrar, agency, mileage_issuer, settlement, inspector, insurer, repair_shop, dealer or issuer/<denom>", role)
 }
 
 // MsgRoleGrant grants a role to an address. Only an authority may send it.

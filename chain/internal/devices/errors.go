@@ -15,4 +15,5 @@ var (
 	ErrSameKey        = module.NewError(Codespace, 7, "new key equals the current key")
 	ErrSameOwner      = module.NewError(Codespace, 8, "new owner equals the current owner")
 	ErrInvalidGenesis = module.NewError(Codespace, 9, "invalid devices genesis")
+	ErrBoundToVehicle = module.NewError(Codespace, 10, "device is bound to a vehicle")
 )

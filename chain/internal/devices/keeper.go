@@ -52,10 +52,18 @@ type Roles interface {
 	EnsureAccount(ctx *module.Context, addr tx.Address)
 }
 
+// Bindings tells which devices are bound to a vehicle (the vehicles
+// module): their owner follows the vehicle's title, so they cannot be
+// transferred on their own.
+type Bindings interface {
+	BoundVehicle(ctx *module.Context, device string) (vin string)
+}
+
 // Keeper owns the devices module's state.
 type Keeper struct {
-	prefix byte
-	roles  Roles
+	prefix   byte
+	roles    Roles
+	bindings Bindings
 }
 
 var _ module.Module = (*Keeper)(nil)
@@ -67,6 +75,10 @@ func NewKeeper(prefix byte, roles Roles) *Keeper { return &Keeper{prefix: prefix
 func (*Keeper) Name() string { return Codespace }
 
 func (k *Keeper) kv(ctx *module.Context) store.KV { return ctx.Store(k.prefix) }
+
+// SetBindings wires the keeper that binds devices to vehicles (set once,
+// when the app wires its modules).
+func (k *Keeper) SetBindings(b Bindings) { k.bindings = b }
 
 // Device returns the device with id, or nil.
 func (k *Keeper) Device(ctx *module.Context, id string) *Device {
@@ -181,14 +193,36 @@ func (k *Keeper) Handle(ctx *module.Context, signer tx.Address, msg tx.Msg) erro
 		if m.NewOwner == d.Owner {
 			return ErrSameOwner.Wrapf("%q already belongs to %s", d.ID, d.Owner)
 		}
-		k.kv(ctx).Delete(ownerKey(d.Owner, d.ID))
-		k.kv(ctx).Set(ownerKey(m.NewOwner, d.ID), []byte{1})
-		prev := d.Owner
-		d.Owner = m.NewOwner
-		k.put(ctx, d)
-		k.roles.EnsureAccount(ctx, m.NewOwner)
-		ctx.Emit("devices.transferred", "device", d.ID, "from", prev.String(), "to", m.NewOwner.String())
+		if k.bindings != nil {
+			if vin := k.bindings.BoundVehicle(ctx, d.ID); vin != "" {
+				return ErrBoundToVehicle.Wrapf("%q is the odometer of vehicle %s: it moves with the vehicle's title (vehicles/propose_transfer)", d.ID, vin)
+			}
+		}
+		k.setOwner(ctx, d, m.NewOwner)
 		return nil
 	}
 	return module.ErrInternal.Wrapf("devices cannot handle %s", msg.Type())
+}
+
+// SetOwner moves an active device to a new owner: the vehicles module calls
+// it when the title of the vehicle the device is bound to moves.
+func (k *Keeper) SetOwner(ctx *module.Context, id string, owner tx.Address) error {
+	d, err := k.active(ctx, id)
+	if err != nil {
+		return err
+	}
+	if d.Owner != owner {
+		k.setOwner(ctx, d, owner)
+	}
+	return nil
+}
+
+func (k *Keeper) setOwner(ctx *module.Context, d *Device, owner tx.Address) {
+	k.kv(ctx).Delete(ownerKey(d.Owner, d.ID))
+	k.kv(ctx).Set(ownerKey(owner, d.ID), []byte{1})
+	prev := d.Owner
+	d.Owner = owner
+	k.put(ctx, d)
+	k.roles.EnsureAccount(ctx, owner)
+	ctx.Emit("devices.transferred", "device", d.ID, "from", prev.String(), "to", owner.String())
 }

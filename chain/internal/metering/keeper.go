@@ -110,11 +110,24 @@ type Roles interface {
 	IsAuthority(ctx *module.Context, addr tx.Address) bool
 }
 
+// Odometers is told of signed ev_odometer readings (the vehicles module,
+// which keeps each vehicle's odometer series). Both calls run inside the
+// transaction that carries the reading.
+type Odometers interface {
+	// OdometerReading is called for a reading about to be accepted, after
+	// every device rule passed; a non-empty reason rejects it instead.
+	OdometerReading(ctx *module.Context, r reading.Reading, interval uint64) (reason string)
+	// OdometerRollback is called for a reading rejected because its value
+	// went below the device's last accepted value.
+	OdometerRollback(ctx *module.Context, r reading.Reading, previous uint64)
+}
+
 // Keeper owns the metering module's state.
 type Keeper struct {
-	prefix  byte
-	devices Devices
-	roles   Roles
+	prefix    byte
+	devices   Devices
+	roles     Roles
+	odometers Odometers
 }
 
 var _ module.Module = (*Keeper)(nil)
@@ -126,6 +139,10 @@ func NewKeeper(prefix byte, devices Devices, roles Roles) *Keeper {
 
 // Name implements module.Module.
 func (*Keeper) Name() string { return Codespace }
+
+// SetOdometers wires the keeper told of odometer readings (set once, when
+// the app wires its modules).
+func (k *Keeper) SetOdometers(o Odometers) { k.odometers = o }
 
 func (k *Keeper) kv(ctx *module.Context) store.KV { return ctx.Store(k.prefix) }
 
@@ -363,6 +380,9 @@ func (k *Keeper) apply(ctx *module.Context, p Params, r reading.Reading) {
 		}
 		st.Fraud.Count++
 		putJSON(kv, deviceKey(r.DeviceID), st)
+		if k.odometers != nil && r.Kind == reading.KindOdometerM {
+			k.odometers.OdometerRollback(ctx, r, st.Value)
+		}
 		k.reject(ctx, r, ReasonRolledBack)
 		return
 	case r.TimeMs < st.TimeMs:
@@ -371,13 +391,23 @@ func (k *Keeper) apply(ctx *module.Context, p Params, r reading.Reading) {
 	default:
 		delta = r.Value - st.Value
 	}
+	var d, t uint64
 	if delta > 0 {
-		d, ok1 := tx.AddUint64(getU64(kv, deltaKey(r.DeviceID, interval)), delta)
-		t, ok2 := tx.AddUint64(getU64(kv, totalKey(byte(r.Kind), interval)), delta)
+		var ok1, ok2 bool
+		d, ok1 = tx.AddUint64(getU64(kv, deltaKey(r.DeviceID, interval)), delta)
+		t, ok2 = tx.AddUint64(getU64(kv, totalKey(byte(r.Kind), interval)), delta)
 		if !ok1 || !ok2 {
 			k.reject(ctx, r, ReasonOverflow)
 			return
 		}
+	}
+	if k.odometers != nil && r.Kind == reading.KindOdometerM {
+		if reason := k.odometers.OdometerReading(ctx, r, interval); reason != "" {
+			k.reject(ctx, r, reason)
+			return
+		}
+	}
+	if delta > 0 {
 		kv.Set(deltaKey(r.DeviceID, interval), binary.BigEndian.AppendUint64(nil, d))
 		kv.Set(totalKey(byte(r.Kind), interval), binary.BigEndian.AppendUint64(nil, t))
 	}

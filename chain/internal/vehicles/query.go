@@ -1,0 +1,325 @@
+package vehicles
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/citychain/citychain/chain/internal/module"
+	"github.com/citychain/citychain/chain/internal/store"
+	"github.com/citychain/citychain/chain/tx"
+)
+
+// Query page sizes.
+const (
+	DefaultPageLimit     = 50
+	MaxPageLimit         = 100
+	DefaultOdometerLimit = 500
+	MaxOdometerLimit     = 1000
+)
+
+// Report is a vehicle's whole history: the record (owners, flags,
+// accidents, inspections, battery, subsidy, recycling) and its full
+// odometer series, oldest first.
+type Report struct {
+	Vehicle   *Vehicle           `json:"vehicle"`
+	Odometer  []tx.OdometerPoint `json:"odometer"`
+	Programme *Programme         `json:"programme,omitempty"`
+}
+
+// OdometerRequest pages through a vehicle's odometer series from interval
+// From.
+type OdometerRequest struct {
+	VIN   string `json:"vin"`
+	From  uint64 `json:"from"`
+	Limit uint64 `json:"limit"`
+}
+
+// OdometerPage is one page of a vehicle's odometer series; Next, when set,
+// is the From of the next page.
+type OdometerPage struct {
+	VIN    string             `json:"vin"`
+	Points []tx.OdometerPoint `json:"points"`
+	Next   *uint64            `json:"next,omitempty"`
+}
+
+// ListRequest lists vehicles in VIN order after After, all of them or
+// those of Owner.
+type ListRequest struct {
+	Owner *tx.Address `json:"owner,omitempty"`
+	After string      `json:"after,omitempty"`
+	Limit uint64      `json:"limit,omitempty"`
+}
+
+// Summary is one line of a vehicle list.
+type Summary struct {
+	VIN       string     `json:"vin"`
+	Model     string     `json:"model"`
+	Year      uint32     `json:"year"`
+	Owner     tx.Address `json:"owner"`
+	Device    string     `json:"odometer_device"`
+	Status    string     `json:"status"`
+	Flagged   bool       `json:"flagged"`
+	OdometerM uint64     `json:"odometer_m"`
+	SOHBP     uint64     `json:"soh_bp,omitempty"`
+	Subsidy   string     `json:"subsidy,omitempty"` // the subsidy status, if any
+}
+
+// ListPage is a page of vehicles; Next, when set, is the After of the next
+// page.
+type ListPage struct {
+	Vehicles []Summary `json:"vehicles"`
+	Next     string    `json:"next,omitempty"`
+}
+
+// ProgrammesPage lists programmes in id order; Next, when set, is the
+// data of the next page.
+type ProgrammesPage struct {
+	Programmes []Programme `json:"programmes"`
+	Next       string      `json:"next,omitempty"`
+}
+
+// Stats are the module's counts and the escrow balances.
+type Stats struct {
+	Counters      Counters   `json:"counters"`
+	EscrowAddress tx.Address `json:"escrow_address"`
+	Escrow        []tx.Coin  `json:"escrow"`
+}
+
+func decodeStrict(data []byte, v any, what string) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return module.ErrBadQuery.Wrapf("%s request: %v", what, err)
+	}
+	return nil
+}
+
+func limitOf(l, def, max uint64) (uint64, error) {
+	if l == 0 {
+		return def, nil
+	}
+	if l > max {
+		return 0, module.ErrBadQuery.Wrapf("limit %d: want at most %d", l, max)
+	}
+	return l, nil
+}
+
+func summaryOf(v *Vehicle) Summary {
+	s := Summary{VIN: v.VIN, Model: v.Model, Year: v.Year, Owner: v.Owner, Device: v.Device, Status: v.Status,
+		Flagged: v.Flagged()}
+	if v.Odometer.Last != nil {
+		s.OdometerM = v.Odometer.Last.ValueM
+	}
+	if n := len(v.BatteryHealth); n > 0 {
+		s.SOHBP = v.BatteryHealth[n-1].SOHBP
+	}
+	if v.Subsidy != nil {
+		s.Subsidy = v.Subsidy.Status
+	}
+	return s
+}
+
+// series reads the vehicle's odometer points from interval from, at most
+// limit of them (0: all); next is the interval to continue from.
+func series(kv store.KV, vin string, from, limit uint64) (pts []tx.OdometerPoint, next *uint64) {
+	pts = []tx.OdometerPoint{}
+	store.Each(kv, odometerKey(vin, from), store.PrefixEnd(odometerPrefix(vin)), func(_, v []byte) bool {
+		var p tx.OdometerPoint
+		if limit > 0 && uint64(len(pts)) == limit {
+			getJSONBytes(v, &p)
+			next = &p.Interval
+			return false
+		}
+		getJSONBytes(v, &p)
+		pts = append(pts, p)
+		return true
+	})
+	return pts, next
+}
+
+// Query implements module.Module. Paths (see README):
+//
+//	params                                         -> Params, provable
+//	vehicle     data: VIN                          -> Vehicle, provable
+//	report      data: VIN                          -> Report
+//	odometer    data: {"vin","from","limit"}       -> OdometerPage
+//	list        data: {"owner","after","limit"}    -> ListPage
+//	by_device   data: device id                    -> VIN (JSON string), provable
+//	programme   data: programme id                 -> Programme, provable
+//	programmes  data: "" or the id to list after   -> ProgrammesPage
+//	citizen     data: address (hex)                -> CitizenSubsidy, provable
+//	transfer    data: id (decimal)                 -> Transfer, provable
+//	stats                                          -> Stats
+func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
+	kv := q.Store(k.prefix)
+	full := func(key []byte) *module.QueryResult {
+		return &module.QueryResult{Key: append([]byte{k.prefix}, key...)}
+	}
+	vin := func() (string, error) {
+		s := string(q.Data)
+		if err := tx.ValidateVIN(s); err != nil {
+			return "", module.ErrBadQuery.Wrapf("%v", err)
+		}
+		return s, nil
+	}
+	switch q.Path {
+	case "params":
+		return full(paramsKey), nil
+	case "vehicle":
+		v, err := vin()
+		if err != nil {
+			return nil, err
+		}
+		return full(vehicleKey(v)), nil
+	case "report":
+		id, err := vin()
+		if err != nil {
+			return nil, err
+		}
+		v := k.vehicle(kv, id)
+		if v == nil {
+			return nil, module.ErrNotFound.Wrapf("vehicle %s is not registered", id)
+		}
+		r := Report{Vehicle: v}
+		r.Odometer, _ = series(kv, id, 0, 0)
+		if v.Subsidy != nil {
+			var p Programme
+			if getJSON(kv, programmeKey(v.Subsidy.Programme), &p) {
+				r.Programme = &p
+			}
+		}
+		return module.JSON(r)
+	case "odometer":
+		var req OdometerRequest
+		if err := decodeStrict(q.Data, &req, "odometer"); err != nil {
+			return nil, err
+		}
+		if err := tx.ValidateVIN(req.VIN); err != nil {
+			return nil, module.ErrBadQuery.Wrapf("%v", err)
+		}
+		limit, err := limitOf(req.Limit, DefaultOdometerLimit, MaxOdometerLimit)
+		if err != nil {
+			return nil, err
+		}
+		if !kv.Has(vehicleKey(req.VIN)) {
+			return nil, module.ErrNotFound.Wrapf("vehicle %s is not registered", req.VIN)
+		}
+		page := OdometerPage{VIN: req.VIN}
+		page.Points, page.Next = series(kv, req.VIN, req.From, limit)
+		return module.JSON(page)
+	case "list":
+		var req ListRequest
+		if len(q.Data) > 0 {
+			if err := decodeStrict(q.Data, &req, "list"); err != nil {
+				return nil, err
+			}
+		}
+		limit, err := limitOf(req.Limit, DefaultPageLimit, MaxPageLimit)
+		if err != nil {
+			return nil, err
+		}
+		page := ListPage{Vehicles: []Summary{}}
+		add := func(v *Vehicle) bool {
+			if uint64(len(page.Vehicles)) == limit {
+				page.Next = page.Vehicles[len(page.Vehicles)-1].VIN
+				return false
+			}
+			page.Vehicles = append(page.Vehicles, summaryOf(v))
+			return true
+		}
+		if req.Owner != nil {
+			pfx := ownerPrefix(*req.Owner)
+			start := pfx
+			if req.After != "" {
+				start = append(ownerKey(*req.Owner, req.After), 0x00)
+			}
+			store.Each(kv, start, store.PrefixEnd(pfx), func(key, _ []byte) bool {
+				return add(k.vehicle(kv, string(key[len(pfx):])))
+			})
+		} else {
+			start := []byte{prefixVehicle}
+			if req.After != "" {
+				start = append(vehicleKey(req.After), 0x00)
+			}
+			store.Each(kv, start, store.PrefixEnd([]byte{prefixVehicle}), func(_, b []byte) bool {
+				var v Vehicle
+				getJSONBytes(b, &v)
+				return add(&v)
+			})
+		}
+		return module.JSON(page)
+	case "by_device":
+		if err := tx.ValidateDeviceID(string(q.Data)); err != nil {
+			return nil, module.ErrBadQuery.Wrapf("%v", err)
+		}
+		return full(deviceKey(string(q.Data))), nil
+	case "programme":
+		if err := tx.ValidateProgrammeID(string(q.Data)); err != nil {
+			return nil, module.ErrBadQuery.Wrapf("%v", err)
+		}
+		return full(programmeKey(string(q.Data))), nil
+	case "programmes":
+		start := []byte{prefixProgramme}
+		if len(q.Data) > 0 {
+			if err := tx.ValidateProgrammeID(string(q.Data)); err != nil {
+				return nil, module.ErrBadQuery.Wrapf("after: %v", err)
+			}
+			start = append(programmeKey(string(q.Data)), 0x00)
+		}
+		page := ProgrammesPage{Programmes: []Programme{}}
+		store.Each(kv, start, store.PrefixEnd([]byte{prefixProgramme}), func(_, b []byte) bool {
+			if len(page.Programmes) == MaxPageLimit {
+				page.Next = page.Programmes[len(page.Programmes)-1].ID
+				return false
+			}
+			var p Programme
+			getJSONBytes(b, &p)
+			page.Programmes = append(page.Programmes, p)
+			return true
+		})
+		return module.JSON(page)
+	case "citizen":
+		addr, err := tx.ParseAddress(string(q.Data))
+		if err != nil {
+			return nil, module.ErrBadQuery.Wrapf("%v", err)
+		}
+		return full(citizenKey(addr)), nil
+	case "transfer":
+		n, err := strconv.ParseUint(string(q.Data), 10, 64)
+		if err != nil || n == 0 {
+			return nil, module.ErrBadQuery.Wrapf("transfer id %q: want a decimal number from 1", q.Data)
+		}
+		return full(transferKey(n)), nil
+	case "stats":
+		ctx := module.NewContext(rootView{q.Store}, "", q.Height, time.Time{})
+		s := Stats{Counters: k.counters(kv), EscrowAddress: EscrowAddress, Escrow: []tx.Coin{}}
+		for _, d := range []string{tx.DenomSCoin, tx.DenomKRW} {
+			if b := k.bank.Balance(ctx, EscrowAddress, d); b > 0 {
+				s.Escrow = append(s.Escrow, tx.Coin{Amount: b, Denom: d})
+			}
+		}
+		return module.JSON(s)
+	}
+	return nil, module.ErrUnknownQuery.Wrapf("vehicles/%s", q.Path)
+}
+
+// rootView is a read-only whole-state view over a query's per-module
+// stores, so the stats query can read balances through the bank keeper.
+type rootView struct{ sub func(prefix byte) store.KV }
+
+var _ store.KV = rootView{}
+
+func (r rootView) Get(key []byte) []byte {
+	if len(key) == 0 {
+		return nil
+	}
+	return r.sub(key[0]).Get(key[1:])
+}
+func (r rootView) Has(key []byte) bool { return r.Get(key) != nil }
+func (rootView) Set(_, _ []byte)       { panic("vehicles: query state is read-only") }
+func (rootView) Delete(_ []byte)       { panic("vehicles: query state is read-only") }
+func (rootView) Iterator(_, _ []byte) store.Iterator {
+	panic("vehicles: the query view does not iterate across modules")
+}
