@@ -22,6 +22,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/market"
 	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/internal/mileage"
+	"github.com/citychain/citychain/chain/internal/vehicles"
 	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/tx"
 )
@@ -35,6 +36,7 @@ type AppState struct {
 	Metering metering.Genesis `json:"metering"`
 	Mileage  mileage.Genesis  `json:"mileage"`
 	Market   market.Genesis   `json:"market"`
+	Vehicles vehicles.Genesis `json:"vehicles"`
 }
 
 // Account is an account a generated network starts with: its key is created
@@ -59,7 +61,8 @@ func krw(n uint64) tx.Coin { return tx.Coin{Amount: n * 1_000_000, Denom: tx.Den
 // DemoAccounts are the accounts of a devnet or testnet: an authority that
 // grants roles, the S-Coin treasury (issuer of uscn), the partner bank
 // (issuer of ukrw), an installer, a grid operator, a vehicle registrar, a
-// city agency, the settlement relay, two citizens, and the mileage budget
+// city agency, the settlement relay, a vehicle inspector, an insurer, a
+// repair shop (garage), a used-car dealer, two citizens, and the mileage budget
 // (funded from the treasury's share of the genesis supply).
 func DemoAccounts() []Account {
 	return []Account{
@@ -71,6 +74,10 @@ func DemoAccounts() []Account {
 		{Name: "registrar", Roles: []string{tx.RoleVehicleRegistrar}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "agency", Roles: []string{tx.RoleAgency, tx.RoleMileageIssuer}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "settlement", Roles: []string{tx.RoleSettlement}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "inspector", Roles: []string{tx.RoleInspector}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "insurer", Roles: []string{tx.RoleInsurer}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "garage", Roles: []string{tx.RoleRepairShop}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "dealer", Roles: []string{tx.RoleDealer}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "alice", Coins: []tx.Coin{scn(10_000), krw(1_000_000)}},
 		{Name: "bob", Coins: []tx.Coin{scn(10_000), krw(1_000_000)}},
 		{Name: "mileage budget", Module: "mileage", Coins: []tx.Coin{scn(1_000_000)}},
@@ -87,6 +94,7 @@ func BuildAppState(kr *keyring.Keyring, accounts []Account) (*AppState, error) {
 		Metering: metering.Genesis{Params: metering.DefaultParams()},
 		Mileage:  mileage.DefaultGenesis(),
 		Market:   market.DefaultGenesis(tx.Address{}),
+		Vehicles: vehicles.DefaultGenesis(),
 	}
 	for _, a := range accounts {
 		if a.Module != "" {

@@ -31,6 +31,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/internal/mileage"
 	"github.com/citychain/citychain/chain/internal/validators"
+	"github.com/citychain/citychain/chain/internal/vehicles"
 	"github.com/citychain/citychain/chain/tx"
 )
 
@@ -87,6 +88,10 @@ var (
 	Agency    = NewKey("agency")
 	Alice     = NewKey("alice")
 	Bob       = NewKey("bob")
+	Inspector = NewKey("inspector")
+	Insurer   = NewKey("insurer")
+	Garage    = NewKey("garage")
+	Dealer    = NewKey("dealer")
 	// Stranger has no account.
 	Stranger = NewKey("stranger")
 )
@@ -101,6 +106,10 @@ func DemoAccounts() []Account {
 		{Key: GridOp, Roles: []string{tx.RoleGridOperator}, Coins: []tx.Coin{SCN(1_000)}},
 		{Key: Registrar, Roles: []string{tx.RoleVehicleRegistrar}, Coins: []tx.Coin{SCN(1_000)}},
 		{Key: Agency, Roles: []string{tx.RoleAgency, tx.RoleMileageIssuer}, Coins: []tx.Coin{SCN(1_000)}},
+		{Key: Inspector, Roles: []string{tx.RoleInspector}, Coins: []tx.Coin{SCN(1_000)}},
+		{Key: Insurer, Roles: []string{tx.RoleInsurer}, Coins: []tx.Coin{SCN(1_000)}},
+		{Key: Garage, Roles: []string{tx.RoleRepairShop}, Coins: []tx.Coin{SCN(1_000)}},
+		{Key: Dealer, Roles: []string{tx.RoleDealer}, Coins: []tx.Coin{SCN(1_000)}},
 		{Key: Alice, Coins: []tx.Coin{SCN(10_000), KRW(1_000_000)}},
 		{Key: Bob, Coins: []tx.Coin{SCN(10_000), KRW(1_000_000)}},
 	}
@@ -114,6 +123,7 @@ type AppState struct {
 	Metering metering.Genesis `json:"metering"`
 	Mileage  mileage.Genesis  `json:"mileage"`
 	Market   market.Genesis   `json:"market"`
+	Vehicles vehicles.Genesis `json:"vehicles"`
 	// Validators is left out (nil) unless a test sets it: the module's
 	// parameters then take their defaults.
 	Validators *validators.Genesis `json:"validators,omitempty"`
@@ -128,6 +138,7 @@ func BuildAppState(accounts []Account, devs []tx.MsgDeviceRegister) *AppState {
 		Metering: metering.Genesis{Params: metering.DefaultParams()},
 		Mileage:  mileage.DefaultGenesis(),
 		Market:   market.DefaultGenesis(tx.Address{}),
+		Vehicles: vehicles.DefaultGenesis(),
 	}
 	for _, a := range accounts {
 		if a.Authority {
