@@ -191,6 +191,7 @@ func newQueryCmd(g *globals) *cobra.Command {
 	cmd.AddCommand(bank, device, devices, account, role)
 	cmd.AddCommand(newQueryMileageCmd(g, f))
 	cmd.AddCommand(newQueryMarketCmd(g, f))
+	cmd.AddCommand(newQueryVehiclesCmd(g, f))
 	cmd.AddCommand(newQueryValidatorsCmd(g, f))
 	cmd.AddCommand(newReadingProofCmd(g))
 	return g.outputFlag(cmd)

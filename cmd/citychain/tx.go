@@ -69,6 +69,7 @@ func newTxCmd(g *globals) *cobra.Command {
 	cmd.AddCommand(newTxBankCmd(g, f), newTxDeviceCmd(g, f), newTxRoleCmd(g, f))
 	cmd.AddCommand(newTxMileageCmds(g, f)...)
 	cmd.AddCommand(newTxMarketCmd(g, f))
+	cmd.AddCommand(newTxVehiclesCmd(g, f))
 	cmd.AddCommand(newTxValidatorCmd(g, f))
 	return g.outputFlag(cmd)
 }
