@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -14,6 +15,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/chain/keyring"
+	"github.com/citychain/citychain/chain/node"
+	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/deploy/devnet"
 	"github.com/citychain/citychain/deploy/local"
 )
@@ -43,10 +47,9 @@ func artifactDir(t *testing.T) string {
 	return dir
 }
 
-// TestDashboardBrowser opens the dashboard of a running devnet in headless
-// Chromium: charts with data, a live update, a device page, a verified
-// proof, and a screenshot in $ARTIFACTS (or .tmp/artifacts).
-func TestDashboardBrowser(t *testing.T) {
+// chromiumPath finds Chromium, or skips the test (fails it when CI is set).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test in -short mode")
 	}
@@ -57,13 +60,46 @@ func TestDashboardBrowser(t *testing.T) {
 		}
 		t.Skip("chromium not installed")
 	}
+	return chromium
+}
+
+// startBrowser starts headless Chromium for the test; poll waits until a
+// JavaScript expression is true in the page.
+func startBrowser(t *testing.T, ctx context.Context, chromium string) (bctx context.Context, poll func(what, expr string)) {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:0:0],
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 1100))
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+	poll = func(what, expr string) {
+		t.Helper()
+		if _, err := chromedp.Run(bctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(2*time.Minute), chromedp.WithPollingInterval(200*time.Millisecond))); err != nil {
+			html, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`document.body.outerHTML`))
+			t.Fatalf("waiting for %s (%s): %v\npage: %.2000s", what, expr, err, html)
+		}
+	}
+	return bctx, poll
+}
+
+// TestDashboardBrowser opens the dashboard of a running devnet in headless
+// Chromium: charts with data, a live update, a device page, a verified
+// proof, the simulated EV registered as a vehicle with its verified report
+// and odometer series, and screenshots in $ARTIFACTS (or .tmp/artifacts).
+func TestDashboardBrowser(t *testing.T) {
+	chromium := chromiumPath(t)
 	if _, err := local.InfluxdBinary(); err != nil {
 		local.SkipOrFail(t, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
+	home := t.TempDir()
 	sys, err := devnet.Start(ctx, devnet.Config{
-		Home: t.TempDir(), RPCListen: freeAddr(t), P2PListen: freeAddr(t),
+		Home: home, RPCListen: freeAddr(t), P2PListen: freeAddr(t),
 		MQTTListen: "127.0.0.1:0", InfluxListen: "127.0.0.1:0", SimBasePort: 0,
 		Inverters: 4, EVs: 1, GatewaySize: 5, PollInterval: 500 * time.Millisecond,
 		TimeoutCommit: 300 * time.Millisecond, CometLogLevel: "none", Clock: noonClock{time.Now()},
@@ -95,24 +131,7 @@ func TestDashboardBrowser(t *testing.T) {
 	defer func() { scancel(); <-served }()
 	base := "http://" + ln.Addr().String()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:0:0],
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 1100))
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-
-	// poll waits until a JavaScript expression is true in the page.
-	poll := func(what, expr string) {
-		t.Helper()
-		if _, err := chromedp.Run(bctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(2*time.Minute), chromedp.WithPollingInterval(200*time.Millisecond))); err != nil {
-			html, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`document.body.outerHTML`))
-			t.Fatalf("waiting for %s (%s): %v\npage: %.2000s", what, expr, err, html)
-		}
-	}
+	bctx, poll := startBrowser(t, ctx, chromium)
 	if _, err := chromedp.Run(bctx, chromedp.Navigate(base+"/")); err != nil {
 		t.Fatal(err)
 	}
@@ -158,6 +177,20 @@ func TestDashboardBrowser(t *testing.T) {
 	if err := os.WriteFile(shot, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+
+	// The simulated EV as a registered vehicle: its report with a verified
+	// proof and the odometer series its signed readings build.
+	vin := registerSimEV(t, ctx, nc, home, sys.Manifest)
+	if _, err := chromedp.Run(bctx, chromedp.Navigate(base+"/#vehicle/"+vin)); err != nil {
+		t.Fatal(err)
+	}
+	poll("the simulated EV in the vehicle list", fmt.Sprintf(`!!document.querySelector('#veh-list tr[data-vin=%q]')`, vin))
+	poll("its verified report with odometer points", fmt.Sprintf(`document.getElementById("vr-vin").textContent === %q`, vin)+
+		` && document.getElementById("vr-verify").className === "ok" && Number(document.querySelector("#chart-odometer svg")?.dataset.points || 0) > 0`)
+	if png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100)); err == nil {
+		_ = os.WriteFile(filepath.Join(artifactDir(t), "dashboard-vehicles.png"), png, 0o644)
+	}
+
 	if _, err := chromedp.Run(bctx, chromedp.Navigate(base+"/")); err == nil {
 		poll("the overview again", `!document.getElementById("overview").hidden && Number(document.querySelector("#chart-blocks svg")?.dataset.points || 0) > 2`)
 		if png, err := chromedp.Run(bctx, chromedp.FullScreenshot(90)); err == nil {
@@ -168,4 +201,112 @@ func TestDashboardBrowser(t *testing.T) {
 	if code, _, _ := (&testServer{url: base}).do(t, "GET", "/healthz", nil); code != 200 {
 		t.Fatalf("healthz after the browser session: %d", code)
 	}
+}
+
+// registerSimEV registers the devnet's simulated EV (its odometer device
+// and owner from the manifest) as a vehicle, unless its device is bound to
+// one already, and returns the VIN.
+func registerSimEV(t *testing.T, ctx context.Context, nc *client.Client, home string, m *devnet.Manifest) string {
+	t.Helper()
+	var ev *devnet.ManifestDevice
+	for i := range m.Devices {
+		if m.Devices[i].Kind == tx.KindEVOdometer {
+			ev = &m.Devices[i]
+			break
+		}
+	}
+	if ev == nil {
+		t.Fatalf("no %s in the devnet manifest %+v", tx.KindEVOdometer, m.Devices)
+	}
+	res, err := nc.Query(ctx, "/vehicles/by_device", []byte(ev.ID), 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Found() {
+		var vin string
+		if err := json.Unmarshal(res.Value, &vin); err != nil {
+			t.Fatalf("binding of %s: %v", ev.ID, err)
+		}
+		return vin
+	}
+	kr, err := keyring.Open(node.KeyringDir(home))
+	if err != nil {
+		t.Fatal(err)
+	}
+	registrar, err := kr.Get("registrar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner, err := kr.Get(ev.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vin := vinOf("KMHKM81AFNU00001")
+	if _, err := nc.Submit(ctx, registrar.Private, "", &tx.MsgVehicleRegister{VIN: vin, Model: "Hyundai Kona Electric", Year: 2025,
+		Battery: tx.Battery{CapacityWh: 64_800, Chemistry: "nmc", PassportID: "KR-BP-KONA-0001"}, Owner: owner.Address, OdometerDevice: ev.ID}); err != nil {
+		t.Fatalf("register %s with %s: %v", vin, ev.ID, err)
+	}
+	return vin
+}
+
+// TestVehiclesBrowser opens the dashboard's vehicles page in headless
+// Chromium against the shared chain with vehicleFixture's vehicles: the
+// list shows them with odometer, battery health, flag and subsidy; the VIN
+// lookup shows the report read with proof and verified (owners, odometer
+// chart, flags, accidents, inspections, battery health, subsidy); a bad
+// VIN shows the API's reason; and a screenshot goes to $ARTIFACTS (or
+// .tmp/artifacts).
+func TestVehiclesBrowser(t *testing.T) {
+	chromium := chromiumPath(t)
+	c := getChain(t)
+	w := vehicleFixture(t, c)
+	ts := startServer(t, c, func(cfg *Config) { cfg.AnonymousReads, cfg.AnonymousRate, cfg.AnonymousBurst = true, 200, 400 })
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	bctx, poll := startBrowser(t, ctx, chromium)
+	run := func(what, js string) {
+		t.Helper()
+		if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](js+`; true`)); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	text := func(id string) string { return fmt.Sprintf(`(document.getElementById(%q).textContent || "")`, id) }
+	lookup := func(vin string) {
+		t.Helper()
+		run("look up "+vin, fmt.Sprintf(`document.getElementById("vininput").value = %q; document.getElementById("vinform").requestSubmit()`, vin))
+	}
+	if _, err := chromedp.Run(bctx, chromedp.Navigate(ts.url+"/#vehicles")); err != nil {
+		t.Fatal(err)
+	}
+	row := fmt.Sprintf(`(document.querySelector('#veh-list tr[data-vin=%q]')?.textContent || "")`, vinIoniq)
+	poll("the Ioniq in the vehicle list", row+`.includes("Hyundai Ioniq 5") && `+row+`.includes("1,030") && `+row+`.includes("96.50 %") && `+
+		row+`.includes("clean") && `+row+`.includes("held") && !document.getElementById("vehicles").hidden && document.getElementById("overview").hidden`)
+	poll("the EV6 in the vehicle list", fmt.Sprintf(`!!document.querySelector('#veh-list tr[data-vin=%q]')`, vinEV6))
+	poll("the vehicle counts", text("veh-count")+` === "2" && `+text("veh-subsidies")+` === "1" && `+text("veh-escrow")+`.includes("SCN")`)
+
+	lookup(vinIoniq)
+	poll("the Ioniq's verified report", `!document.getElementById("veh-report").hidden && `+text("vr-vin")+fmt.Sprintf(` === %q`, vinIoniq)+
+		` && document.getElementById("vr-verify").className === "ok" && `+text("vr-verify")+fmt.Sprintf(`.includes("odometer series of %d points verified")`, w.points))
+	poll("the odometer chart and table", fmt.Sprintf(`Number(document.querySelector("#chart-odometer svg")?.dataset.points || 0) === %d && document.querySelectorAll("#vr-odometer tr").length === %d`, w.points, w.points+1)+
+		` && `+text("vr-odometer")+`.includes("1,030")`)
+	poll("the rest of the history", text("vr-owners")+`.includes("registration") && `+text("vr-flags")+`.includes("never went back") && `+
+		text("vr-accidents")+`.includes("rear bumper, parking") && `+text("vr-inspections")+`.includes("pass") && `+text("vr-soh")+` === "96.50 %" && `+
+		text("vr-subsidy")+fmt.Sprintf(`.includes(%q)`, programme)+` && `+text("vr-subsidy")+`.includes("held") && `+text("vr-subsidy")+`.includes("100 SCN")`)
+	png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100)) // 100: PNG
+	if err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(artifactDir(t), "dashboard-vehicle.png")
+	if err := os.WriteFile(shot, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// The EV6 from its link in the list: two owners, the second by transfer.
+	run("open the EV6", fmt.Sprintf(`document.querySelector('#veh-list a[href="#vehicle/%s"]').click()`, vinEV6))
+	poll("the EV6's report", text("vr-vin")+fmt.Sprintf(` === %q`, vinEV6)+` && document.getElementById("vr-verify").className === "ok" && `+
+		`document.querySelectorAll("#vr-owners tr").length === 3 && `+text("vr-owners")+fmt.Sprintf(`.includes("transfer #%d")`, w.transfer)+` && `+text("vr-subsidy")+`.includes("no subsidy")`)
+
+	lookup("1M8GDM9A1KP042788")
+	poll("the API's reason for a bad VIN", text("vin-error")+`.includes("check digit") && document.getElementById("veh-report").hidden`)
+	t.Logf("vehicles page verified; screenshot %s", shot)
 }

@@ -53,7 +53,8 @@ func freeAddr(t testing.TB) string {
 }
 
 // getChain starts the shared node on first use: a devnet with a solar
-// inverter "inv-test" owned by alice.
+// inverter "inv-test" owned by alice and the EV odometers testOdometers
+// (vehicles are registered on first use by vehicleFixture).
 func getChain(t testing.TB) *testChain {
 	t.Helper()
 	chainOnce.Do(func() {
@@ -67,9 +68,13 @@ func getChain(t testing.TB) *testChain {
 		devPriv := ed25519.NewKeyFromSeed(seed)
 		reg := tx.MsgDeviceRegister{ID: "inv-test", Kind: tx.KindSolarInverter, PubKey: tx.PubKey(devPriv.Public().(ed25519.PublicKey)),
 			Metadata: tx.DeviceMetadata{SerialNumber: "inv-test", Manufacturer: "test", Model: "t", RatedPowerW: 5000, Site: "City Hall"}}
+		devs, owners := []tx.MsgDeviceRegister{reg}, []string{"alice"}
+		for _, o := range testOdometers {
+			devs, owners = append(devs, o.register()), append(owners, o.owner)
+		}
 		if _, chainErr = node.EnsureDevnet(home, node.DevnetOptions{
 			RPCListen: freeAddr(t), P2PListen: freeAddr(t), TimeoutCommit: 100 * time.Millisecond,
-			Devices: []tx.MsgDeviceRegister{reg}, DeviceOwners: []string{"alice"},
+			Devices: devs, DeviceOwners: owners,
 		}); chainErr != nil {
 			return
 		}

@@ -21,31 +21,7 @@ type txFlags struct {
 // submit signs msgs with the --from key, broadcasts them and waits for the
 // block, printing the height and hash or the rejection's code and message.
 func (g *globals) submit(ctx context.Context, f *txFlags, msgs ...tx.Msg) error {
-	kr, err := g.keyring()
-	if err != nil {
-		return err
-	}
-	if f.from == "" {
-		return errors.New("--from: name the key that signs")
-	}
-	key, err := kr.Get(f.from)
-	if err != nil {
-		return err
-	}
-	c, err := client.New(g.node)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
-	defer cancel()
-	res, err := c.Submit(ctx, key.Private, f.memo, msgs...)
-	var te *client.TxError
-	if errors.As(err, &te) {
-		if g.output == "json" {
-			_ = g.printJSON(map[string]any{"hash": te.Hash, "height": te.Height, "codespace": te.Codespace, "code": te.Code, "log": te.Log})
-		}
-		return err
-	}
+	res, err := g.broadcast(ctx, f, msgs...)
 	if err != nil {
 		return err
 	}
@@ -54,6 +30,38 @@ func (g *globals) submit(ctx context.Context, f *txFlags, msgs ...tx.Msg) error 
 	}
 	fmt.Fprintf(g.out, "committed at height %d\ntx hash %s\n", res.Height, res.Hash)
 	return nil
+}
+
+// broadcast signs msgs with --from, submits them and waits for their block;
+// a transaction the chain rejected is printed (with -o json) and returned
+// as an error.
+func (g *globals) broadcast(ctx context.Context, f *txFlags, msgs ...tx.Msg) (*client.TxResult, error) {
+	kr, err := g.keyring()
+	if err != nil {
+		return nil, err
+	}
+	if f.from == "" {
+		return nil, errors.New("--from: name the key that signs")
+	}
+	key, err := kr.Get(f.from)
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.New(g.node)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	res, err := c.Submit(ctx, key.Private, f.memo, msgs...)
+	var te *client.TxError
+	if errors.As(err, &te) && g.output == "json" {
+		_ = g.printJSON(map[string]any{"hash": te.Hash, "height": te.Height, "codespace": te.Codespace, "code": te.Code, "log": te.Log})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 func (f *txFlags) register(cmd *cobra.Command) {

@@ -292,31 +292,7 @@ func newTxVehiclesCmd(g *globals, f *txFlags) *cobra.Command {
 // submitProposal is submit for a transfer proposal: it also prints the new
 // transfer's id, read from the block's vehicles.transfer_proposed event.
 func (g *globals) submitProposal(ctx context.Context, f *txFlags, m *tx.MsgVehicleProposeTransfer) error {
-	kr, err := g.keyring()
-	if err != nil {
-		return err
-	}
-	if f.from == "" {
-		return errors.New("--from: name the key that signs")
-	}
-	key, err := kr.Get(f.from)
-	if err != nil {
-		return err
-	}
-	c, err := client.New(g.node)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
-	defer cancel()
-	res, err := c.Submit(ctx, key.Private, f.memo, m)
-	var te *client.TxError
-	if errors.As(err, &te) {
-		if g.output == "json" {
-			_ = g.printJSON(map[string]any{"hash": te.Hash, "height": te.Height, "codespace": te.Codespace, "code": te.Code, "log": te.Log})
-		}
-		return err
-	}
+	res, err := g.broadcast(ctx, f, m)
 	if err != nil {
 		return err
 	}

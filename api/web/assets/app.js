@@ -9,7 +9,10 @@
     "market.order_cancelled", "market.order_placed", "market.penalty", "market.refund", "market.settled", "market.trade",
     "market.trade_settled", "metering.anchored", "metering.fraud_cleared", "metering.fraud_flagged", "metering.reading_accepted",
     "metering.reading_rejected", "mileage.awarded", "mileage.expired", "mileage.funded", "mileage.merchant_registered",
-    "mileage.period_settled", "mileage.spent", "mileage.vehicle_settled"];
+    "mileage.period_settled", "mileage.spent", "mileage.vehicle_settled", "vehicles.accident_recorded", "vehicles.battery_recorded",
+    "vehicles.flagged", "vehicles.inspection_recorded", "vehicles.odometer_bound", "vehicles.programme_created", "vehicles.recycled",
+    "vehicles.registered", "vehicles.subsidy_approved", "vehicles.subsidy_clawed_back", "vehicles.title_transferred",
+    "vehicles.transfer_accepted", "vehicles.transfer_closed", "vehicles.transfer_proposed", "vehicles.transfer_reviewed"];
   const devices = new Set();
   let status = null;
   let updates = 0;
@@ -120,6 +123,17 @@
       push($("alerts"), `<a href="#device/${encodeURIComponent(ev.attributes.device)}">${esc(ev.attributes.device)}</a> seq ${esc(ev.attributes.seq)} <span class="bad">${esc(why)}</span> (h${esc(ev.height)})`, "alert", 50);
     }
     if (current && ev.attributes && ev.attributes.device === current) push($("dev-feed"), feedLine(ev), "", 50);
+    if (!$("vehicles").hidden) {
+      const a = ev.attributes || {};
+      if (ev.type.startsWith("vehicles.")) later("vehicles", 1500, refreshVehicles);
+      if (vehicle && (a.vin === vehicle.vin || (ev.type === "metering.reading_accepted" && a.device === vehicle.device))) later("report", 5000, () => vehicle && showVehicle(vehicle.vin, true));
+    }
+  }
+  // later runs fn once, ms after the first of a burst of calls under name.
+  const timers = {};
+  function later(name, ms, fn) {
+    if (timers[name]) return;
+    timers[name] = setTimeout(() => { timers[name] = null; fn(); }, ms);
   }
   function connect() {
     const es = new EventSource("/v1/events" + (key() ? "?api_key=" + encodeURIComponent(key()) : ""));
@@ -158,17 +172,156 @@
       }
     } catch (e) { out.className = "fail"; out.textContent = "✗ " + e.message; }
   }
+  // --- vehicles page ---
+  let vehicle = null; // {vin, device} of the report shown
+  let vehCursor = "";
+  const short = (a) => (a ? `<code title="${esc(a)}">${esc(a.slice(0, 10))}…</code>` : "–");
+  const km = (m) => (Number(m) / 1000).toLocaleString("en", { maximumFractionDigits: 1 });
+  const pct = (bp) => (bp ? (Number(bp) / 100).toFixed(2) + " %" : "–");
+  const when = (t) => (t ? new Date(t).toLocaleString() : "");
+  const hash = (h) => (h ? `<code title="${esc(h)}">${esc(h.slice(0, 12))}…</code>` : "–");
+  const badge = (text, cls) => `<span class="badge ${cls}">${esc(text)}</span>`;
+  function money(c) {
+    if (!c) return "–";
+    const n = coinAmount(c) / 1e6, d = String(c).replace(/^[0-9]+/, "");
+    return fmt(n) + " " + ({ uscn: "SCN", ukrw: "KRW" }[d] || d);
+  }
+  // table fills el with a header row and one row per item, or says empty;
+  // a heading "name:n" is of a numeric (right-aligned) column.
+  function table(el, head, items, row, empty) {
+    const th = (h) => (h.endsWith(":n") ? `<th class="n">${esc(h.slice(0, -2))}</th>` : `<th>${esc(h)}</th>`);
+    el.innerHTML = items.length ? `<tr>${head.map(th).join("")}</tr>` + items.map((it, i) => `<tr>${row(it, i)}</tr>`).join("")
+      : `<tr><td class="empty">${esc(empty)}</td></tr>`;
+  }
+  function fields(el, pairs) {
+    el.innerHTML = pairs.filter((p) => p[1] !== null && p[1] !== undefined && p[1] !== "").map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join("");
+  }
+  function vehicleRow(v) {
+    const tr = document.createElement("tr");
+    tr.dataset.vin = v.vin;
+    tr.innerHTML = `<td><a class="vin-link" href="#vehicle/${encodeURIComponent(v.vin)}">${esc(v.vin)}</a></td>` +
+      `<td>${esc(v.model)}${v.status === "recycled" ? " " + badge("recycled", "warn") : ""}</td><td>${esc(v.year)}</td><td>${short(v.owner)}</td>` +
+      `<td class="n">${km(v.odometer_m)}</td><td class="n">${pct(v.soh_bp)}</td>` +
+      `<td>${v.flagged ? badge("flagged", "bad") : badge("clean", "ok")}</td><td>${v.subsidy ? badge(v.subsidy, v.subsidy === "held" ? "ok" : "warn") : "–"}</td>`;
+    return tr;
+  }
+  async function loadVehicles(more) {
+    const r = await api("/v1/vehicles?limit=50" + (more && vehCursor ? "&cursor=" + encodeURIComponent(vehCursor) : ""));
+    const tb = $("veh-list").tBodies[0];
+    if (!more) tb.innerHTML = "";
+    r.items.forEach((v) => tb.appendChild(vehicleRow(v)));
+    if (!tb.rows.length) tb.innerHTML = `<tr><td class="empty" colspan="8">no vehicles registered</td></tr>`;
+    vehCursor = r.next_cursor || "";
+    $("veh-more").hidden = !vehCursor;
+  }
+  async function refreshVehicles() {
+    const jobs = [
+      loadVehicles(false).catch((e) => { $("veh-list").tBodies[0].innerHTML = `<tr><td class="empty" colspan="8">${esc(e.message)}</td></tr>`; }),
+      api("/v1/vehicles/stats").then((s) => {
+        const c = s.counters;
+        $("veh-count").textContent = fmt(c.vehicles); $("veh-recycled").textContent = fmt(c.recycled);
+        $("veh-flagged").textContent = fmt(c.flagged); $("veh-transfers").textContent = fmt(c.transfers);
+        $("veh-subsidies").textContent = fmt(c.subsidies);
+        $("veh-escrow").textContent = s.escrow.length ? s.escrow.map(money).join(", ") : "0";
+      }),
+    ];
+    await Promise.allSettled(jobs);
+  }
+  // showVehicle shows a VIN's report, read with proof: the record proven
+  // at a height and the odometer series checked against it.
+  async function showVehicle(vin, quiet) {
+    const out = $("vr-verify");
+    if (!quiet) { out.textContent = "reading the report with proof…"; out.className = ""; }
+    $("vin-error").textContent = "";
+    let r;
+    try {
+      r = await api("/v1/vehicles/" + encodeURIComponent(vin) + "/report?prove=true");
+    } catch (e) {
+      if (quiet) return;
+      vehicle = null;
+      $("veh-report").hidden = true;
+      $("vin-error").textContent = e.message;
+      return;
+    }
+    const v = r.result.vehicle, pts = r.result.odometer, prog = r.result.programme;
+    vehicle = { vin: v.vin, device: v.odometer_device };
+    $("veh-report").hidden = false;
+    $("vr-vin").textContent = v.vin;
+    $("vr-title").textContent = `${v.model} (${v.year})`;
+    $("vr-flag").innerHTML = (v.flags.length ? badge("odometer flagged", "bad") : badge("odometer clean", "ok")) + (v.status === "recycled" ? " " + badge("recycled", "warn") : "");
+    const p = r.proof;
+    if (p && p.verified && r.series && r.series.verified) {
+      out.className = "ok";
+      out.textContent = `✓ record proven at height ${r.height} against app hash ${p.app_hash.slice(0, 16)}… of header ${p.header_height}, signed by ${p.signed_power}/${p.total_power} voting power; odometer series of ${r.series.points} points verified against the proven digest`;
+    } else {
+      out.className = "fail";
+      out.textContent = "✗ report NOT verified: " + (p ? p.error || "series not checked" : "no proof");
+    }
+    const b = v.battery;
+    fields($("vr-info"), [
+      ["model", esc(v.model)], ["year", esc(v.year)], ["status", esc(v.status)], ["owner", short(v.owner)],
+      ["battery", `${esc(fmt(b.capacity_wh / 1000))} kWh ${esc(b.chemistry)}, passport ${esc(b.passport_id)}`],
+      ["odometer device", `<a href="#device/${encodeURIComponent(v.odometer_device)}">${esc(v.odometer_device)}</a>` + (v.devices.length > 1 ? ` (${v.devices.length} bound so far)` : "")],
+      ["odometer", v.odometer.last ? km(v.odometer.last.value_m) + " km" : "no reading yet"],
+      ["registered", `height ${esc(v.registered_height)}, ${esc(when(v.registered_time))}`],
+      ["open transfer", v.open_transfer ? "#" + esc(v.open_transfer) : ""],
+      ["recycled", v.recycling ? `${esc(v.recycling.reason)} (height ${esc(v.recycling.height)})` : ""],
+    ]);
+    table($("vr-owners"), ["#", "owner", "since", "how"], v.owners, (o, i) =>
+      `<td>${i + 1}</td><td>${short(o.owner)}</td><td>h${esc(o.from_height)} ${esc(when(o.from_time))}</td>` +
+      `<td>${o.transfer ? `transfer #${esc(o.transfer)}, ${esc(money(o.price))}, dealer ${short(o.dealer)}` : "registration"}</td>`, "no owner");
+    lineChart($("chart-odometer"), pts.map((q) => ({ t: q.time_ms, y: q.value_m / 1000 })));
+    table($("vr-odometer"), ["interval", "time", "km:n", "device", "seq"], pts.slice(-10).reverse(), (q) =>
+      `<td>${esc(q.interval)}</td><td>${esc(when(q.time_ms))}</td><td class="n">${km(q.value_m)}</td><td>${esc(q.device)}</td><td>${esc(q.seq)}</td>`, "no odometer points yet");
+    table($("vr-flags"), ["kind", "device", "reading:n", "below:n", "rejected:n", "since"], v.flags, (f) =>
+      `<td class="bad">${esc(f.kind)}</td><td>${esc(f.device)}</td><td class="n">${km(f.value_m)} km</td><td class="n">${km(f.previous_m)} km</td><td class="n">${esc(f.count)}</td><td>h${esc(f.height)}</td>`,
+      "none: the odometer never went back");
+    const bh = v.battery_health;
+    $("vr-soh").textContent = bh.length ? pct(bh[bh.length - 1].soh_bp) : "–";
+    table($("vr-battery"), ["SOH:n", "by", "when", "document"], bh.slice().reverse(), (m) =>
+      `<td class="n">${pct(m.soh_bp)}</td><td>${short(m.by)}</td><td>${esc(when(m.time))}</td><td>${hash(m.doc_hash)}</td>`, "no measurement");
+    table($("vr-accidents"), ["occurred", "severity", "summary", "by"], v.accidents, (a) =>
+      `<td>${esc(new Date(a.occurred_at * 1000).toLocaleDateString())}</td><td>${badge(a.severity, a.severity === "minor" ? "warn" : "bad")}</td><td>${esc(a.summary)}</td><td>${short(a.by)}</td>`, "none recorded");
+    table($("vr-inspections"), ["when", "result", "km:n", "defects:n", "SOH:n", "report"], v.inspections, (x) =>
+      `<td>${esc(when(x.time))}</td><td>${badge(x.result, x.result === "pass" ? "ok" : "bad")}</td><td class="n">${km(x.odometer_m)}</td><td class="n">${esc(x.defects)}</td><td class="n">${pct(x.soh_bp)}</td><td>${hash(x.doc_hash)}</td>`,
+      "none recorded");
+    const sub = v.subsidy;
+    if (!sub) { $("vr-subsidy").innerHTML = `<tr><td class="empty">no subsidy</td></tr>`; return; }
+    fields($("vr-subsidy"), [
+      ["programme", esc(sub.programme) + (prog ? ` — ${esc(prog.name)}` : "")], ["amount", esc(money(sub.amount))],
+      ["status", badge(sub.status, sub.status === "held" ? "ok" : "warn")], ["holder", short(sub.holder)], ["agency", short(sub.agency)],
+      ["approved", `height ${esc(sub.height)}, ${esc(when(sub.time))}`], ["holding until", esc(when(sub.holding_until))],
+      ["clawed back", sub.clawed_back ? `${esc(money(sub.clawed_back))} (transfer #${esc(sub.clawback_transfer)})` : ""],
+      ["programme budget left", prog ? esc(money(prog.remaining)) + " of " + esc(money(prog.budget)) : ""],
+    ]);
+  }
+
   function route() {
     const m = location.hash.match(/^#device\/(.+)$/);
-    if (m) { showDevice(decodeURIComponent(m[1])); return; }
+    const v = location.hash.match(/^#vehicle\/(.+)$/);
+    const onVehicles = !!v || location.hash === "#vehicles";
+    $("tab-overview").className = !m && !onVehicles ? "on" : "";
+    $("tab-vehicles").className = onVehicles ? "on" : "";
+    if (m) { $("vehicles").hidden = true; showDevice(decodeURIComponent(m[1])); return; }
     current = null;
-    $("overview").hidden = false; $("device").hidden = true;
+    $("device").hidden = true;
+    $("overview").hidden = onVehicles; $("vehicles").hidden = !onVehicles;
+    if (!onVehicles) return;
+    refreshVehicles();
+    if (v) { const vin = decodeURIComponent(v[1]); $("vininput").value = vin; showVehicle(vin); } else { vehicle = null; $("veh-report").hidden = true; }
   }
 
   document.addEventListener("DOMContentLoaded", () => {
     $("keysave").onclick = () => { localStorage.setItem("citychain-api-key", $("keyinput").value.trim()); location.reload(); };
     $("verify").onclick = verify;
     $("devform").onsubmit = (e) => { e.preventDefault(); const v = $("devinput").value.trim(); if (v) location.hash = "#device/" + encodeURIComponent(v); };
+    $("vinform").onsubmit = (e) => {
+      e.preventDefault();
+      const v = $("vininput").value.trim().toUpperCase();
+      if (!v) return;
+      if (location.hash === "#vehicle/" + encodeURIComponent(v)) showVehicle(v); else location.hash = "#vehicle/" + encodeURIComponent(v);
+    };
+    $("veh-more").onclick = () => loadVehicles(true).catch(() => {});
     window.addEventListener("hashchange", route);
     route();
     refreshStatus().catch(() => {});
