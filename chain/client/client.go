@@ -82,6 +82,21 @@ type TxResult struct {
 	Events []abci.Event
 }
 
+// Attr is the value of key in the transaction's first event of type typ.
+func (r *TxResult) Attr(typ, key string) (string, bool) {
+	for _, e := range r.Events {
+		if e.Type != typ {
+			continue
+		}
+		for _, a := range e.Attributes {
+			if a.Key == key {
+				return a.Value, true
+			}
+		}
+	}
+	return "", false
+}
+
 // Account is the part of an account's state a client needs.
 type Account struct {
 	Address  tx.Address `json:"address"`

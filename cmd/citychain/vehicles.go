@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/spf13/cobra"
 
 	"github.com/citychain/citychain/chain/client"
@@ -296,7 +295,7 @@ func (g *globals) submitProposal(ctx context.Context, f *txFlags, m *tx.MsgVehic
 	if err != nil {
 		return err
 	}
-	v, ok := eventAttr(res.Events, "vehicles.transfer_proposed", "id")
+	v, ok := res.Attr("vehicles.transfer_proposed", "id")
 	id, perr := strconv.ParseUint(v, 10, 64)
 	if !ok || perr != nil {
 		return fmt.Errorf("transaction %s committed at height %d, but its events carry no transfer id (query vehicles list or vehicle %s)", res.Hash, res.Height, m.VIN)
@@ -306,21 +305,6 @@ func (g *globals) submitProposal(ctx context.Context, f *txFlags, m *tx.MsgVehic
 	}
 	fmt.Fprintf(g.out, "committed at height %d\ntx hash %s\ntransfer id %d\n", res.Height, res.Hash, id)
 	return nil
-}
-
-// eventAttr is the value of key in the first event of type typ.
-func eventAttr(evs []abci.Event, typ, key string) (string, bool) {
-	for _, e := range evs {
-		if e.Type != typ {
-			continue
-		}
-		for _, a := range e.Attributes {
-			if a.Key == key {
-				return a.Value, true
-			}
-		}
-	}
-	return "", false
 }
 
 // parseSOH reads a battery state of health: whole basis points ("9150") or

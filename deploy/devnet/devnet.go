@@ -55,6 +55,9 @@ type Config struct {
 
 	// NoTrader turns off the simulated market participants.
 	NoTrader bool
+	// NoVehicles turns off the vehicle story (registration of the EVs,
+	// subsidies, battery records and one dealer sale; see DemoVIN).
+	NoVehicles bool
 
 	// Clock, when set, drives the simulators instead of the devnet's
 	// continuing scaled clock (tests use a manual clock).

@@ -13,6 +13,7 @@ import (
 	influxdb2 "github.com/influxdata/influxdb-client-go/v2"
 
 	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/deploy/devnet"
 	"github.com/citychain/citychain/deploy/local"
 	"github.com/citychain/citychain/edge/reading"
@@ -153,6 +154,59 @@ func TestDevnetEndToEnd(t *testing.T) {
 		}
 		i++
 	}
+
+	// The vehicle story: every EV registered, subsidised and inspected, and
+	// the first one sold by the dealer once it has an odometer history.
+	type ev struct {
+		VIN    string `json:"vin"`
+		Owners []struct {
+			Owner      tx.Address `json:"owner"`
+			FromHeight int64      `json:"from_height"`
+			Price      *tx.Coin   `json:"price"`
+		} `json:"owners"`
+		Subsidy *struct {
+			Status     string   `json:"status"`
+			ClawedBack *tx.Coin `json:"clawed_back"`
+		} `json:"subsidy"`
+		BatteryHealth []struct{} `json:"battery_health"`
+		Inspections   []struct{} `json:"inspections"`
+		Flags         []struct{} `json:"flags"`
+		Odometer      struct {
+			Points uint64            `json:"points"`
+			Last   *tx.OdometerPoint `json:"last"`
+			Digest tx.HexBytes       `json:"digest"`
+		} `json:"odometer"`
+	}
+	var sold struct {
+		Vehicle  ev                 `json:"vehicle"`
+		Odometer []tx.OdometerPoint `json:"odometer"`
+	}
+	for {
+		if ctx.Err() != nil {
+			t.Fatalf("the first EV was not sold: %+v", sold.Vehicle)
+		}
+		if err := c.QueryJSON(ctx, "/vehicles/report", []byte(devnet.DemoVIN(0)), &sold); err == nil && len(sold.Vehicle.Owners) == 2 {
+			break
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	v := sold.Vehicle
+	if v.Owners[1].Owner == v.Owners[0].Owner || v.Owners[1].Price == nil || v.Owners[1].Price.Amount != 4_000_000_000 ||
+		v.Subsidy == nil || v.Subsidy.Status != "clawed_back" || v.Subsidy.ClawedBack == nil || v.Subsidy.ClawedBack.Amount == 0 ||
+		len(v.BatteryHealth) != 1 || len(v.Inspections) != 1 || v.Odometer.Points < 2 || len(v.Flags) != 0 {
+		t.Fatalf("the sold EV: %+v", v)
+	}
+	if err := tx.VerifyOdometerSeries(sold.Odometer, v.Odometer.Digest, v.Odometer.Last, v.Odometer.Points); err != nil {
+		t.Fatal(err)
+	}
+	var second ev
+	if err := c.QueryJSON(ctx, "/vehicles/vehicle", []byte(devnet.DemoVIN(1)), &second); err != nil {
+		t.Fatal(err)
+	}
+	if second.Subsidy == nil || second.Subsidy.Status != "held" || len(second.BatteryHealth) != 1 || len(second.Owners) != 1 {
+		t.Fatalf("the second EV: %+v", second)
+	}
+	t.Logf("EV %s sold at height %d with %d odometer points, clawback %s", v.VIN, v.Owners[1].FromHeight, v.Odometer.Points, v.Subsidy.ClawedBack)
 
 	// Stop the clock: from now on every poll reads the same counters. Once an
 	// interval that began after that is anchored, the chain holds them.

@@ -187,6 +187,13 @@ func Start(ctx context.Context, cfg Config) (_ *System, err error) {
 		}
 		s.goRun(runCtx, "trader", tr.run)
 	}
+	if !cfg.NoVehicles {
+		d, err := s.newDealership(c)
+		if err != nil {
+			return nil, err
+		}
+		s.goRun(runCtx, "vehicles", d.run)
+	}
 	return s, nil
 }
 
