@@ -2,6 +2,7 @@ package vehicles
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -122,21 +123,54 @@ func summaryOf(v *Vehicle) Summary {
 }
 
 // series reads the vehicle's odometer points from interval from, at most
-// limit of them (0: all); next is the interval to continue from.
-func series(kv store.KV, vin string, from, limit uint64) (pts []tx.OdometerPoint, next *uint64) {
-	pts = []tx.OdometerPoint{}
-	store.Each(kv, odometerKey(vin, from), store.PrefixEnd(odometerPrefix(vin)), func(_, v []byte) bool {
-		var p tx.OdometerPoint
+// limit of them (0: all), as stored (the JSON of tx.OdometerPoint, not
+// decoded again: a report of a long history is mostly this); next is the
+// interval to continue from.
+func series(kv store.KV, vin string, from, limit uint64) (pts []json.RawMessage, next *uint64) {
+	pts = []json.RawMessage{}
+	store.Each(kv, odometerKey(vin, from), store.PrefixEnd(odometerPrefix(vin)), func(key, v []byte) bool {
 		if limit > 0 && uint64(len(pts)) == limit {
-			getJSONBytes(v, &p)
-			next = &p.Interval
+			n := binary.BigEndian.Uint64(key[len(key)-8:])
+			next = &n
 			return false
 		}
-		getJSONBytes(v, &p)
-		pts = append(pts, p)
+		pts = append(pts, append(json.RawMessage(nil), v...)) // the iterator may reuse v
 		return true
 	})
 	return pts, next
+}
+
+// reportJSON writes a Report from the stored JSON of its parts (written
+// by putJSON, so already compact and valid).
+func reportJSON(vehicle []byte, points []json.RawMessage, programme []byte) []byte {
+	n := len(vehicle) + len(programme) + 64
+	for _, p := range points {
+		n += len(p) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `{"vehicle":`...)
+	b = append(b, vehicle...)
+	b = append(b, `,"odometer":[`...)
+	for i, p := range points {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, p...)
+	}
+	b = append(b, ']')
+	if programme != nil {
+		b = append(b, `,"programme":`...)
+		b = append(b, programme...)
+	}
+	return append(b, '}')
+}
+
+// pageAnswer is an OdometerPage as the query writes it, with the stored
+// points copied through.
+type pageAnswer struct {
+	VIN    string            `json:"vin"`
+	Points []json.RawMessage `json:"points"`
+	Next   *uint64           `json:"next,omitempty"`
 }
 
 // Query implements module.Module. Paths (see README):
@@ -178,19 +212,20 @@ func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		v := k.vehicle(kv, id)
-		if v == nil {
+		raw := kv.Get(vehicleKey(id))
+		if raw == nil {
 			return nil, module.ErrNotFound.Wrapf("vehicle %s is not registered", id)
 		}
-		r := Report{Vehicle: v}
-		r.Odometer, _ = series(kv, id, 0, 0)
-		if v.Subsidy != nil {
-			var p Programme
-			if getJSON(kv, programmeKey(v.Subsidy.Programme), &p) {
-				r.Programme = &p
-			}
+		var v struct {
+			Subsidy *Subsidy `json:"subsidy"`
 		}
-		return module.JSON(r)
+		getJSONBytes(raw, &v)
+		pts, _ := series(kv, id, 0, 0)
+		var prog []byte
+		if v.Subsidy != nil {
+			prog = kv.Get(programmeKey(v.Subsidy.Programme))
+		}
+		return &module.QueryResult{Value: reportJSON(raw, pts, prog)}, nil
 	case "odometer":
 		var req OdometerRequest
 		if err := decodeStrict(q.Data, &req, "odometer"); err != nil {
@@ -206,7 +241,7 @@ func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 		if !kv.Has(vehicleKey(req.VIN)) {
 			return nil, module.ErrNotFound.Wrapf("vehicle %s is not registered", req.VIN)
 		}
-		page := OdometerPage{VIN: req.VIN}
+		page := pageAnswer{VIN: req.VIN}
 		page.Points, page.Next = series(kv, req.VIN, req.From, limit)
 		return module.JSON(page)
 	case "list":

@@ -324,6 +324,11 @@ func TestSubsidies(t *testing.T) {
 		!v.Subsidy.HoldingUntil.Equal(v.Subsidy.Time.Add(2*365*24*time.Hour)) {
 		t.Fatalf("subsidy: %+v", v.Subsidy)
 	}
+	var r vehicles.Report
+	queryJSON(t, h, "/vehicles/report", []byte(vinA), &r)
+	if r.Programme == nil || r.Programme.ID != "ev-2026" || r.Programme.Remaining != p.Remaining || r.Vehicle.Subsidy.Programme != "ev-2026" || len(r.Odometer) != 0 {
+		t.Fatalf("report: %+v", r)
+	}
 	var st vehicles.Stats
 	queryJSON(t, h, "/vehicles/stats", nil, &st)
 	if len(st.Escrow) != 1 || st.Escrow[0] != p.Remaining || st.Counters.Subsidies != 1 {

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Vehicle report query: `query vehicles report` (the record, the whole
+# odometer series and the programme) for a vehicle with 10,000 odometer
+# points, against a plain state read of the same record (vehicles/vehicle),
+# both ABCI queries of committed state through the app, measured in the
+# same run (vehicles.BenchmarkReport).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mkdir -p .tmp/bench
+COUNT=${COUNT:-3}
+out=.tmp/bench/vehicles.txt
+median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) {print "nan"} else if (NR%2) {print a[(NR+1)/2]} else {print (a[NR/2]+a[NR/2+1])/2}}'; }
+metric() { grep -E "^$2(-[0-9]+)?[[:space:]]" "$1" | awk -v u="$3" '{for (i=2;i<=NF;i++) if ($i==u) print $(i-1)}' | median; }
+
+echo "== vehicles: report query of a vehicle with 10,000 odometer points vs a plain state read =="
+go test -run '^$' -bench 'BenchmarkReport' -count "$COUNT" ./chain/internal/vehicles/ | grep -E '^Benchmark' | tee "$out"
+r=$(metric "$out" BenchmarkReport/report ns/op)
+p=$(metric "$out" BenchmarkReport/plain ns/op)
+b=$(metric "$out" BenchmarkReport/report bytes/answer)
+awk -v r="$r" -v p="$p" -v b="$b" 'BEGIN {printf "report (10k points, %.0f KB): %.2f ms   plain read baseline: %.1f us   ratio: %.0fx (median of runs)\n", b/1024, r/1e6, p/1e3, r/p}'

@@ -1,0 +1,75 @@
+package vehicles_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/citychain/citychain/chain/app/apptest"
+	"github.com/citychain/citychain/chain/internal/metering"
+	"github.com/citychain/citychain/chain/internal/vehicles"
+	"github.com/citychain/citychain/chain/tx"
+)
+
+// reportPoints is the odometer history of the benchmark's vehicle.
+const reportPoints = 10_000
+
+// BenchmarkReport measures `query vehicles report` (the record, the whole
+// odometer series and the programme, as JSON) for a vehicle with 10,000
+// odometer points, against a plain state read of the same vehicle's
+// record (`vehicles/vehicle`) in the same run: both are ABCI queries of
+// the committed state through the app. make bench prints the ratio.
+func BenchmarkReport(b *testing.B) {
+	odo := newOdometer("ev-a", apptest.Alice)
+	devs := []tx.MsgDeviceRegister{odo.register()}
+	st := apptest.BuildAppState(apptest.DemoAccounts(), devs)
+	// One-second intervals and a wide skew let one block carry readings of
+	// many intervals, so the history is built in reportPoints/150 blocks.
+	st.Metering.Params = metering.Params{IntervalSeconds: 1, MaxFutureSkewSeconds: 2 * reportPoints}
+	st.Vehicles = vehicles.DefaultGenesis()
+	h := apptest.New(b, apptest.Options{AppState: apptest.MustJSON(b, st)})
+	vin := vinOf(b, "KMHKN81AFPU12345")
+	h.RunOK("register", h.Sign(apptest.Registrar, register(vin, apptest.Alice.Addr, "ev-a")))
+	start := apptest.BlockTime(h.Height+1).UnixMilli() + 1000
+	for i := 0; i < reportPoints; i += tx.MaxReadingsPerMsg {
+		var rs []tx.HexBytes
+		for j := i; j < min(i+tx.MaxReadingsPerMsg, reportPoints); j++ {
+			rs = append(rs, odo.sign(b, start+int64(j)*1000, 1_000_000+uint64(j)*250))
+		}
+		if n, why := submit(b, h, rs...); n != len(rs) {
+			b.Fatalf("readings from %d: %d accepted, rejected: %v", i, n, why)
+		}
+	}
+	if v := vehicle(b, h, vin); v.Odometer.Points != reportPoints {
+		b.Fatalf("the vehicle has %d points", v.Odometer.Points)
+	}
+	run := func(path string, check func([]byte)) func(*testing.B) {
+		return func(b *testing.B) {
+			var size int
+			for b.Loop() {
+				res := h.Query(path, []byte(vin), 0, false)
+				if res.Code != 0 {
+					b.Fatalf("%s: %s", path, res.Log)
+				}
+				size = len(res.Value)
+				check(res.Value)
+			}
+			b.ReportMetric(float64(size), "bytes/answer")
+		}
+	}
+	checked := false
+	b.Run("report", run("/vehicles/report", func(raw []byte) {
+		if checked {
+			return
+		}
+		checked = true
+		var r vehicles.Report
+		if err := json.Unmarshal(raw, &r); err != nil {
+			b.Fatal(err)
+		}
+		o := r.Vehicle.Odometer
+		if err := tx.VerifyOdometerSeries(r.Odometer, o.Digest, o.Last, o.Points); err != nil {
+			b.Fatal(err)
+		}
+	}))
+	b.Run("plain", run("/vehicles/vehicle", func([]byte) {}))
+}
