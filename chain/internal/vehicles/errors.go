@@ -40,6 +40,6 @@ var (
 	ErrClawback            = module.NewError(Codespace, 32, "seller cannot repay the subsidy clawback")
 	ErrNotRecycler         = module.NewError(Codespace, 33, "signer lacks the inspector or vehicle_registrar role")
 	ErrNotCanceller        = module.NewError(Codespace, 34, "signer is not the transfer's dealer, seller or buyer")
-	ErrOwnerChanged        = module.NewError(Codespace, 35, "the seller no longer owns the vehicle")
 	ErrInvalidRecipient    = module.NewError(Codespace, 36, "invalid owner or buyer")
+	// 35 is reserved (never released).
 )
