@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -15,9 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/citychain/citychain/chain/client"
-	"github.com/citychain/citychain/chain/keyring"
-	"github.com/citychain/citychain/chain/node"
-	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/deploy/devnet"
 	"github.com/citychain/citychain/deploy/local"
 )
@@ -88,8 +84,9 @@ func startBrowser(t *testing.T, ctx context.Context, chromium string) (bctx cont
 
 // TestDashboardBrowser opens the dashboard of a running devnet in headless
 // Chromium: charts with data, a live update, a device page, a verified
-// proof, the simulated EV registered as a vehicle with its verified report
-// and odometer series, and screenshots in $ARTIFACTS (or .tmp/artifacts).
+// proof, the first simulated EV (registered by the devnet's vehicle story)
+// on the vehicles page with its verified report and odometer series, and
+// screenshots in $ARTIFACTS (or .tmp/artifacts).
 func TestDashboardBrowser(t *testing.T) {
 	chromium := chromiumPath(t)
 	if _, err := local.InfluxdBinary(); err != nil {
@@ -97,9 +94,8 @@ func TestDashboardBrowser(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	home := t.TempDir()
 	sys, err := devnet.Start(ctx, devnet.Config{
-		Home: home, RPCListen: freeAddr(t), P2PListen: freeAddr(t),
+		Home: t.TempDir(), RPCListen: freeAddr(t), P2PListen: freeAddr(t),
 		MQTTListen: "127.0.0.1:0", InfluxListen: "127.0.0.1:0", SimBasePort: 0,
 		Inverters: 4, EVs: 1, GatewaySize: 5, PollInterval: 500 * time.Millisecond,
 		TimeoutCommit: 300 * time.Millisecond, CometLogLevel: "none", Clock: noonClock{time.Now()},
@@ -178,9 +174,14 @@ func TestDashboardBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The simulated EV as a registered vehicle: its report with a verified
-	// proof and the odometer series its signed readings build.
-	vin := registerSimEV(t, ctx, nc, home, sys.Manifest)
+	// The first simulated EV, registered by the devnet's vehicle story: its
+	// report with a verified proof and the odometer series its signed
+	// readings build, refreshed live.
+	vin := devnet.DemoVIN(0)
+	waitFor(t, "the devnet to register "+vin, 2*time.Minute, func() bool {
+		res, err := nc.Query(ctx, "/vehicles/vehicle", []byte(vin), 0, false)
+		return err == nil && res.Found()
+	})
 	if _, err := chromedp.Run(bctx, chromedp.Navigate(base+"/#vehicle/"+vin)); err != nil {
 		t.Fatal(err)
 	}
@@ -201,52 +202,6 @@ func TestDashboardBrowser(t *testing.T) {
 	if code, _, _ := (&testServer{url: base}).do(t, "GET", "/healthz", nil); code != 200 {
 		t.Fatalf("healthz after the browser session: %d", code)
 	}
-}
-
-// registerSimEV registers the devnet's simulated EV (its odometer device
-// and owner from the manifest) as a vehicle, unless its device is bound to
-// one already, and returns the VIN.
-func registerSimEV(t *testing.T, ctx context.Context, nc *client.Client, home string, m *devnet.Manifest) string {
-	t.Helper()
-	var ev *devnet.ManifestDevice
-	for i := range m.Devices {
-		if m.Devices[i].Kind == tx.KindEVOdometer {
-			ev = &m.Devices[i]
-			break
-		}
-	}
-	if ev == nil {
-		t.Fatalf("no %s in the devnet manifest %+v", tx.KindEVOdometer, m.Devices)
-	}
-	res, err := nc.Query(ctx, "/vehicles/by_device", []byte(ev.ID), 0, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Found() {
-		var vin string
-		if err := json.Unmarshal(res.Value, &vin); err != nil {
-			t.Fatalf("binding of %s: %v", ev.ID, err)
-		}
-		return vin
-	}
-	kr, err := keyring.Open(node.KeyringDir(home))
-	if err != nil {
-		t.Fatal(err)
-	}
-	registrar, err := kr.Get("registrar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner, err := kr.Get(ev.Owner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vin := vinOf("KMHKM81AFNU00001")
-	if _, err := nc.Submit(ctx, registrar.Private, "", &tx.MsgVehicleRegister{VIN: vin, Model: "Hyundai Kona Electric", Year: 2025,
-		Battery: tx.Battery{CapacityWh: 64_800, Chemistry: "nmc", PassportID: "KR-BP-KONA-0001"}, Owner: owner.Address, OdometerDevice: ev.ID}); err != nil {
-		t.Fatalf("register %s with %s: %v", vin, ev.ID, err)
-	}
-	return vin
 }
 
 // TestVehiclesBrowser opens the dashboard's vehicles page in headless
@@ -286,7 +241,7 @@ func TestVehiclesBrowser(t *testing.T) {
 
 	lookup(vinIoniq)
 	poll("the Ioniq's verified report", `!document.getElementById("veh-report").hidden && `+text("vr-vin")+fmt.Sprintf(` === %q`, vinIoniq)+
-		` && document.getElementById("vr-verify").className === "ok" && `+text("vr-verify")+fmt.Sprintf(`.includes("odometer series of %d points verified")`, w.points))
+		` && document.getElementById("vr-verify").className === "ok" && `+text("vr-verify")+fmt.Sprintf(`.includes("odometer series of %d points verified against the proven record")`, w.points))
 	poll("the odometer chart and table", fmt.Sprintf(`Number(document.querySelector("#chart-odometer svg")?.dataset.points || 0) === %d && document.querySelectorAll("#vr-odometer tr").length === %d`, w.points, w.points+1)+
 		` && `+text("vr-odometer")+`.includes("1,030")`)
 	poll("the rest of the history", text("vr-owners")+`.includes("registration") && `+text("vr-flags")+`.includes("never went back") && `+

@@ -44,14 +44,16 @@
     pts.forEach((p, i) => { if (i % step === 0) s += `<text x="${L + i * bw}" y="${H - 4}">${esc(p.x)}</text>`; });
     el.innerHTML = s + "</svg>";
   }
-  function lineChart(el, pts) {
+  // lineChart draws pts = [{t (ms), y}] as a line; dots marks each point.
+  function lineChart(el, pts, dots) {
     const W = 600, H = 170, L = 48, B = 18;
     if (!pts.length) { barChart(el, []); return; }
     const ys = pts.map((p) => p.y), lo = Math.min(...ys), hi = Math.max(...ys), span = Math.max(1, hi - lo);
     const t0 = pts[0].t, t1 = pts[pts.length - 1].t, ts = Math.max(1, t1 - t0);
-    const xy = pts.map((p) => `${L + ((p.t - t0) / ts) * (W - L - 4)},${H - B - ((p.y - lo) / span) * (H - B - 12)}`).join(" ");
+    const at = pts.map((p) => [L + ((p.t - t0) / ts) * (W - L - 4), H - B - ((p.y - lo) / span) * (H - B - 12)]);
+    const marks = dots ? at.map(([x, y], i) => `<circle cx="${x}" cy="${y}" r="3"><title>${esc(new Date(pts[i].t).toLocaleString())}: ${esc(fmt(pts[i].y))}</title></circle>`).join("") : "";
     el.innerHTML = `<svg viewBox="0 0 ${W} ${H}" data-points="${pts.length}"><text x="2" y="10">${esc(fmt(hi))}</text><text x="2" y="${H - B}">${esc(fmt(lo))}</text>` +
-      `<polyline points="${xy}"/><text x="${L}" y="${H - 4}">${esc(new Date(t0).toLocaleTimeString())}</text><text x="${W - 60}" y="${H - 4}">${esc(new Date(t1).toLocaleTimeString())}</text></svg>`;
+      `<polyline points="${at.map(([x, y]) => x + "," + y).join(" ")}"/>${marks}<text x="${L}" y="${H - 4}">${esc(new Date(t0).toLocaleTimeString())}</text><text x="${W - 60}" y="${H - 4}">${esc(new Date(t1).toLocaleTimeString())}</text></svg>`;
   }
 
   function addDevice(id) {
@@ -252,7 +254,7 @@
     const p = r.proof;
     if (p && p.verified && r.series && r.series.verified) {
       out.className = "ok";
-      out.textContent = `✓ record proven at height ${r.height} against app hash ${p.app_hash.slice(0, 16)}… of header ${p.header_height}, signed by ${p.signed_power}/${p.total_power} voting power; odometer series of ${r.series.points} points verified against the proven digest`;
+      out.textContent = `✓ record proven at height ${r.height} against app hash ${p.app_hash.slice(0, 16)}… of header ${p.header_height}, signed by ${p.signed_power}/${p.total_power} voting power; odometer series of ${r.series.points} point${r.series.points === 1 ? "" : "s"} verified against the proven record`;
     } else {
       out.className = "fail";
       out.textContent = "✗ report NOT verified: " + (p ? p.error || "series not checked" : "no proof");
@@ -270,7 +272,7 @@
     table($("vr-owners"), ["#", "owner", "since", "how"], v.owners, (o, i) =>
       `<td>${i + 1}</td><td>${short(o.owner)}</td><td>h${esc(o.from_height)} ${esc(when(o.from_time))}</td>` +
       `<td>${o.transfer ? `transfer #${esc(o.transfer)}, ${esc(money(o.price))}, dealer ${short(o.dealer)}` : "registration"}</td>`, "no owner");
-    lineChart($("chart-odometer"), pts.map((q) => ({ t: q.time_ms, y: q.value_m / 1000 })));
+    lineChart($("chart-odometer"), pts.map((q) => ({ t: q.time_ms, y: q.value_m / 1000 })), pts.length <= 200);
     table($("vr-odometer"), ["interval", "time", "km:n", "device", "seq"], pts.slice(-10).reverse(), (q) =>
       `<td>${esc(q.interval)}</td><td>${esc(when(q.time_ms))}</td><td class="n">${km(q.value_m)}</td><td>${esc(q.device)}</td><td>${esc(q.seq)}</td>`, "no odometer points yet");
     table($("vr-flags"), ["kind", "device", "reading:n", "below:n", "rejected:n", "since"], v.flags, (f) =>

@@ -1,0 +1,412 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/chain/tx"
+)
+
+// The vehicles module's reads (chain/internal/vehicles/query.go). The
+// answers are the chain's JSON, relayed as they are; the API decodes only
+// what it checks (a record's odometer summary) or pages on.
+
+// Page sizes of the vehicles lists; the chain enforces the same bounds.
+const (
+	vehicleListDefault     = 50
+	vehicleListMax         = 100
+	vehicleOdometerDefault = 500
+	vehicleOdometerMax     = 1000
+)
+
+// VehicleReport is a vehicle's whole history as /vehicles/report answers
+// it: the record (owners, odometer devices, flags, accidents, inspections,
+// battery health, subsidy, recycling), its full odometer series oldest
+// first, and the subsidy programme when it has one.
+type VehicleReport struct {
+	Vehicle   json.RawMessage    `json:"vehicle"`
+	Odometer  []tx.OdometerPoint `json:"odometer"`
+	Programme json.RawMessage    `json:"programme,omitempty"`
+}
+
+// ReportResponse is a report read at one height. With prove=true, Proof
+// proves the vehicle record at Height and Series says that the odometer
+// series read at the same height matched the record's digest.
+type ReportResponse struct {
+	Height int64         `json:"height"`
+	Result VehicleReport `json:"result"`
+	Proof  *Proof        `json:"proof,omitempty"`
+	Series *SeriesCheck  `json:"series,omitempty"`
+}
+
+// SeriesCheck is the check of a report's odometer series against the
+// proven vehicle record (tx.VerifyOdometerSeries): the record's point
+// count and the digest folding every point but the last, which the record
+// holds itself.
+type SeriesCheck struct {
+	Verified bool        `json:"verified"`
+	Points   uint64      `json:"points"`
+	Digest   tx.HexBytes `json:"digest"`
+}
+
+// OdometerPage is one page of a vehicle's odometer series, oldest first;
+// NextFrom (the same page as NextCursor) is the from of the next page.
+type OdometerPage struct {
+	VIN string `json:"vin"`
+	Page[tx.OdometerPoint]
+	NextFrom *uint64 `json:"next_from,omitempty"`
+}
+
+// AfterPage is one page of a list in key order; NextAfter (the same page
+// as NextCursor) is the after of the next page.
+type AfterPage struct {
+	Page[json.RawMessage]
+	NextAfter string `json:"next_after,omitempty"`
+}
+
+// odometerSummary is the part of a vehicle record that proves its series.
+type odometerSummary struct {
+	Odometer struct {
+		Points uint64            `json:"points"`
+		Last   *tx.OdometerPoint `json:"last"`
+		Digest tx.HexBytes       `json:"digest"`
+	} `json:"odometer"`
+}
+
+const vinExpected = "a VIN: 17 characters of 0-9 and A-Z except I, O and Q, with the ISO 3779 check digit at position 9"
+
+func pathVIN(r *http.Request) (string, error) {
+	v := r.PathValue("vin")
+	if err := tx.ValidateVIN(v); err != nil {
+		return "", badField("vin", vinExpected, "%v", err)
+	}
+	return v, nil
+}
+
+// afterParam reads where a key-ordered list continues: ?after=KEY, or
+// ?cursor= from a previous page (one or the other).
+func afterParam(r *http.Request, expected string, valid func(string) error) (string, error) {
+	after := r.URL.Query().Get("after")
+	cur, err := cursorParam(r)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case cur != "" && after != "":
+		return "", badField("cursor", "either cursor or after, not both", "both cursor and after are set")
+	case cur != "":
+		if valid(cur) != nil {
+			return "", badField("cursor", "the next_cursor of a previous page", "cursor is not one this API issued")
+		}
+		return cur, nil
+	case after != "":
+		if err := valid(after); err != nil {
+			return "", badField("after", expected, "after: %v", err)
+		}
+	}
+	return after, nil
+}
+
+func afterPage(items []json.RawMessage, next string) AfterPage {
+	if items == nil {
+		items = []json.RawMessage{}
+	}
+	p := AfterPage{Page: Page[json.RawMessage]{Items: items}, NextAfter: next}
+	if next != "" {
+		p.NextCursor = encodeCursor(next)
+	}
+	return p
+}
+
+// vehicles lists vehicles in VIN order, all of them or an owner's.
+func (s *Server) vehicles(w http.ResponseWriter, r *http.Request) {
+	req := map[string]any{}
+	if o := r.URL.Query().Get("owner"); o != "" {
+		a, err := tx.ParseAddress(o)
+		if err != nil {
+			s.badRequest(w, r, badField("owner", "40 hex characters (a 20-byte account address)", "owner %q: %v", o, err))
+			return
+		}
+		req["owner"] = a
+	}
+	after, err := afterParam(r, vinExpected, tx.ValidateVIN)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	limit, err := limitParam(r, vehicleListDefault, vehicleListMax)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	req["after"], req["limit"] = after, limit
+	data, _ := json.Marshal(req)
+	var page struct {
+		Vehicles []json.RawMessage `json:"vehicles"`
+		Next     string            `json:"next"`
+	}
+	if err := s.queryJSON(r, "/vehicles/list", data, &page); err != nil {
+		s.nodeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, afterPage(page.Vehicles, page.Next))
+}
+
+// vehicle is one vehicle's record.
+func (s *Server) vehicle(w http.ResponseWriter, r *http.Request) {
+	vin, err := pathVIN(r)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	s.provable(w, r, "/vehicles/vehicle", []byte(vin), rawOrAbsent)
+}
+
+// vehicleView serves /v1/vehicles/{vin}/report and /v1/vehicles/{vin}/odometer
+// under one pattern: net/http refuses /v1/vehicles/{vin}/report beside
+// /v1/vehicles/programmes/{id} (both match /v1/vehicles/programmes/report
+// and neither is more specific), while every /v1/vehicles/<literal>/{x}
+// pattern is more specific than /v1/vehicles/{vin}/{view}.
+func (s *Server) vehicleView(w http.ResponseWriter, r *http.Request) {
+	switch v := r.PathValue("view"); v {
+	case "report":
+		s.vehicleReport(w, r)
+	case "odometer":
+		s.vehicleOdometer(w, r)
+	default:
+		s.problem(w, r, http.StatusNotFound, "not found", fmt.Sprintf("a vehicle has no %q; its views are report and odometer", v), nil)
+	}
+}
+
+// vehicleReport answers a vehicle's whole history. With prove=true the
+// vehicle record is read with its proof at the latest height H and the
+// series at H too, and the series is checked against the proven record: a
+// series that does not match is the node's fault (502), never a silent
+// pass.
+func (s *Server) vehicleReport(w http.ResponseWriter, r *http.Request) {
+	vin, err := pathVIN(r)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	prove, err := wantProof(r)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	if !prove {
+		if h, rep, ok := s.readReport(ctx, w, r, vin, 0); ok {
+			writeJSON(w, http.StatusOK, ReportResponse{Height: h, Result: *rep})
+		}
+		return
+	}
+	res, err := s.node.Query(ctx, "/vehicles/vehicle", []byte(vin), 0, true)
+	if err != nil {
+		s.nodeError(w, r, err)
+		return
+	}
+	if !res.Found() {
+		s.problem(w, r, http.StatusNotFound, "not found", fmt.Sprintf("vehicle %s is not registered (at height %d)", vin, res.Height), nil)
+		return
+	}
+	_, rep, ok := s.readReport(ctx, w, r, vin, res.Height)
+	if !ok {
+		return
+	}
+	rep.Vehicle = json.RawMessage(res.Value) // the proven bytes
+	check, err := checkSeries(res.Value, rep.Odometer)
+	if err != nil {
+		s.problem(w, r, http.StatusBadGateway, "odometer series does not verify",
+			fmt.Sprintf("the odometer series of %s read at height %d does not match the vehicle record proven at that height: %v", vin, res.Height, err), nil)
+		return
+	}
+	writeJSON(w, http.StatusOK, ReportResponse{Height: res.Height, Result: *rep, Proof: s.verify(ctx, res), Series: check})
+}
+
+// readReport reads /vehicles/report at height (0: the latest); when ok is
+// false it has answered the request.
+func (s *Server) readReport(ctx context.Context, w http.ResponseWriter, r *http.Request, vin string, height int64) (int64, *VehicleReport, bool) {
+	res, err := s.node.Query(ctx, "/vehicles/report", []byte(vin), height, false)
+	if err != nil {
+		s.nodeError(w, r, err)
+		return 0, nil, false
+	}
+	switch {
+	case !res.Found() && height == 0:
+		s.problem(w, r, http.StatusNotFound, "not found", fmt.Sprintf("vehicle %s is not registered", vin), nil)
+		return 0, nil, false
+	case !res.Found():
+		s.problem(w, r, http.StatusBadGateway, "bad answer from node", fmt.Sprintf("vehicle %s: its record is proven at height %d but the node has no report of it there", vin, height), nil)
+		return 0, nil, false
+	case height != 0 && res.Height != height:
+		s.problem(w, r, http.StatusBadGateway, "bad answer from node", fmt.Sprintf("vehicle %s: asked for the report at height %d, got height %d", vin, height, res.Height), nil)
+		return 0, nil, false
+	}
+	var rep VehicleReport
+	if err := json.Unmarshal(res.Value, &rep); err != nil {
+		s.problem(w, r, http.StatusBadGateway, "bad answer from node", fmt.Sprintf("vehicle %s: decode report: %v", vin, err), nil)
+		return 0, nil, false
+	}
+	if rep.Odometer == nil {
+		rep.Odometer = []tx.OdometerPoint{}
+	}
+	return res.Height, &rep, true
+}
+
+// checkSeries verifies an odometer series against the odometer summary of
+// a (proven) vehicle record.
+func checkSeries(record []byte, points []tx.OdometerPoint) (*SeriesCheck, error) {
+	var v odometerSummary
+	if err := json.Unmarshal(record, &v); err != nil {
+		return nil, fmt.Errorf("decode the vehicle record: %w", err)
+	}
+	o := v.Odometer
+	if err := tx.VerifyOdometerSeries(points, o.Digest, o.Last, o.Points); err != nil {
+		return nil, err
+	}
+	d := o.Digest
+	if d == nil {
+		d = tx.HexBytes{}
+	}
+	return &SeriesCheck{Verified: true, Points: o.Points, Digest: d}, nil
+}
+
+// vehicleOdometer pages through a vehicle's odometer series from interval
+// ?from= (or ?cursor=).
+func (s *Server) vehicleOdometer(w http.ResponseWriter, r *http.Request) {
+	vin, err := pathVIN(r)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	from, err := fromParam(r)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	limit, err := limitParam(r, vehicleOdometerDefault, vehicleOdometerMax)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	data, _ := json.Marshal(map[string]any{"vin": vin, "from": from, "limit": limit})
+	var page struct {
+		Points []tx.OdometerPoint `json:"points"`
+		Next   *uint64            `json:"next"`
+	}
+	if err := s.queryJSON(r, "/vehicles/odometer", data, &page); err != nil {
+		if errors.Is(err, client.ErrNotFound) {
+			s.problem(w, r, http.StatusNotFound, "not found", fmt.Sprintf("vehicle %s is not registered", vin), nil)
+			return
+		}
+		s.nodeError(w, r, err)
+		return
+	}
+	out := OdometerPage{VIN: vin, Page: Page[tx.OdometerPoint]{Items: page.Points}, NextFrom: page.Next}
+	if out.Items == nil {
+		out.Items = []tx.OdometerPoint{}
+	}
+	if page.Next != nil {
+		out.NextCursor = encodeCursor(strconv.FormatUint(*page.Next, 10))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// fromParam reads the first interval of an odometer page: ?from=N or
+// ?cursor= from a previous page (one or the other).
+func fromParam(r *http.Request) (uint64, error) {
+	cur, err := cursorParam(r)
+	if err != nil {
+		return 0, err
+	}
+	if cur != "" {
+		if r.URL.Query().Get("from") != "" {
+			return 0, badField("cursor", "either cursor or from, not both", "both cursor and from are set")
+		}
+		n, err := strconv.ParseUint(cur, 10, 64)
+		if err != nil {
+			return 0, badField("cursor", "the next_cursor of a previous page", "cursor is not one this API issued")
+		}
+		return n, nil
+	}
+	return queryUint(r, "from", 0)
+}
+
+// vehicleByDevice answers the vehicle an odometer device is bound to.
+func (s *Server) vehicleByDevice(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("device")
+	if err := tx.ValidateDeviceID(id); err != nil {
+		s.badRequest(w, r, badField("device", "1 to 64 characters of a-z 0-9 . _ -", "device id %q: %v", id, err))
+		return
+	}
+	s.provable(w, r, "/vehicles/by_device", []byte(id), func(v []byte) (any, error) {
+		if v == nil {
+			return nil, errAbsent
+		}
+		var vin string
+		if err := json.Unmarshal(v, &vin); err != nil {
+			return nil, fmt.Errorf("device %s: stored binding %q is not a JSON string: %w", id, v, err)
+		}
+		return map[string]string{"device": id, "vin": vin}, nil
+	})
+}
+
+// vehicleProgrammes lists the subsidy programmes in id order, 100 a page.
+func (s *Server) vehicleProgrammes(w http.ResponseWriter, r *http.Request) {
+	after, err := afterParam(r, "a programme id (1 to 32 characters of a-z 0-9 -)", tx.ValidateProgrammeID)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	var page struct {
+		Programmes []json.RawMessage `json:"programmes"`
+		Next       string            `json:"next"`
+	}
+	if err := s.queryJSON(r, "/vehicles/programmes", []byte(after), &page); err != nil {
+		s.nodeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, afterPage(page.Programmes, page.Next))
+}
+
+func (s *Server) vehicleProgramme(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := tx.ValidateProgrammeID(id); err != nil {
+		s.badRequest(w, r, badField("id", "a programme id (1 to 32 characters of a-z 0-9 -)", "%v", err))
+		return
+	}
+	s.provable(w, r, "/vehicles/programme", []byte(id), rawOrAbsent)
+}
+
+func (s *Server) vehicleTransfer(w http.ResponseWriter, r *http.Request) {
+	n, err := parseUint("id", r.PathValue("id"))
+	if err == nil && n == 0 {
+		err = badField("id", "a transfer id (1 or more)", "transfer id 0 does not exist; ids start at 1")
+	}
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	s.provable(w, r, "/vehicles/transfer", []byte(strconv.FormatUint(n, 10)), rawOrAbsent)
+}
+
+// vehicleCitizen is the one subsidy an account received.
+func (s *Server) vehicleCitizen(w http.ResponseWriter, r *http.Request) {
+	a, err := pathAddress(r)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	s.provable(w, r, "/vehicles/citizen", []byte(a.String()), rawOrAbsent)
+}
+
+func (s *Server) vehicleStats(w http.ResponseWriter, r *http.Request) {
+	s.jsonAnswer(w, r, "/vehicles/stats", nil)
+}
