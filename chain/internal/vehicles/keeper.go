@@ -118,9 +118,9 @@ type Ownership struct {
 	FromHeight int64      `json:"from_height"`
 	FromTime   time.Time  `json:"from_time"`
 	// Transfer is the title transfer that made this owner (0: registration).
-	Transfer uint64     `json:"transfer,omitempty"`
-	Price    *tx.Coin   `json:"price,omitempty"`
-	Dealer   tx.Address `json:"dealer,omitempty"`
+	Transfer uint64      `json:"transfer,omitempty"`
+	Price    *tx.Coin    `json:"price,omitempty"`
+	Dealer   *tx.Address `json:"dealer,omitempty"`
 }
 
 // Binding is one odometer device bound to the vehicle, oldest first.
@@ -269,15 +269,15 @@ type Transfer struct {
 	BuyerAccepted  bool       `json:"buyer_accepted"`
 	// NeedsReview is set when the vehicle is flagged; the transfer then
 	// waits for a vehicle_registrar's review.
-	NeedsReview  bool       `json:"needs_review"`
-	Reviewed     bool       `json:"reviewed"`
-	ReviewedBy   tx.Address `json:"reviewed_by,omitempty"`
-	ReviewReason string     `json:"review_reason,omitempty"`
-	Clawback     *tx.Coin   `json:"clawback,omitempty"`
-	Height       int64      `json:"height"`
-	Time         time.Time  `json:"time"`
-	ExpiresAt    time.Time  `json:"expires_at"`
-	ClosedHeight int64      `json:"closed_height,omitempty"`
+	NeedsReview  bool        `json:"needs_review"`
+	Reviewed     bool        `json:"reviewed"`
+	ReviewedBy   *tx.Address `json:"reviewed_by,omitempty"`
+	ReviewReason string      `json:"review_reason,omitempty"`
+	Clawback     *tx.Coin    `json:"clawback,omitempty"`
+	Height       int64       `json:"height"`
+	Time         time.Time   `json:"time"`
+	ExpiresAt    time.Time   `json:"expires_at"`
+	ClosedHeight int64       `json:"closed_height,omitempty"`
 }
 
 // Counters are the module's running counts.

@@ -123,7 +123,8 @@ func (k *Keeper) reviewTransfer(ctx *module.Context, signer tx.Address, m *tx.Ms
 	if !(t.NeedsReview || v.Flagged()) || t.Reviewed {
 		return ErrNoReview.Wrapf("transfer %d: vehicle flagged %t, reviewed %t", t.ID, v.Flagged(), t.Reviewed)
 	}
-	t.NeedsReview, t.Reviewed, t.ReviewedBy, t.ReviewReason = true, true, signer, m.Reason
+	reviewer := signer
+	t.NeedsReview, t.Reviewed, t.ReviewedBy, t.ReviewReason = true, true, &reviewer, m.Reason
 	ctx.Emit("vehicles.transfer_reviewed", "id", module.U64(t.ID), "vin", t.VIN, "approve", boolString(m.Approve),
 		"by", signer.String(), "reason", m.Reason)
 	if !m.Approve {
@@ -188,9 +189,9 @@ func (k *Keeper) advance(ctx *module.Context, t *Transfer, v *Vehicle) error {
 	kv.Delete(ownerKey(v.Owner, v.VIN))
 	kv.Set(ownerKey(t.Buyer, v.VIN), []byte{1})
 	v.Owner = t.Buyer
-	price := t.Price
+	price, dealer := t.Price, t.Dealer
 	v.Owners = append(v.Owners, Ownership{Owner: t.Buyer, FromHeight: ctx.Height, FromTime: ctx.Time, Transfer: t.ID,
-		Price: &price, Dealer: t.Dealer})
+		Price: &price, Dealer: &dealer})
 	v.OpenTransfer = 0
 	k.putVehicle(kv, v)
 	k.roles.EnsureAccount(ctx, t.Buyer)
