@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	abci "github.com/cometbft/cometbft/abci/types"
-
 	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/edge/reading"
@@ -161,7 +159,7 @@ func buildVehicles(t *testing.T, c *testChain) (vehicleWorld, error) {
 				}
 			}
 		}
-		if id, ok := eventAttr(res.Events, "vehicles.transfer_proposed", "id"); ok {
+		if id, ok := res.Attr("vehicles.transfer_proposed", "id"); ok {
 			if world.transfer, err = strconv.ParseUint(id, 10, 64); err != nil {
 				return world, fmt.Errorf("transfer id %q: %w", id, err)
 			}
@@ -173,27 +171,13 @@ func buildVehicles(t *testing.T, c *testChain) (vehicleWorld, error) {
 			return world, fmt.Errorf("%s accepts transfer %d: %w", k, world.transfer, err)
 		}
 		if k == "alice" {
-			if _, ok := eventAttr(res.Events, "vehicles.title_transferred", "vin"); !ok {
+			if _, ok := res.Attr("vehicles.title_transferred", "vin"); !ok {
 				return world, fmt.Errorf("transfer %d: accepted by both, no title_transferred event in %v", world.transfer, res.Events)
 			}
 		}
 	}
 	world.points = len(reads)
 	return world, nil
-}
-
-func eventAttr(evs []abci.Event, typ, key string) (string, bool) {
-	for _, e := range evs {
-		if e.Type != typ {
-			continue
-		}
-		for _, a := range e.Attributes {
-			if a.Key == key {
-				return a.Value, true
-			}
-		}
-	}
-	return "", false
 }
 
 // Views of the answers, as much as the tests check.

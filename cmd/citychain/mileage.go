@@ -13,17 +13,7 @@ import (
 // newTxMileageCmds returns the "tx mileage" subtree and "tx metering"
 // (clear-fraud, which the mileage rules depend on).
 func newTxMileageCmds(g *globals, f *txFlags) []*cobra.Command {
-	resolve := func(what, s string) (tx.Address, error) {
-		kr, err := g.keyring()
-		if err != nil {
-			return tx.Address{}, err
-		}
-		a, err := kr.Resolve(s)
-		if err != nil {
-			return tx.Address{}, fmt.Errorf("%s: %w", what, err)
-		}
-		return a, nil
-	}
+	resolve := g.resolve
 	coin := func(s string) (tx.Coin, error) {
 		c, err := tx.ParseCoin(s)
 		if err != nil {

@@ -64,6 +64,20 @@ func (g *globals) broadcast(ctx context.Context, f *txFlags, msgs ...tx.Msg) (*c
 	return res, nil
 }
 
+// resolve is a key name of the keyring or an address; what names the
+// argument in the error.
+func (g *globals) resolve(what, s string) (tx.Address, error) {
+	kr, err := g.keyring()
+	if err != nil {
+		return tx.Address{}, err
+	}
+	a, err := kr.Resolve(s)
+	if err != nil {
+		return tx.Address{}, fmt.Errorf("%s: %w", what, err)
+	}
+	return a, nil
+}
+
 func (f *txFlags) register(cmd *cobra.Command) {
 	cmd.PersistentFlags().StringVar(&f.from, "from", "", "name of the key that signs (in HOME/keys)")
 	cmd.PersistentFlags().StringVar(&f.memo, "memo", "", "memo stored with the transaction")

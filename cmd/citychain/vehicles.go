@@ -20,17 +20,7 @@ import (
 // subsidies, battery, inspection and accident records, recycling and
 // dealer-proposed title transfers.
 func newTxVehiclesCmd(g *globals, f *txFlags) *cobra.Command {
-	resolve := func(what, s string) (tx.Address, error) {
-		kr, err := g.keyring()
-		if err != nil {
-			return tx.Address{}, err
-		}
-		a, err := kr.Resolve(s)
-		if err != nil {
-			return tx.Address{}, fmt.Errorf("%s: %w", what, err)
-		}
-		return a, nil
-	}
+	resolve := g.resolve
 	send := func(cmd *cobra.Command, m tx.Msg) error {
 		if err := m.ValidateBasic(); err != nil {
 			return err
@@ -370,17 +360,7 @@ func wholeSeconds(field string, d time.Duration) (uint64, error) {
 
 // newQueryVehiclesCmd is the "query vehicles" subtree.
 func newQueryVehiclesCmd(g *globals, f *queryFlags) *cobra.Command {
-	addr := func(what, s string) (tx.Address, error) {
-		kr, err := g.keyring()
-		if err != nil {
-			return tx.Address{}, err
-		}
-		a, err := kr.Resolve(s)
-		if err != nil {
-			return tx.Address{}, fmt.Errorf("%s: %w", what, err)
-		}
-		return a, nil
-	}
+	addr := g.resolve
 	vinArg := func(s string) error {
 		if err := tx.ValidateVIN(s); err != nil {
 			return fmt.Errorf("VIN: %w", err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
-	"time"
 
 	"github.com/citychain/citychain/chain/internal/module"
 	"github.com/citychain/citychain/chain/internal/store"
@@ -182,7 +181,7 @@ func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 		})
 		return module.JSON(page)
 	case "budget":
-		ctx := module.NewContext(rootView{q.Store}, "", q.Height, time.Time{})
+		ctx := q.ReadContext()
 		b := Budget{
 			BudgetAddress: BudgetAddress, Budget: scn(k.bank.Balance(ctx, BudgetAddress, tx.DenomSCoin)),
 			HeldAddress: HeldAddress, Held: scn(k.bank.Balance(ctx, HeldAddress, tx.DenomSCoin)),
@@ -192,24 +191,4 @@ func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 		return module.JSON(b)
 	}
 	return nil, module.ErrUnknownQuery.Wrapf("mileage/%s", q.Path)
-}
-
-// rootView is a read-only whole-state view over a query's per-module
-// stores, so the budget query can read balances through the bank keeper.
-// It supports reads of one module's keys only.
-type rootView struct{ sub func(prefix byte) store.KV }
-
-var _ store.KV = rootView{}
-
-func (r rootView) Get(key []byte) []byte {
-	if len(key) == 0 {
-		return nil
-	}
-	return r.sub(key[0]).Get(key[1:])
-}
-func (r rootView) Has(key []byte) bool { return r.Get(key) != nil }
-func (rootView) Set(_, _ []byte)       { panic("mileage: query state is read-only") }
-func (rootView) Delete(_ []byte)       { panic("mileage: query state is read-only") }
-func (rootView) Iterator(_, _ []byte) store.Iterator {
-	panic("mileage: the query view does not iterate across modules")
 }

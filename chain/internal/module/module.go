@@ -90,6 +90,32 @@ type Query struct {
 	Store  func(prefix byte) store.KV
 }
 
+// ReadContext is a read-only context over the query's whole state, for a
+// query that reads other modules through their keepers (a balance through
+// bank). It reads one module's keys at a time: writes panic, and so does
+// iteration across modules.
+func (q *Query) ReadContext() *Context {
+	return NewContext(rootView{q.Store}, "", q.Height, time.Time{})
+}
+
+// rootView is a read-only whole-state view over a query's per-module stores.
+type rootView struct{ sub func(prefix byte) store.KV }
+
+var _ store.KV = rootView{}
+
+func (r rootView) Get(key []byte) []byte {
+	if len(key) == 0 {
+		return nil
+	}
+	return r.sub(key[0]).Get(key[1:])
+}
+func (r rootView) Has(key []byte) bool { return r.Get(key) != nil }
+func (rootView) Set(_, _ []byte)       { panic("module: query state is read-only") }
+func (rootView) Delete(_ []byte)       { panic("module: query state is read-only") }
+func (rootView) Iterator(_, _ []byte) store.Iterator {
+	panic("module: the query view does not iterate across modules")
+}
+
 // QueryResult is a query's answer. When the answer is the value of one state
 // key, Key names it (the full key, with the module prefix) so the app can
 // attach a proof; Value is the JSON answer returned to the client.

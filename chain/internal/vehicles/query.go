@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"strconv"
-	"time"
 
 	"github.com/citychain/citychain/chain/internal/module"
 	"github.com/citychain/citychain/chain/internal/store"
@@ -328,7 +327,7 @@ func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 		}
 		return full(transferKey(n)), nil
 	case "stats":
-		ctx := module.NewContext(rootView{q.Store}, "", q.Height, time.Time{})
+		ctx := q.ReadContext()
 		s := Stats{Counters: k.counters(kv), EscrowAddress: EscrowAddress, Escrow: []tx.Coin{}}
 		for _, d := range []string{tx.DenomSCoin, tx.DenomKRW} {
 			if b := k.bank.Balance(ctx, EscrowAddress, d); b > 0 {
@@ -338,23 +337,4 @@ func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 		return module.JSON(s)
 	}
 	return nil, module.ErrUnknownQuery.Wrapf("vehicles/%s", q.Path)
-}
-
-// rootView is a read-only whole-state view over a query's per-module
-// stores, so the stats query can read balances through the bank keeper.
-type rootView struct{ sub func(prefix byte) store.KV }
-
-var _ store.KV = rootView{}
-
-func (r rootView) Get(key []byte) []byte {
-	if len(key) == 0 {
-		return nil
-	}
-	return r.sub(key[0]).Get(key[1:])
-}
-func (r rootView) Has(key []byte) bool { return r.Get(key) != nil }
-func (rootView) Set(_, _ []byte)       { panic("vehicles: query state is read-only") }
-func (rootView) Delete(_ []byte)       { panic("vehicles: query state is read-only") }
-func (rootView) Iterator(_, _ []byte) store.Iterator {
-	panic("vehicles: the query view does not iterate across modules")
 }
