@@ -42,6 +42,9 @@ type ReportResponse struct {
 	Result VehicleReport `json:"result"`
 	Proof  *Proof        `json:"proof,omitempty"`
 	Series *SeriesCheck  `json:"series,omitempty"`
+	// ProgrammeProof proves result.programme at Height, when the vehicle
+	// has a subsidy.
+	ProgrammeProof *Proof `json:"programme_proof,omitempty"`
 }
 
 // SeriesCheck is the check of a report's odometer series against the
@@ -227,7 +230,26 @@ func (s *Server) vehicleReport(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("the odometer series of %s read at height %d does not match the vehicle record proven at that height: %v", vin, res.Height, err), nil)
 		return
 	}
-	writeJSON(w, http.StatusOK, ReportResponse{Height: res.Height, Result: *rep, Proof: s.verify(ctx, res), Series: check})
+	out := ReportResponse{Height: res.Height, Result: *rep, Proof: s.verify(ctx, res), Series: check}
+	var sub struct {
+		Subsidy *struct {
+			Programme string `json:"programme"`
+		} `json:"subsidy"`
+	}
+	if err := json.Unmarshal(res.Value, &sub); err == nil && sub.Subsidy != nil {
+		pres, err := s.node.Query(ctx, "/vehicles/programme", []byte(sub.Subsidy.Programme), res.Height, true)
+		if err != nil {
+			s.nodeError(w, r, err)
+			return
+		}
+		if !pres.Found() || pres.Height != res.Height {
+			s.problem(w, r, http.StatusBadGateway, "bad answer from node",
+				fmt.Sprintf("vehicle %s: its subsidy's programme %q is absent at height %d", vin, sub.Subsidy.Programme, res.Height), nil)
+			return
+		}
+		out.Result.Programme, out.ProgrammeProof = json.RawMessage(pres.Value), s.verify(ctx, pres) // the proven bytes
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // readReport reads /vehicles/report at height (0: the latest); when ok is

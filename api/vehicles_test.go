@@ -220,8 +220,9 @@ type (
 				Remaining string `json:"remaining"`
 			} `json:"programme"`
 		} `json:"result"`
-		Proof  *Proof       `json:"proof"`
-		Series *SeriesCheck `json:"series"`
+		Proof          *Proof       `json:"proof"`
+		Series         *SeriesCheck `json:"series"`
+		ProgrammeProof *Proof       `json:"programme_proof"`
 	}
 )
 
@@ -320,6 +321,9 @@ func TestVehicles(t *testing.T) {
 		}
 		if p := r.Result.Programme; p == nil || p.ID != programme || p.Remaining != "400000000uscn" {
 			t.Fatalf("got programme %+v, want %s with 400000000uscn remaining", p, programme)
+		}
+		if pp := r.ProgrammeProof; pp == nil || !pp.Verified || pp.HeaderHeight != r.Height+1 {
+			t.Fatalf("got programme proof %+v, want it verified against header %d", pp, r.Height+1)
 		}
 	})
 	t.Run("report", func(t *testing.T) {
