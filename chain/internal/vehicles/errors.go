@@ -41,5 +41,6 @@ var (
 	ErrNotRecycler         = module.NewError(Codespace, 33, "signer lacks the inspector or vehicle_registrar role")
 	ErrNotCanceller        = module.NewError(Codespace, 34, "signer is not the transfer's dealer, seller or buyer")
 	ErrInvalidRecipient    = module.NewError(Codespace, 36, "invalid owner or buyer")
+	ErrDeviceVIN           = module.NewError(Codespace, 37, "device's metadata names another VIN")
 	// 35 is reserved (never released).
 )

@@ -34,6 +34,7 @@ type odometer struct {
 	owner apptest.Key
 	priv  ed25519.PrivateKey
 	seq   uint64
+	vin   string // the metadata's VIN, if any
 }
 
 func newOdometer(id string, owner apptest.Key) *odometer {
@@ -43,7 +44,7 @@ func newOdometer(id string, owner apptest.Key) *odometer {
 
 func (o *odometer) register() tx.MsgDeviceRegister {
 	return tx.MsgDeviceRegister{ID: o.id, Kind: tx.KindEVOdometer, Owner: o.owner.Addr,
-		PubKey: tx.PubKey(o.priv.Public().(ed25519.PublicKey))}
+		PubKey: tx.PubKey(o.priv.Public().(ed25519.PublicKey)), Metadata: tx.DeviceMetadata{VIN: o.vin}}
 }
 
 // sign signs the unit's next reading of value metres at timeMs.

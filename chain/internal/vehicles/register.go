@@ -9,9 +9,9 @@ import (
 	"github.com/citychain/citychain/edge/reading"
 )
 
-// odometerDevice checks that id is an active ev_odometer owned by owner and
-// bound to no vehicle.
-func (k *Keeper) odometerDevice(ctx *module.Context, id string, owner tx.Address) (*devices.Device, error) {
+// odometerDevice checks that id is an active ev_odometer owned by owner,
+// bound to no vehicle, and installed in vin if its metadata names a VIN.
+func (k *Keeper) odometerDevice(ctx *module.Context, id string, owner tx.Address, vin string) (*devices.Device, error) {
 	dev := k.devices.Device(ctx, id)
 	if dev == nil {
 		return nil, ErrUnknownDevice.Wrapf("%q", id)
@@ -24,6 +24,9 @@ func (k *Keeper) odometerDevice(ctx *module.Context, id string, owner tx.Address
 	}
 	if dev.Owner != owner {
 		return nil, ErrDeviceOwner.Wrapf("%q belongs to %s, the vehicle to %s", id, dev.Owner, owner)
+	}
+	if dev.Metadata.VIN != "" && dev.Metadata.VIN != vin {
+		return nil, ErrDeviceVIN.Wrapf("%q was registered as installed in %s, not %s", id, dev.Metadata.VIN, vin)
 	}
 	return dev, nil
 }
@@ -39,7 +42,7 @@ func (k *Keeper) register(ctx *module.Context, signer tx.Address, m *tx.MsgVehic
 	if isModuleAccount(m.Owner) {
 		return ErrInvalidRecipient.Wrapf("owner %s is a module account", m.Owner)
 	}
-	if _, err := k.odometerDevice(ctx, m.OdometerDevice, m.Owner); err != nil {
+	if _, err := k.odometerDevice(ctx, m.OdometerDevice, m.Owner, m.VIN); err != nil {
 		return err
 	}
 	v := &Vehicle{
@@ -90,7 +93,7 @@ func (k *Keeper) bindOdometer(ctx *module.Context, signer tx.Address, m *tx.MsgV
 	if err != nil {
 		return err
 	}
-	if _, err := k.odometerDevice(ctx, m.Device, v.Owner); err != nil {
+	if _, err := k.odometerDevice(ctx, m.Device, v.Owner, v.VIN); err != nil {
 		return err
 	}
 	if err := k.room(ctx, len(v.Devices), "odometer devices"); err != nil {

@@ -38,7 +38,9 @@ func TestVINCheckDigit(t *testing.T) {
 
 func TestRegister(t *testing.T) {
 	odoA, odoB, odoC := newOdometer("ev-a", apptest.Alice), newOdometer("ev-b", apptest.Alice), newOdometer("ev-c", apptest.Bob)
-	h := start(t, vehicles.DefaultParams(), odoA, odoB, odoC)
+	odoD := newOdometer("ev-d", apptest.Alice)
+	odoD.vin = "1M8GDM9AXKP042788" // installed in another car
+	h := start(t, vehicles.DefaultParams(), odoA, odoB, odoC, odoD)
 	vin := vinOf(t, "KMHKN81AFPU12345")
 	reg := func(k apptest.Key, m *tx.MsgVehicleRegister) []byte { return h.Sign(k, m) }
 
@@ -46,6 +48,7 @@ func TestRegister(t *testing.T) {
 	h.RunFail("an unknown device", reg(apptest.Registrar, register(vin, apptest.Alice.Addr, "ev-zz")), vehicles.Codespace, 6, "ev-zz")
 	h.RunFail("a solar inverter", reg(apptest.Registrar, register(vin, apptest.Alice.Addr, "inv-1")), vehicles.Codespace, 7, "solar_inverter")
 	h.RunFail("someone else's device", reg(apptest.Registrar, register(vin, apptest.Alice.Addr, "ev-c")), vehicles.Codespace, 9)
+	h.RunFail("a unit installed in another car", reg(apptest.Registrar, register(vin, apptest.Alice.Addr, "ev-d")), vehicles.Codespace, 37, "1M8GDM9AXKP042788")
 	h.RunFail("owned by a module account", reg(apptest.Registrar, register(vin, vehicles.EscrowAddress, "ev-a")), vehicles.Codespace, 36)
 	bad := register(vin[:8]+"0"+vin[9:], apptest.Alice.Addr, "ev-a")
 	if vin[8] == '0' {
