@@ -73,3 +73,50 @@ func BenchmarkReport(b *testing.B) {
 	}))
 	b.Run("plain", run("/vehicles/vehicle", func([]byte) {}))
 }
+
+// BenchmarkReadings measures a block of one submit transaction of 150
+// signed odometer readings (signed beforehand) of a unit bound to a
+// vehicle, whose series each reading extends, against the same readings of
+// an unbound unit in the same run: the cost the vehicle register adds to
+// metering. The bound vehicle carries a typical record (a few owners and
+// records); its record is rewritten once per reading.
+func BenchmarkReadings(b *testing.B) {
+	for _, bound := range []bool{false, true} {
+		name := "unbound"
+		if bound {
+			name = "bound"
+		}
+		b.Run(name, func(b *testing.B) {
+			odo := newOdometer("ev-a", apptest.Alice)
+			st := apptest.BuildAppState(apptest.DemoAccounts(), []tx.MsgDeviceRegister{odo.register()})
+			st.Metering.Params = metering.Params{IntervalSeconds: 60, MaxFutureSkewSeconds: 30}
+			h := apptest.New(b, apptest.Options{AppState: apptest.MustJSON(b, st)})
+			if bound {
+				vin := vinOf(b, "KMHKN81AFPU12345")
+				h.RunOK("register", h.Sign(apptest.Registrar, register(vin, apptest.Alice.Addr, "ev-a")))
+				for i := 0; i < 3; i++ {
+					h.RunOK("battery", h.Sign(apptest.Inspector, &tx.MsgVehicleRecordBattery{VIN: vin, SOHBP: 9_500}))
+					h.RunOK("accident", h.Sign(apptest.Insurer, &tx.MsgVehicleRecordAccident{VIN: vin,
+						OccurredAt: apptest.GenesisTime.Unix(), Severity: tx.SeverityMinor, Summary: "a scratch on the rear bumper"}))
+				}
+			}
+			value := uint64(1_000_000)
+			for b.Loop() {
+				b.StopTimer()
+				ms := nextMs(h) - tx.MaxReadingsPerMsg
+				rs := make([]tx.HexBytes, tx.MaxReadingsPerMsg)
+				for j := range rs {
+					value += 10
+					rs[j] = odo.sign(b, ms+int64(j), value)
+				}
+				raw := h.Sign(apptest.Alice, &tx.MsgSubmitReadings{Readings: rs})
+				b.StartTimer()
+				res := h.Deliver([][]byte{raw})
+				if r := res.TxResults[0]; r.Code != 0 || len(r.Events) < tx.MaxReadingsPerMsg {
+					b.Fatalf("submit: %s/%d %s", r.Codespace, r.Code, r.Log)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/tx.MaxReadingsPerMsg, "us/reading")
+		})
+	}
+}
