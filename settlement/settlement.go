@@ -401,7 +401,20 @@ func (s *Service) Run(ctx context.Context) error {
 func (s *Service) metricsMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", s.Handler())
+	mux.HandleFunc("/readyz", s.readyz)
 	return mux
+}
+
+// readyz answers 200 once the service's subscription exists at the broker
+// (its persistent session then keeps every reading published from that
+// moment), 503 before: start the edge agents of a fresh broker after it.
+func (s *Service) readyz(w http.ResponseWriter, _ *http.Request) {
+	select {
+	case <-s.ready:
+		w.Write([]byte("ready: subscribed\n"))
+	default:
+		http.Error(w, "not ready: not subscribed to the broker yet", http.StatusServiceUnavailable)
+	}
 }
 
 // Close releases the InfluxDB client. Call it after Run returned.

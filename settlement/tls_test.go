@@ -79,6 +79,12 @@ func TestMQTTOverTLS(t *testing.T) {
 	if !strings.Contains(string(body), "settlement_") {
 		t.Errorf("HTTPS /metrics: %.200s; want settlement metrics", body)
 	}
+	// Subscribed (a reading was stored): ready.
+	if res, err := hc.Get("https://" + cfg.MetricsAddr + "/readyz"); err != nil || res.StatusCode != http.StatusOK {
+		t.Errorf("/readyz after the subscription: %v %v, want 200", res, err)
+	} else {
+		res.Body.Close()
+	}
 
 	// Another CA: the broker's certificate does not verify.
 	bad := e.config("settle-wrong-ca")

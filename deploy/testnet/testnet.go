@@ -291,7 +291,11 @@ func Start(ctx context.Context, cfg Config) (_ *Network, err error) {
 		"--mqtt-username", devnet.SettlementUser,
 		"--influx-url", n.Influx.URL, "--influx-bucket", n.Influx.Bucket,
 		"--metrics-addr", metrics,
-	}, filepath.Join(logs, "settlement.log"), func(ctx context.Context) bool { return httpOK(ctx, "http://"+metrics+"/metrics") })
+	}, filepath.Join(logs, "settlement.log"), func(ctx context.Context) bool {
+		// Subscribed, not just serving: a reading an agent publishes before
+		// settlement's session exists at a fresh broker goes nowhere.
+		return httpOK(ctx, "http://"+metrics+"/readyz")
+	})
 	// Its secrets from the environment, as a systemd EnvironmentFile gives
 	// them (deploy/prod), not on the command line.
 	n.Settlement.p.SetEnv("CITYCHAIN_MQTT_PASSWORD="+auth.Passwords[devnet.SettlementUser], "CITYCHAIN_INFLUX_TOKEN="+local.Token)
