@@ -122,7 +122,26 @@ func TestDevnetEndToEnd(t *testing.T) {
 		}
 		return uint64(st.SyncInfo.LatestBlockTime.Unix()) / 6
 	}
-	first := latestInterval()
+	// Settlement anchors only intervals with readings, so start from the
+	// first interval that begins after every device has published: the
+	// one current when Start returned may end before the agents' first
+	// poll on a loaded machine.
+	for {
+		mu.Lock()
+		seen := map[string]bool{}
+		for k := range published {
+			seen[k.device] = true
+		}
+		mu.Unlock()
+		if len(seen) == len(sys.Manifest.Devices) {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("only %d of %d devices published before the deadline", len(seen), len(sys.Manifest.Devices))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	first := latestInterval() + 1
 	// Wait for three intervals anchored with their markets cleared and
 	// delivery settled.
 	settled := 0
