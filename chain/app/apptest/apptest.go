@@ -171,6 +171,9 @@ type Options struct {
 	Validators []abci.ValidatorUpdate
 	// Config configures the application.
 	Config app.Config
+	// GenesisTime, when set, is InitChain's time instead of GenesisTime (an
+	// exported state's block time).
+	GenesisTime time.Time
 }
 
 // Validator0 is the consensus key of the harness's one genesis validator.
@@ -228,8 +231,12 @@ func New(tb testing.TB, o Options) *Harness {
 	if vals == nil {
 		vals = GenesisValidators()
 	}
+	gt := GenesisTime
+	if !o.GenesisTime.IsZero() {
+		gt = o.GenesisTime
+	}
 	res, err := h.App.InitChain(context.Background(), &abci.RequestInitChain{
-		Time: GenesisTime, ChainId: ChainID, InitialHeight: 1, AppStateBytes: st, Validators: vals,
+		Time: gt, ChainId: ChainID, InitialHeight: 1, AppStateBytes: st, Validators: vals,
 	})
 	if err != nil {
 		tb.Fatalf("InitChain: %v", err)

@@ -132,3 +132,13 @@ func JSON(v any) (*QueryResult, error) {
 	}
 	return &QueryResult{Value: b}, nil
 }
+
+// Exporter is implemented by modules that can write their state back as a
+// genesis section. ExportGenesis returns the section whose InitGenesis, on
+// an empty store and after the modules before it in the module list, writes
+// exactly the keys and values the module holds in ctx's state: an exported
+// chain re-imported has the same state. A nil section means the module
+// holds nothing InitGenesis would not write without one.
+type Exporter interface {
+	ExportGenesis(ctx *Context) (json.RawMessage, error)
+}
