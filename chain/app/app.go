@@ -92,15 +92,15 @@ func New(db dbm.DB, cfg Config, logger *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, mods := wire()
+	k, mods, err := wire(moduleList)
+	if err != nil {
+		return nil, err
+	}
 	a := &App{
 		logger: logger, cfg: cfg, tree: tree, keepers: k, modules: mods,
 		byName: make(map[string]module.Module, len(mods)), verified: make(map[[32]byte]*tx.Tx),
 	}
 	for _, m := range mods {
-		if _, dup := a.byName[m.Name()]; dup {
-			return nil, fmt.Errorf("module %q wired twice", m.Name())
-		}
 		a.byName[m.Name()] = m
 	}
 	if err := a.resetCheckState(); err != nil {

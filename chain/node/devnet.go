@@ -12,6 +12,7 @@ import (
 
 	"github.com/cometbft/cometbft/types"
 
+	"github.com/citychain/citychain/chain/app"
 	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/tx"
 )
@@ -92,7 +93,7 @@ func EnsureDevnet(dir string, o DevnetOptions) (bool, error) {
 // devices registered to their owners, the settlement interval (0:
 // DevnetInterval), and mileage with short reward periods and every EV
 // enrolled with a baseline, so a demo sees rewards within minutes.
-func worldAppState(kr *keyring.Keyring, intervalSeconds uint64, devices []tx.MsgDeviceRegister, deviceOwners, households []string) (*AppState, error) {
+func worldAppState(kr *keyring.Keyring, intervalSeconds uint64, devices []tx.MsgDeviceRegister, deviceOwners, households []string) (*app.AppState, error) {
 	accounts := DemoAccounts()
 	known := map[string]bool{}
 	for _, a := range accounts {
@@ -216,7 +217,7 @@ func Testnet(out string, o TestnetOptions) error {
 	if err != nil {
 		return err
 	}
-	var st *AppState
+	var st *app.AppState
 	if o.IntervalSeconds == 0 && len(o.Devices) == 0 && len(o.DeviceOwners) == 0 && len(o.Households) == 0 {
 		st, err = BuildAppState(kr, DemoAccounts())
 	} else {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	cfg "github.com/cometbft/cometbft/config"
@@ -16,28 +15,10 @@ import (
 	"github.com/cometbft/cometbft/types"
 	cmttime "github.com/cometbft/cometbft/types/time"
 
-	"github.com/citychain/citychain/chain/internal/auth"
-	"github.com/citychain/citychain/chain/internal/bank"
-	"github.com/citychain/citychain/chain/internal/devices"
-	"github.com/citychain/citychain/chain/internal/market"
-	"github.com/citychain/citychain/chain/internal/metering"
-	"github.com/citychain/citychain/chain/internal/mileage"
-	"github.com/citychain/citychain/chain/internal/vehicles"
+	"github.com/citychain/citychain/chain/app"
 	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/tx"
 )
-
-// AppState is the citychain section ("app_state") of a genesis file: one
-// entry per module.
-type AppState struct {
-	Auth     auth.Genesis     `json:"auth"`
-	Bank     bank.Genesis     `json:"bank"`
-	Devices  devices.Genesis  `json:"devices"`
-	Metering metering.Genesis `json:"metering"`
-	Mileage  mileage.Genesis  `json:"mileage"`
-	Market   market.Genesis   `json:"market"`
-	Vehicles vehicles.Genesis `json:"vehicles"`
-}
 
 // Account is an account a generated network starts with: its key is created
 // in the network's keyring under Name.
@@ -86,21 +67,11 @@ func DemoAccounts() []Account {
 
 // BuildAppState creates a key for each account in kr (reusing existing keys
 // of the same name) and returns the genesis app state funding them.
-func BuildAppState(kr *keyring.Keyring, accounts []Account) (*AppState, error) {
-	st := &AppState{
-		Auth:     auth.Genesis{Authorities: []tx.Address{}, Accounts: []auth.GenesisAccount{}},
-		Bank:     bank.Genesis{Denoms: []string{tx.DenomSCoin, tx.DenomKRW}, Balances: []bank.GenesisBalance{}},
-		Devices:  devices.Genesis{Devices: []tx.MsgDeviceRegister{}},
-		Metering: metering.Genesis{Params: metering.DefaultParams()},
-		Mileage:  mileage.DefaultGenesis(),
-		Market:   market.DefaultGenesis(tx.Address{}),
-		Vehicles: vehicles.DefaultGenesis(),
-	}
+func BuildAppState(kr *keyring.Keyring, accounts []Account) (*app.AppState, error) {
+	st := app.DefaultAppState()
 	for _, a := range accounts {
 		if a.Module != "" {
-			if len(a.Coins) > 0 {
-				st.Bank.Balances = append(st.Bank.Balances, bank.GenesisBalance{Address: tx.ModuleAddress(a.Module), Coins: a.Coins})
-			}
+			st.Fund(tx.ModuleAddress(a.Module), a.Coins...)
 			continue
 		}
 		key, err := kr.Get(a.Name)
@@ -110,16 +81,7 @@ func BuildAppState(kr *keyring.Keyring, accounts []Account) (*AppState, error) {
 		if err != nil {
 			return nil, err
 		}
-		if a.Authority {
-			st.Auth.Authorities = append(st.Auth.Authorities, key.Address)
-		}
-		st.Auth.Accounts = append(st.Auth.Accounts, auth.GenesisAccount{Address: key.Address, Roles: a.Roles})
-		if slices.Contains(a.Roles, tx.RoleGridOperator) && st.Market.Params.GridOperator.IsZero() {
-			st.Market = market.DefaultGenesis(key.Address) // the first grid operator receives the grid fee
-		}
-		if len(a.Coins) > 0 {
-			st.Bank.Balances = append(st.Bank.Balances, bank.GenesisBalance{Address: key.Address, Coins: a.Coins})
-		}
+		st.AddAccount(key.Address, a.Authority, a.Roles, a.Coins)
 	}
 	return st, nil
 }
@@ -188,7 +150,7 @@ func InitValidator(v ValidatorHome) (crypto.PubKey, p2p.ID, error) {
 
 // NewGenesis builds a genesis document for chainID with the given
 // validators (equal power) and app state.
-func NewGenesis(chainID string, validators []types.GenesisValidator, st *AppState) (*types.GenesisDoc, error) {
+func NewGenesis(chainID string, validators []types.GenesisValidator, st *app.AppState) (*types.GenesisDoc, error) {
 	raw, err := json.Marshal(st)
 	if err != nil {
 		return nil, fmt.Errorf("encode app state: %w", err)

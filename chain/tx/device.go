@@ -156,3 +156,14 @@ func (*MsgDeviceTransfer) Type() string { return TypeDeviceTransfer }
 func (m *MsgDeviceTransfer) ValidateBasic() error {
 	return errors.Join(ValidateDeviceID(m.ID), requireAddress("new_owner", m.NewOwner))
 }
+
+// DeviceMsgs is the devices module's part of the transaction contract.
+var DeviceMsgs = ModuleMsgs{
+	Module: "devices",
+	Msgs: []MsgDef{
+		{TypeDeviceRegister, func() Msg { return &MsgDeviceRegister{} }, RoleInstaller},
+		{TypeDeviceRevoke, func() Msg { return &MsgDeviceRevoke{} }, "the device's owner or an installer"},
+		{TypeDeviceRotate, func() Msg { return &MsgDeviceRotate{} }, "the device's owner or an installer"},
+		{TypeDeviceTransfer, func() Msg { return &MsgDeviceTransfer{} }, "the device's owner or an installer"},
+	},
+}

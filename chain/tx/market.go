@@ -86,3 +86,13 @@ func (m *MsgCancel) ValidateBasic() error {
 	}
 	return nil
 }
+
+// MarketMsgs is the market module's part of the transaction contract.
+var MarketMsgs = ModuleMsgs{
+	Module: "market",
+	Msgs: []MsgDef{
+		{TypeMarketOffer, func() Msg { return &MsgOffer{} }, "the owner of an active solar device"},
+		{TypeMarketBid, func() Msg { return &MsgBid{} }, "any account (the maximum cost is escrowed)"},
+		{TypeMarketCancel, func() Msg { return &MsgCancel{} }, "the order's owner"},
+	},
+}

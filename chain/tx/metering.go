@@ -14,6 +14,8 @@ import (
 const (
 	TypeMeteringSubmit = "metering/submit_readings"
 	TypeMeteringAnchor = "metering/anchor"
+	// TypeMeteringClearFraud clears a device's odometer fraud flag.
+	TypeMeteringClearFraud = "metering/clear_fraud"
 )
 
 // RoleSettlement may anchor intervals' Merkle roots.
@@ -97,4 +99,32 @@ func (m *MsgAnchor) ValidateBasic() error {
 		return errors.New("count: want at least one reading under the root")
 	}
 	return nil
+}
+
+// MsgClearFraud clears the fraud flag of a device whose signed value went
+// backwards, after an investigation. The flag moves to the device's fraud
+// history; nothing is forgotten. An authority or a vehicle registrar may
+// send it.
+type MsgClearFraud struct {
+	Device string `json:"device"`
+	Reason string `json:"reason"`
+}
+
+// Type implements Msg.
+func (*MsgClearFraud) Type() string { return TypeMeteringClearFraud }
+
+// ValidateBasic implements Msg.
+func (m *MsgClearFraud) ValidateBasic() error {
+	return errors.Join(ValidateDeviceID(m.Device), validateText("reason", m.Reason, 1, MaxFraudReason))
+}
+
+// MeteringMsgs is the metering module's part of the transaction contract.
+var MeteringMsgs = ModuleMsgs{
+	Module: "metering",
+	Roles:  []string{RoleSettlement},
+	Msgs: []MsgDef{
+		{TypeMeteringSubmit, func() Msg { return &MsgSubmitReadings{} }, RoleSettlement},
+		{TypeMeteringAnchor, func() Msg { return &MsgAnchor{} }, RoleSettlement},
+		{TypeMeteringClearFraud, func() Msg { return &MsgClearFraud{} }, "an authority or " + RoleVehicleRegistrar},
+	},
 }

@@ -15,10 +15,6 @@ const (
 	TypeMileageEnrollVehicle    = "mileage/enroll_vehicle"
 )
 
-// TypeMeteringClearFraud clears a device's odometer fraud flag (module
-// "metering"; declared here with the mileage messages that depend on it).
-const TypeMeteringClearFraud = "metering/clear_fraud"
-
 // Merchant categories where citizens spend mileage.
 const (
 	MerchantTransit  = "transit"   // transit-card top-up
@@ -175,19 +171,15 @@ func (m *MsgMileageEnrollVehicle) ValidateBasic() error {
 	return nil
 }
 
-// MsgClearFraud clears the fraud flag of a device whose signed value went
-// backwards, after an investigation. The flag moves to the device's fraud
-// history; nothing is forgotten. An authority or a vehicle registrar may
-// send it.
-type MsgClearFraud struct {
-	Device string `json:"device"`
-	Reason string `json:"reason"`
-}
 
-// Type implements Msg.
-func (*MsgClearFraud) Type() string { return TypeMeteringClearFraud }
-
-// ValidateBasic implements Msg.
-func (m *MsgClearFraud) ValidateBasic() error {
-	return errors.Join(ValidateDeviceID(m.Device), validateText("reason", m.Reason, 1, MaxFraudReason))
+// MileageMsgs is the mileage module's part of the transaction contract.
+var MileageMsgs = ModuleMsgs{
+	Module: "mileage",
+	Msgs: []MsgDef{
+		{TypeMileageFund, func() Msg { return &MsgMileageFund{} }, "any account (its own S-Coin)"},
+		{TypeMileageAward, func() Msg { return &MsgMileageAward{} }, RoleMileageIssuer},
+		{TypeMileageSpend, func() Msg { return &MsgMileageSpend{} }, "a citizen (its own mileage)"},
+		{TypeMileageRegisterMerchant, func() Msg { return &MsgMileageRegisterMerchant{} }, RoleAgency},
+		{TypeMileageEnrollVehicle, func() Msg { return &MsgMileageEnrollVehicle{} }, "the vehicle's owner, an agency or a vehicle registrar"},
+	},
 }

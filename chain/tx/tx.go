@@ -171,10 +171,11 @@ func (t *Tx) Verify() error {
 // DecodeMsg decodes one message value of the named type strictly and runs
 // its ValidateBasic.
 func DecodeMsg(typ string, value []byte) (Msg, error) {
-	m := newMsg(typ)
-	if m == nil {
+	def, ok := msgIndex[typ]
+	if !ok {
 		return nil, fmt.Errorf("%w %q", ErrUnknownMsg, typ)
 	}
+	m := def.New()
 	if err := strictUnmarshal(value, m); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrMalformed, typ, err)
 	}

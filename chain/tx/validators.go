@@ -58,3 +58,11 @@ func ValidateValidatorName(name string) error {
 	}
 	return nil
 }
+
+// ValidatorMsgs is the validators module's part of the transaction contract.
+var ValidatorMsgs = ModuleMsgs{
+	Module: "validators",
+	Msgs: []MsgDef{
+		{TypeValidatorSetPower, func() Msg { return &MsgValidatorSetPower{} }, "an authority"},
+	},
+}

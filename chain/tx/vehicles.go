@@ -499,3 +499,23 @@ func VerifyOdometerSeries(points []OdometerPoint, digest []byte, last *OdometerP
 	}
 	return nil
 }
+
+// VehicleMsgs is the vehicles module's part of the transaction contract.
+var VehicleMsgs = ModuleMsgs{
+	Module: "vehicles",
+	Roles:  []string{RoleInspector, RoleInsurer, RoleRepairShop, RoleDealer},
+	Msgs: []MsgDef{
+		{TypeVehicleRegister, func() Msg { return &MsgVehicleRegister{} }, RoleVehicleRegistrar},
+		{TypeVehicleBindOdometer, func() Msg { return &MsgVehicleBindOdometer{} }, RoleVehicleRegistrar},
+		{TypeVehicleCreateProgramme, func() Msg { return &MsgVehicleCreateProgramme{} }, RoleAgency},
+		{TypeVehicleApproveSubsidy, func() Msg { return &MsgVehicleApproveSubsidy{} }, "the programme's agency"},
+		{TypeVehicleRecordBattery, func() Msg { return &MsgVehicleRecordBattery{} }, RoleInspector},
+		{TypeVehicleRecycle, func() Msg { return &MsgVehicleRecycle{} }, RoleInspector + " or " + RoleVehicleRegistrar},
+		{TypeVehicleRecordAccident, func() Msg { return &MsgVehicleRecordAccident{} }, RoleInsurer + " or " + RoleRepairShop},
+		{TypeVehicleRecordInspection, func() Msg { return &MsgVehicleRecordInspection{} }, RoleInspector},
+		{TypeVehicleProposeTransfer, func() Msg { return &MsgVehicleProposeTransfer{} }, RoleDealer},
+		{TypeVehicleAcceptTransfer, func() Msg { return &MsgVehicleAcceptTransfer{} }, "the seller or the buyer"},
+		{TypeVehicleReviewTransfer, func() Msg { return &MsgVehicleReviewTransfer{} }, RoleVehicleRegistrar},
+		{TypeVehicleCancelTransfer, func() Msg { return &MsgVehicleCancelTransfer{} }, "the dealer, the seller or the buyer"},
+	},
+}

@@ -14,7 +14,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,11 +26,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/auth"
 	"github.com/citychain/citychain/chain/internal/bank"
 	"github.com/citychain/citychain/chain/internal/devices"
-	"github.com/citychain/citychain/chain/internal/market"
-	"github.com/citychain/citychain/chain/internal/metering"
-	"github.com/citychain/citychain/chain/internal/mileage"
 	"github.com/citychain/citychain/chain/internal/validators"
-	"github.com/citychain/citychain/chain/internal/vehicles"
 	"github.com/citychain/citychain/chain/tx"
 )
 
@@ -115,42 +110,12 @@ func DemoAccounts() []Account {
 	}
 }
 
-// AppState mirrors chain/node.AppState: one section per module.
-type AppState struct {
-	Auth     auth.Genesis     `json:"auth"`
-	Bank     bank.Genesis     `json:"bank"`
-	Devices  devices.Genesis  `json:"devices"`
-	Metering metering.Genesis `json:"metering"`
-	Mileage  mileage.Genesis  `json:"mileage"`
-	Market   market.Genesis   `json:"market"`
-	Vehicles vehicles.Genesis `json:"vehicles"`
-	// Validators is left out (nil) unless a test sets it: the module's
-	// parameters then take their defaults.
-	Validators *validators.Genesis `json:"validators,omitempty"`
-}
-
 // BuildAppState builds the genesis app state the way chain/node does.
-func BuildAppState(accounts []Account, devs []tx.MsgDeviceRegister) *AppState {
-	st := &AppState{
-		Auth:     auth.Genesis{Authorities: []tx.Address{}, Accounts: []auth.GenesisAccount{}},
-		Bank:     bank.Genesis{Denoms: []string{tx.DenomSCoin, tx.DenomKRW}, Balances: []bank.GenesisBalance{}},
-		Devices:  devices.Genesis{Devices: append([]tx.MsgDeviceRegister{}, devs...)},
-		Metering: metering.Genesis{Params: metering.DefaultParams()},
-		Mileage:  mileage.DefaultGenesis(),
-		Market:   market.DefaultGenesis(tx.Address{}),
-		Vehicles: vehicles.DefaultGenesis(),
-	}
+func BuildAppState(accounts []Account, devs []tx.MsgDeviceRegister) *app.AppState {
+	st := app.DefaultAppState()
+	st.Devices.Devices = append(st.Devices.Devices, devs...)
 	for _, a := range accounts {
-		if a.Authority {
-			st.Auth.Authorities = append(st.Auth.Authorities, a.Key.Addr)
-		}
-		st.Auth.Accounts = append(st.Auth.Accounts, auth.GenesisAccount{Address: a.Key.Addr, Roles: a.Roles})
-		if slices.Contains(a.Roles, tx.RoleGridOperator) && st.Market.Params.GridOperator.IsZero() {
-			st.Market = market.DefaultGenesis(a.Key.Addr) // the first grid operator receives the grid fee
-		}
-		if len(a.Coins) > 0 {
-			st.Bank.Balances = append(st.Bank.Balances, bank.GenesisBalance{Address: a.Key.Addr, Coins: a.Coins})
-		}
+		st.AddAccount(a.Key.Addr, a.Authority, a.Roles, a.Coins)
 	}
 	return st
 }

@@ -1,0 +1,67 @@
+package app
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/citychain/citychain/chain/internal/module"
+	"github.com/citychain/citychain/chain/tx"
+)
+
+func TestModuleList(t *testing.T) {
+	_, mods, err := wire(moduleList)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range mods {
+		names = append(names, m.Name())
+		if _, ok := m.(module.Exporter); !ok {
+			t.Errorf("module %s cannot export its genesis", m.Name())
+		}
+	}
+	// AppState's sections follow the module list.
+	var fields []string
+	st := reflect.TypeOf(AppState{})
+	for i := range st.NumField() {
+		name, _, _ := strings.Cut(st.Field(i).Tag.Get("json"), ",")
+		fields = append(fields, name)
+	}
+	if !slices.Equal(fields, names) {
+		t.Errorf("AppState sections %v, module list %v", fields, names)
+	}
+}
+
+func TestModuleListRejectsInconsistentRows(t *testing.T) {
+	swap := func(i, j int) []row {
+		rows := slices.Clone(moduleList)
+		rows[i], rows[j] = rows[j], rows[i]
+		return rows
+	}
+	samePrefix := slices.Clone(moduleList)
+	samePrefix[5].prefix = samePrefix[4].prefix
+	appPrefix := slices.Clone(moduleList)
+	appPrefix[7].prefix = prefixApp
+	wrongMsgs := slices.Clone(moduleList)
+	wrongMsgs[1].msgs = tx.AuthMsgs
+	for _, c := range []struct {
+		name string
+		rows []row
+		want string
+	}{
+		{"shared prefix", samePrefix, "share store prefix 0x05"},
+		{"the app's prefix", appPrefix, `"app" and "validators" share store prefix 0x00`},
+		{"messages of another module", wrongMsgs, `keeper "bank" listed with the messages of "auth"`},
+		{"order unlike chain/tx", swap(4, 5), `"mileage", but chain/tx lists "market"`},
+		{"a row missing", moduleList[:7], "7 modules, but chain/tx lists messages of 8"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := wire(c.rows)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("wire: got %v, want an error containing %q", err, c.want)
+			}
+		})
+	}
+}
