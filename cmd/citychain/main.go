@@ -54,7 +54,7 @@ func newRootCmd(out io.Writer) *cobra.Command {
 		newDevnetCmd(g), newNodeCmd(g), newTestnetCmd(g),
 		newKeysCmd(g), newTxCmd(g), newQueryCmd(g),
 		newSettleCmd(g), newAPICmd(g), newSimCmd(),
-		newAuditCmd(g), newMQTTCmd(g),
+		newAuditCmd(g), newMQTTCmd(g), newExportCmd(g),
 	)
 	root.AddCommand(newInitCmd(g), newShowValidatorCmd(g))
 	return root
