@@ -7,7 +7,9 @@
 // relayed with status tracking; chain events are streamed as server-sent
 // events; readings come from InfluxDB through Flux. Consumers authenticate
 // with API keys (stored as SHA-256 hashes) and are rate limited per key.
-// The OpenAPI 3.1 document (openapi.json) describes every route.
+// The OpenAPI 3.1 document served at /openapi.json, assembled from
+// openapi/core.json and one fragment per module (the modules list in
+// routes.go), describes every route.
 package api
 
 import (
@@ -15,16 +17,17 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/settlement/readings"
 )
 
 // Config configures the API server. Zero values take the defaults in
@@ -112,9 +115,9 @@ func (c *Config) defaults() error {
 			return errors.New("api config: influx needs url and bucket")
 		}
 		if c.Influx.Measurement == "" {
-			c.Influx.Measurement = "readings"
+			c.Influx.Measurement = readings.DefaultMeasurement
 		}
-		if strings.ContainsAny(c.Influx.Measurement, " ,\"\\") {
+		if !readings.ValidMeasurement(c.Influx.Measurement) {
 			return fmt.Errorf("api config: influx measurement %q: want no spaces, commas, quotes or backslashes", c.Influx.Measurement)
 		}
 	}
@@ -136,6 +139,8 @@ type Server struct {
 	handler http.Handler
 	tls     *tls.Config // nil: plain HTTP
 	routes  []route
+	// openapiDoc is the assembled OpenAPI document (openapi.go).
+	openapiDoc []byte
 
 	// meta caches each device's kind and site (registry reads).
 	meta sync.Map
@@ -149,6 +154,12 @@ type Server struct {
 
 // New validates cfg and builds the server around a node client.
 func New(cfg Config, node *client.Client) (*Server, error) {
+	return newServer(cfg, node, openapiFS, modules)
+}
+
+// newServer builds the server with the modules mods, their OpenAPI
+// fragments read from fsys.
+func newServer(cfg Config, node *client.Client, fsys fs.FS, mods []apiModule) (*Server, error) {
 	if node == nil {
 		return nil, errors.New("api: no node client")
 	}
@@ -167,17 +178,21 @@ func New(cfg Config, node *client.Client) (*Server, error) {
 		}
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
+	doc, err := assembleOpenAPI(fsys, openapiCore, mods)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		cfg: cfg, node: node, log: cfg.Logger, keys: keys,
 		limiter: newLimiter(), metrics: newMetrics(), txs: newTracker(cfg.TxTrack),
-		ctx: ctx, cancel: cancel, tls: tlsCfg,
+		ctx: ctx, cancel: cancel, tls: tlsCfg, openapiDoc: doc,
 	}
 	s.hub = newHub(s)
 	if cfg.Influx != nil {
 		s.influx = newInflux(*cfg.Influx)
 	}
-	s.routes = s.routeTable()
+	s.routes = s.routeTable(mods)
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.method+" "+rt.pattern, s.wrap(rt))

@@ -1,23 +1,48 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/citychain/citychain/chain/tx"
 )
 
-// routeTable lists every endpoint. The OpenAPI document must list exactly
-// these (TestOpenAPIMatchesRoutes).
-func (s *Server) routeTable() []route {
-	pub := func(method, pattern string, h http.HandlerFunc) route {
-		return route{method: method, pattern: pattern, public: true, h: h}
-	}
-	key := func(method, pattern string, h http.HandlerFunc) route {
-		return route{method: method, pattern: pattern, h: h}
-	}
+// apiModule is one chain module's part of the API: the routes of its
+// handlers (a method next to them, in <module>.go) and the OpenAPI fragment
+// documenting exactly those routes (openapi/<module>.json: its paths, its
+// component schemas and its tag).
+type apiModule struct {
+	name    string
+	routes  func(*Server) []route
+	openapi string // path in openapiFS
+}
+
+// modules are the API's module pieces, in order: the order of their routes
+// after the core ones and of their tags, paths and schemas in the served
+// document after the core document's (openapi/core.json). Adding a module
+// to the API is one row here (docs/api.md).
+var modules = []apiModule{
+	{name: "auth", routes: (*Server).authRoutes, openapi: "openapi/auth.json"},
+	{name: "bank", routes: (*Server).bankRoutes, openapi: "openapi/bank.json"},
+	{name: "devices", routes: (*Server).devicesRoutes, openapi: "openapi/devices.json"},
+	{name: "metering", routes: (*Server).meteringRoutes, openapi: "openapi/metering.json"},
+	{name: "market", routes: (*Server).marketRoutes, openapi: "openapi/market.json"},
+	{name: "mileage", routes: (*Server).mileageRoutes, openapi: "openapi/mileage.json"},
+	{name: "vehicles", routes: (*Server).vehicleRoutes, openapi: "openapi/vehicles.json"},
+}
+
+// pub is a route that needs no API key.
+func pub(method, pattern string, h http.HandlerFunc) route {
+	return route{method: method, pattern: pattern, public: true, h: h}
+}
+
+// keyed is a route that needs an API key (or, for a GET, anonymous reads).
+func keyed(method, pattern string, h http.HandlerFunc) route {
+	return route{method: method, pattern: pattern, h: h}
+}
+
+// coreRoutes are the endpoints of no chain module: operations, the
+// dashboard, the network, transactions and events (openapi/core.json).
+func (s *Server) coreRoutes() []route {
 	return []route{
 		pub("GET", "/healthz", s.healthz),
 		pub("GET", "/readyz", s.readyz),
@@ -27,47 +52,26 @@ func (s *Server) routeTable() []route {
 		pub("GET", "/{$}", s.dashboard),
 		pub("GET", "/assets/{file}", s.asset),
 
-		key("GET", "/v1/status", s.status),
-		key("GET", "/v1/validators", s.validators),
-		key("GET", "/v1/blocks", s.blocks),
-		key("GET", "/v1/blocks/{height}", s.block),
-		key("GET", "/v1/accounts/{address}", s.account),
-		key("GET", "/v1/accounts/{address}/roles", s.roles),
-		key("GET", "/v1/accounts/{address}/balances", s.balances),
-		key("GET", "/v1/accounts/{address}/balances/{denom}", s.balance),
-		key("GET", "/v1/accounts/{address}/devices", s.devicesByOwner),
-		key("GET", "/v1/supply", s.supplies),
-		key("GET", "/v1/supply/{denom}", s.supply),
-		key("GET", "/v1/devices/{id}", s.device),
-		key("GET", "/v1/devices/{id}/state", s.deviceState),
-		key("GET", "/v1/devices/{id}/deltas", s.deviceDeltas),
-		key("GET", "/v1/devices/{id}/readings", s.readings),
-		key("GET", "/v1/metering/params", s.meteringParams),
-		key("GET", "/v1/metering/totals", s.meteringTotals),
-		key("GET", "/v1/metering/anchors/{interval}", s.anchor),
-		key("GET", "/v1/solar", s.solar),
-		key("GET", "/v1/market/params", s.marketParams),
-		key("GET", "/v1/market/clearings", s.clearings),
-		key("GET", "/v1/market/orders/{id}", s.order),
-		key("GET", "/v1/market/intervals/{interval}/book", s.book),
-		key("GET", "/v1/market/intervals/{interval}/clearing", s.clearing),
-		key("GET", "/v1/market/intervals/{interval}/settlement", s.settlement),
-		key("GET", "/v1/mileage/budget", s.mileageBudget),
-		key("GET", "/v1/mileage/accounts/{address}", s.mileageAccount),
-		key("GET", "/v1/mileage/accounts/{address}/history", s.mileageHistory),
-		key("GET", "/v1/vehicles", s.vehicles),
-		key("GET", "/v1/vehicles/stats", s.vehicleStats),
-		key("GET", "/v1/vehicles/programmes", s.vehicleProgrammes),
-		key("GET", "/v1/vehicles/programmes/{id}", s.vehicleProgramme),
-		key("GET", "/v1/vehicles/transfers/{id}", s.vehicleTransfer),
-		key("GET", "/v1/vehicles/citizens/{address}", s.vehicleCitizen),
-		key("GET", "/v1/vehicles/by-device/{device}", s.vehicleByDevice),
-		key("GET", "/v1/vehicles/{vin}", s.vehicle),
-		key("GET", "/v1/vehicles/{vin}/{view}", s.vehicleView), // report, odometer (see vehicleView)
-		key("POST", "/v1/txs", s.submitTx),
-		key("GET", "/v1/txs/{hash}", s.txStatus),
-		key("GET", "/v1/events", s.events),
+		keyed("GET", "/v1/status", s.status),
+		keyed("GET", "/v1/validators", s.validators),
+		keyed("GET", "/v1/blocks", s.blocks),
+		keyed("GET", "/v1/blocks/{height}", s.block),
+		keyed("POST", "/v1/txs", s.submitTx),
+		keyed("GET", "/v1/txs/{hash}", s.txStatus),
+		keyed("GET", "/v1/events", s.events),
 	}
+}
+
+// routeTable lists every endpoint: the core ones, then each module's in
+// the order of mods. The OpenAPI document must list exactly these
+// (TestOpenAPIMatchesRoutes), each module's in its own fragment
+// (TestOpenAPIModuleFragments).
+func (s *Server) routeTable(mods []apiModule) []route {
+	rs := s.coreRoutes()
+	for _, m := range mods {
+		rs = append(rs, m.routes(s)...)
+	}
+	return rs
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -90,204 +94,3 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	out := map[string]any{"status": "ready", "height": st.SyncInfo.LatestBlockHeight, "influx": s.influx != nil}
 	writeJSON(w, http.StatusOK, out)
 }
-
-func (s *Server) account(w http.ResponseWriter, r *http.Request) {
-	a, err := pathAddress(r)
-	if err != nil {
-		s.badRequest(w, r, err)
-		return
-	}
-	s.provable(w, r, "/auth/account", []byte(a.String()), rawOrAbsent)
-}
-
-func (s *Server) roles(w http.ResponseWriter, r *http.Request) {
-	a, err := pathAddress(r)
-	if err != nil {
-		s.badRequest(w, r, err)
-		return
-	}
-	s.provable(w, r, "/auth/roles", []byte(a.String()), func(v []byte) (any, error) {
-		if v == nil {
-			return []string{}, nil
-		}
-		return json.RawMessage(v), nil
-	})
-}
-
-func (s *Server) balances(w http.ResponseWriter, r *http.Request) {
-	a, err := pathAddress(r)
-	if err != nil {
-		s.badRequest(w, r, err)
-		return
-	}
-	var coins []tx.Coin
-	if err := s.queryJSON(r, "/bank/balances", []byte(a.String()), &coins); err != nil {
-		s.nodeError(w, r, err)
-		return
-	}
-	if coins == nil {
-		coins = []tx.Coin{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"address": a, "balances": coins})
-}
-
-func (s *Server) balance(w http.ResponseWriter, r *http.Request) {
-	a, err := pathAddress(r)
-	if err == nil {
-		var d string
-		if d, err = pathDenom(r); err == nil {
-			data, _ := json.Marshal(map[string]string{"address": a.String(), "denom": d})
-			s.provable(w, r, "/bank/balance", data, func(v []byte) (any, error) {
-				c, err := amount(d)(v)
-				return map[string]any{"address": a, "amount": c}, err
-			})
-			return
-		}
-	}
-	s.badRequest(w, r, err)
-}
-
-func (s *Server) supplies(w http.ResponseWriter, r *http.Request) {
-	var coins []tx.Coin
-	if err := s.queryJSON(r, "/bank/supplies", nil, &coins); err != nil {
-		s.nodeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"supply": coins})
-}
-
-func (s *Server) supply(w http.ResponseWriter, r *http.Request) {
-	d, err := pathDenom(r)
-	if err != nil {
-		s.badRequest(w, r, err)
-		return
-	}
-	s.provable(w, r, "/bank/supply", []byte(d), amount(d))
-}
-
-func (s *Server) device(w http.ResponseWriter, r *http.Request) {
-	id, err := pathDevice(r)
-	if err != nil {
-		s.badRequest(w, r, err)
-		return
-	}
-	s.provable(w, r, "/devices/device", []byte(id), rawOrAbsent)
-}
-
-func (s *Server) devicesByOwner(w http.ResponseWriter, r *http.Request) {
-	a, err := pathAddress(r)
-	if err != nil {
-		s.badRequest(w, r, err)
-		return
-	}
-	var devs []map[string]any
-	if err := s.queryJSON(r, "/devices/by_owner", []byte(a.String()), &devs); err != nil {
-		s.nodeError(w, r, err)
-		return
-	}
-	p, err := paginate(r, devs, func(d map[string]any) string { id, _ := d["id"].(string); return id })
-	if err != nil {
-		s.badRequest(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
-}
-
-func (s *Server) deviceState(w http.ResponseWriter, r *http.Request) {
-	id, err := pathDevice(r)
-	if err != nil {
-		s.badRequest(w, r, err)
-		return
-	}
-	s.provable(w, r, "/metering/device", []byte(id), rawOrAbsent)
-}
-
-// intervalValue is one interval's delta (/metering/deltas, totals).
-type intervalValue struct {
-	Interval uint64 `json:"interval"`
-	Delta    uint64 `json:"delta"`
-}
-
-// rangeParams reads ?from=&to= (intervals); defaults to the last 120
-// intervals up to the current one.
-func (s *Server) rangeParams(r *http.Request) (from, to uint64, err error) {
-	cur, err := s.currentInterval(r)
-	if err != nil {
-		return 0, 0, err
-	}
-	if to, err = queryUint(r, "to", cur); err != nil {
-		return 0, 0, err
-	}
-	def := uint64(0)
-	if to > 119 {
-		def = to - 119
-	}
-	if from, err = queryUint(r, "from", def); err != nil {
-		return 0, 0, err
-	}
-	if from > to || to-from >= 10_000 {
-		return 0, 0, badField("from", "from <= to and at most 10000 intervals", "range %d..%d is not allowed", from, to)
-	}
-	return from, to, nil
-}
-
-func (s *Server) deviceDeltas(w http.ResponseWriter, r *http.Request) {
-	id, err := pathDevice(r)
-	if err != nil {
-		s.badRequest(w, r, err)
-		return
-	}
-	from, to, err := s.rangeParams(r)
-	if err != nil {
-		s.nodeError(w, r, err)
-		return
-	}
-	s.intervalList(w, r, map[string]any{"device": id, "from": from, "to": to}, "/metering/deltas")
-}
-
-func (s *Server) meteringTotals(w http.ResponseWriter, r *http.Request) {
-	kind := r.URL.Query().Get("kind")
-	if kind == "" {
-		kind = "energy_wh"
-	}
-	if kind != "energy_wh" && kind != "odometer_m" {
-		s.badRequest(w, r, badField("kind", "energy_wh or odometer_m", "kind %q is not a reading kind", kind))
-		return
-	}
-	from, to, err := s.rangeParams(r)
-	if err != nil {
-		s.nodeError(w, r, err)
-		return
-	}
-	s.intervalList(w, r, map[string]any{"kind": kind, "from": from, "to": to}, "/metering/totals")
-}
-
-func (s *Server) intervalList(w http.ResponseWriter, r *http.Request, req map[string]any, path string) {
-	data, _ := json.Marshal(req)
-	var vals []intervalValue
-	if err := s.queryJSON(r, path, data, &vals); err != nil {
-		s.nodeError(w, r, err)
-		return
-	}
-	p, err := paginate(r, vals, func(v intervalValue) string { return sortKey(v.Interval) })
-	if err != nil {
-		s.badRequest(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
-}
-
-func (s *Server) meteringParams(w http.ResponseWriter, r *http.Request) {
-	s.provable(w, r, "/metering/params", nil, rawOrAbsent)
-}
-
-func (s *Server) anchor(w http.ResponseWriter, r *http.Request) {
-	n, err := parseUint("interval", r.PathValue("interval"))
-	if err != nil {
-		s.badRequest(w, r, err)
-		return
-	}
-	s.provable(w, r, "/metering/anchor", []byte(jsonNum(n)), rawOrAbsent)
-}
-
-func jsonNum(n uint64) string { b, _ := json.Marshal(n); return string(b) }

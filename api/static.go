@@ -14,19 +14,13 @@ import (
 	"strings"
 )
 
-// OpenAPI is the OpenAPI 3.1 document of the API, as served at
-// /openapi.json.
-//
-//go:embed openapi.json
-var OpenAPI []byte
-
 //go:embed web
 var webFS embed.FS
 
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	_, _ = w.Write(OpenAPI)
+	_, _ = w.Write(s.openapiDoc)
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -72,7 +66,7 @@ func (s *Server) asset(w http.ResponseWriter, r *http.Request) {
 
 // docs renders the OpenAPI document as a readable reference page.
 func (s *Server) docs(w http.ResponseWriter, r *http.Request) {
-	page, err := renderDocs(OpenAPI)
+	page, err := renderDocs(s.openapiDoc)
 	if err != nil {
 		s.problem(w, r, http.StatusInternalServerError, "internal error", err.Error(), nil)
 		return
