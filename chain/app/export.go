@@ -42,11 +42,7 @@ func (a *App) Export(height int64) (*Exported, error) {
 	buf.WriteByte('{')
 	n := 0
 	for _, m := range a.modules {
-		ex, ok := m.(module.Exporter)
-		if !ok {
-			return nil, fmt.Errorf("export: module %s cannot export its state", m.Name())
-		}
-		raw, err := ex.ExportGenesis(ctx)
+		raw, err := m.ExportGenesis(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("export module %s at height %d: %w", m.Name(), height, err)
 		}

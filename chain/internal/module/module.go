@@ -68,6 +68,8 @@ type Module interface {
 	Name() string
 	// InitGenesis loads the module's section of the genesis app state.
 	InitGenesis(ctx *Context, raw json.RawMessage) error
+	// Exporter writes the module's state back as its genesis section.
+	Exporter
 	// Handle executes one message routed to the module, signed by signer.
 	Handle(ctx *Context, signer tx.Address, msg tx.Msg) error
 	// Query answers a read-only query on committed state.
@@ -133,8 +135,7 @@ func JSON(v any) (*QueryResult, error) {
 	return &QueryResult{Value: b}, nil
 }
 
-// Exporter is implemented by modules that can write their state back as a
-// genesis section. ExportGenesis returns the section whose InitGenesis, on
+// Exporter is the export half of a module's genesis. ExportGenesis returns the section whose InitGenesis, on
 // an empty store and after the modules before it in the module list, writes
 // exactly the keys and values the module holds in ctx's state: an exported
 // chain re-imported has the same state. A nil section means the module
