@@ -279,6 +279,17 @@ func (h *Harness) Info() *abci.ResponseInfo {
 // BlockTime is the time of block height.
 func BlockTime(height int64) time.Time { return GenesisTime.Add(time.Duration(height) * BlockInterval) }
 
+// BlockTime is the time of block height on h: its genesis time (GenesisTime
+// unless Options.GenesisTime set another, as an imported export does) plus
+// height·BlockInterval.
+func (h *Harness) BlockTime(height int64) time.Time {
+	gt := GenesisTime
+	if !h.opts.GenesisTime.IsZero() {
+		gt = h.opts.GenesisTime
+	}
+	return gt.Add(time.Duration(height) * BlockInterval)
+}
+
 // ---- transactions ----
 
 // SignSeq signs msgs as k with an explicit sequence; it does not touch the
@@ -411,13 +422,13 @@ func (h *Harness) ProposeBlock(txs [][]byte) *Block {
 	ctx := context.Background()
 	height := h.Height + 1
 	prep, err := h.App.PrepareProposal(ctx, &abci.RequestPrepareProposal{
-		MaxTxBytes: MaxBlockTxBytes, Txs: txs, Height: height, Time: BlockTime(height), ProposerAddress: proposer[:],
+		MaxTxBytes: MaxBlockTxBytes, Txs: txs, Height: height, Time: h.BlockTime(height), ProposerAddress: proposer[:],
 	})
 	if err != nil {
 		h.tb.Fatalf("PrepareProposal at %d: %v", height, err)
 	}
 	proc, err := h.App.ProcessProposal(ctx, &abci.RequestProcessProposal{
-		Txs: prep.Txs, Hash: blockHash(height), Height: height, Time: BlockTime(height), ProposerAddress: proposer[:],
+		Txs: prep.Txs, Hash: blockHash(height), Height: height, Time: h.BlockTime(height), ProposerAddress: proposer[:],
 	})
 	if err != nil {
 		h.tb.Fatalf("ProcessProposal at %d: %v", height, err)
@@ -436,7 +447,7 @@ func (h *Harness) ProcessProposal(txs [][]byte) abci.ResponseProcessProposal_Pro
 	h.tb.Helper()
 	height := h.Height + 1
 	proc, err := h.App.ProcessProposal(context.Background(), &abci.RequestProcessProposal{
-		Txs: txs, Hash: blockHash(height), Height: height, Time: BlockTime(height), ProposerAddress: proposer[:],
+		Txs: txs, Hash: blockHash(height), Height: height, Time: h.BlockTime(height), ProposerAddress: proposer[:],
 	})
 	if err != nil {
 		h.tb.Fatalf("ProcessProposal at %d: %v", height, err)
@@ -458,7 +469,7 @@ func (h *Harness) Finalize(txs [][]byte) *abci.ResponseFinalizeBlock {
 	h.tb.Helper()
 	height := h.Height + 1
 	res, err := h.App.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{
-		Txs: txs, Hash: blockHash(height), Height: height, Time: BlockTime(height), ProposerAddress: proposer[:],
+		Txs: txs, Hash: blockHash(height), Height: height, Time: h.BlockTime(height), ProposerAddress: proposer[:],
 	})
 	if err != nil {
 		h.tb.Fatalf("FinalizeBlock at %d: %v", height, err)
@@ -533,7 +544,7 @@ func (h *Harness) Supply(denom string) uint64 {
 
 func (h *Harness) amount(res *abci.ResponseQuery, what string) uint64 {
 	h.tb.Helper()
-	if res.Codespace == "app" && res.Code == 4 {
+	if tx.CodeAppNotFound.Matches(res.Codespace, res.Code) {
 		return 0
 	}
 	if res.Code != 0 || len(res.Value) != 8 {
@@ -555,7 +566,7 @@ func (h *Harness) Account(addr tx.Address) (auth.Account, bool) {
 	h.tb.Helper()
 	res := h.Query("/auth/account", []byte(addr.String()), 0, false)
 	var a auth.Account
-	if res.Codespace == "app" && res.Code == 4 {
+	if tx.CodeAppNotFound.Matches(res.Codespace, res.Code) {
 		return a, false
 	}
 	if res.Code != 0 {
@@ -571,7 +582,7 @@ func (h *Harness) Account(addr tx.Address) (auth.Account, bool) {
 func (h *Harness) Roles(addr tx.Address) []string {
 	h.tb.Helper()
 	res := h.Query("/auth/roles", []byte(addr.String()), 0, false)
-	if res.Codespace == "app" && res.Code == 4 {
+	if tx.CodeAppNotFound.Matches(res.Codespace, res.Code) {
 		return nil
 	}
 	var roles []string
@@ -605,7 +616,7 @@ func (h *Harness) Device(id string) (devices.Device, bool) {
 	h.tb.Helper()
 	res := h.Query("/devices/device", []byte(id), 0, false)
 	var d devices.Device
-	if res.Codespace == "app" && res.Code == 4 {
+	if tx.CodeAppNotFound.Matches(res.Codespace, res.Code) {
 		return d, false
 	}
 	if res.Code != 0 {
@@ -666,13 +677,13 @@ func RequireOK(tb testing.TB, what string, res any) {
 	}
 }
 
-// RequireCode fails unless res failed with codespace and code and its log
-// contains every one of logHas.
-func RequireCode(tb testing.TB, what string, res any, codespace string, code uint32, logHas ...string) {
+// RequireCode fails unless res failed with code (a chain/tx result code)
+// and its log contains every one of logHas.
+func RequireCode(tb testing.TB, what string, res any, code tx.Code, logHas ...string) {
 	tb.Helper()
 	r := Of(res)
-	if r.Codespace != codespace || r.Code != code {
-		tb.Fatalf("%s: got %s/%d %q, want %s/%d", what, r.Codespace, r.Code, r.Log, codespace, code)
+	if !code.Matches(r.Codespace, r.Code) {
+		tb.Fatalf("%s: got %s/%d %q, want %s/%d", what, r.Codespace, r.Code, r.Log, code.Codespace, code.Code)
 	}
 	for _, s := range logHas {
 		if !strings.Contains(r.Log, s) {
@@ -764,7 +775,7 @@ func (h *Harness) Run(raw []byte) (*abci.ResponseCheckTx, *abci.ExecTxResult) {
 	h.tb.Helper()
 	check := h.CheckTx(raw)
 	prep, err := h.App.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{
-		MaxTxBytes: MaxBlockTxBytes, Txs: [][]byte{raw}, Height: h.Height + 1, Time: BlockTime(h.Height + 1), ProposerAddress: proposer[:],
+		MaxTxBytes: MaxBlockTxBytes, Txs: [][]byte{raw}, Height: h.Height + 1, Time: h.BlockTime(h.Height + 1), ProposerAddress: proposer[:],
 	})
 	if err != nil {
 		h.tb.Fatalf("PrepareProposal at %d: %v", h.Height+1, err)
@@ -796,12 +807,12 @@ func (h *Harness) RunOK(what string, raw []byte) *abci.ExecTxResult {
 }
 
 // RunFail runs one transaction and fails unless CheckTx and FinalizeBlock
-// both reject it with codespace and code, with a log mentioning logHas.
-func (h *Harness) RunFail(what string, raw []byte, codespace string, code uint32, logHas ...string) *abci.ExecTxResult {
+// both reject it with code, with a log mentioning logHas.
+func (h *Harness) RunFail(what string, raw []byte, code tx.Code, logHas ...string) *abci.ExecTxResult {
 	h.tb.Helper()
 	check, res := h.Run(raw)
-	RequireCode(h.tb, what+" (CheckTx)", check, codespace, code, logHas...)
-	RequireCode(h.tb, what+" (FinalizeBlock)", res, codespace, code, logHas...)
+	RequireCode(h.tb, what+" (CheckTx)", check, code, logHas...)
+	RequireCode(h.tb, what+" (FinalizeBlock)", res, code, logHas...)
 	if len(res.Events) != 0 {
 		h.tb.Errorf("%s: a failed transaction emitted events %v", what, res.Events)
 	}
