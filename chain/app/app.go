@@ -168,27 +168,9 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if req.InitialHeight > 1 {
 		return nil, fmt.Errorf("initial height %d: only 1 is supported", req.InitialHeight)
 	}
-	sections, err := decodeGenesis(req.AppStateBytes, a.modules)
-	if err != nil {
-		return nil, err
-	}
 	blk := store.NewCache(a.tree)
-	blk.Set(keyChainID, []byte(req.ChainId))
-	blk.Set(keyBlockTime, binary.BigEndian.AppendUint64(nil, uint64(req.Time.UnixNano())))
-	ctx := module.NewContext(blk, req.ChainId, 0, req.Time)
-	for _, m := range a.modules {
-		raw, ok := sections[m.Name()]
-		if !ok {
-			continue
-		}
-		if err := m.InitGenesis(ctx, raw); err != nil {
-			return nil, fmt.Errorf("genesis of module %s: %w", m.Name(), err)
-		}
-	}
-	// The genesis validators are the genesis file's, which CometBFT passes
-	// here; the response leaves them as they are.
-	if err := a.keepers.validators.InitValidators(ctx, req.Validators); err != nil {
-		return nil, fmt.Errorf("genesis of module validators: %w", err)
+	if err := a.loadGenesis(blk, req); err != nil {
+		return nil, err
 	}
 	blk.Write()
 	if err := a.resetCheckState(); err != nil {
@@ -196,6 +178,33 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	}
 	a.logger.Info("genesis loaded", "chain_id", req.ChainId, "app_hash", fmt.Sprintf("%X", a.tree.WorkingHash()))
 	return &abci.ResponseInitChain{AppHash: a.tree.WorkingHash()}, nil
+}
+
+// loadGenesis writes req's genesis into kv: the chain id, the block time,
+// each module's section in module order (a module without one is skipped),
+// then the genesis validators, which are the genesis file's (CometBFT passes
+// them here; InitChain's response leaves them as they are).
+func (a *App) loadGenesis(kv store.KV, req *abci.RequestInitChain) error {
+	sections, err := decodeGenesis(req.AppStateBytes, a.modules)
+	if err != nil {
+		return err
+	}
+	kv.Set(keyChainID, []byte(req.ChainId))
+	kv.Set(keyBlockTime, binary.BigEndian.AppendUint64(nil, uint64(req.Time.UnixNano())))
+	ctx := module.NewContext(kv, req.ChainId, 0, req.Time)
+	for _, m := range a.modules {
+		raw, ok := sections[m.Name()]
+		if !ok {
+			continue
+		}
+		if err := m.InitGenesis(ctx, raw); err != nil {
+			return fmt.Errorf("genesis of module %s: %w", m.Name(), err)
+		}
+	}
+	if err := a.keepers.validators.InitValidators(ctx, req.Validators); err != nil {
+		return fmt.Errorf("genesis of module validators: %w", err)
+	}
+	return nil
 }
 
 // ---- CheckTx ----

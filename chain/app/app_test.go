@@ -106,51 +106,51 @@ func TestTxRejections(t *testing.T) {
 	cases := []struct {
 		name string
 		raw  []byte
-		code uint32
+		code tx.Code
 		log  []string
 		// decodes: the envelope decodes, so a proposal carrying it is valid
 		decodes bool
 	}{
-		{"empty", nil, 2, []string{"0 bytes"}, false},
-		{"junk", []byte("hello, chain"), 2, []string{"12 bytes", "minimum"}, false},
-		{"oversize", make([]byte, tx.MaxTxBytes+1), 3, []string{"65537 bytes", "limit 65536"}, false},
-		{"version", mutate(good, func(b []byte) []byte { b[0] = 2; return b }), 2, []string{"envelope version 2"}, false},
-		{"length too long", mutate(good, func(b []byte) []byte { b[4]++; return b }), 2, []string{"body length"}, false},
-		{"length too short", mutate(good, func(b []byte) []byte { b[4]--; return b }), 2, []string{"body length"}, false},
-		{"trailing byte", append(bytes.Clone(good), 0), 2, []string{"body length"}, false},
-		{"truncated signature", good[:len(good)-1], 2, []string{"body length"}, false},
-		{"body not json", apptest.SignBody(alice, []byte("not json")), 2, []string{"body"}, false},
-		{"unknown field", body(func(m map[string]any) { m["fee"] = "1uscn" }), 2, []string{`unknown field "fee"`}, false},
-		{"duplicate key", apptest.SignBody(alice, []byte(fmt.Sprintf(`{"chain_id":%q,"chain_id":"x","signer":"%s","sequence":0,"msgs":[]}`, apptest.ChainID, alice.Pub))), 2, []string{`duplicate key "chain_id"`}, false},
-		{"trailing json", apptest.SignBody(alice, append(apptest.MustJSON(t, apptest.Body(t, alice, apptest.ChainID, 0, send(bob.Addr, apptest.SCN(1)))), []byte(" {}")...)), 2, []string{"trailing data"}, false},
-		{"no msgs", body(func(m map[string]any) { m["msgs"] = []any{} }), 2, []string{"msgs", "at least one"}, false},
-		{"too many msgs", apptest.SignSeq(t, alice, apptest.ChainID, 0, manyMsgs...), 2, []string{"65 messages", "limit 64"}, false},
-		{"memo too long", body(func(m map[string]any) { m["memo"] = strings.Repeat("m", tx.MaxMemo+1) }), 2, []string{"memo", "257 bytes"}, false},
-		{"empty chain id", body(func(m map[string]any) { m["chain_id"] = "" }), 2, []string{"chain_id"}, false},
-		{"short signer", body(func(m map[string]any) { m["signer"] = "abcd" }), 2, []string{"public key", "abcd"}, false},
-		{"negative sequence", body(func(m map[string]any) { m["sequence"] = -1 }), 2, []string{"sequence"}, false},
-		{"fractional sequence", apptest.SignBody(alice, []byte(fmt.Sprintf(`{"chain_id":%q,"signer":"%s","sequence":1.5,"msgs":[]}`, apptest.ChainID, alice.Pub))), 2, []string{"sequence"}, false},
-		{"unknown message type", msgValue("bank/steal", `{}`), 6, []string{`"bank/steal"`}, false},
-		{"message of unknown module", msgValue("vault/open", `{}`), 6, []string{`"vault/open"`}, false},
-		{"zero amount", msgValue(tx.TypeBankSend, fmt.Sprintf(`{"to":"%s","amount":"0uscn"}`, bob.Addr)), 7, []string{"amount", "positive", "0uscn"}, false},
-		{"missing recipient", msgValue(tx.TypeBankSend, `{"amount":"5uscn"}`), 7, []string{"to:", "want an address"}, false},
-		{"bad role", msgValue(tx.TypeRoleGrant, fmt.Sprintf(`{"address":"%s","role":"king"}`, bob.Addr)), 7, []string{`role "king"`}, false},
-		{"bad device id", msgValue(tx.TypeDeviceRevoke, `{"id":"Meter#1","reason":""}`), 7, []string{`"Meter#1"`}, false},
+		{"empty", nil, tx.CodeTxMalformed, []string{"0 bytes"}, false},
+		{"junk", []byte("hello, chain"), tx.CodeTxMalformed, []string{"12 bytes", "minimum"}, false},
+		{"oversize", make([]byte, tx.MaxTxBytes+1), tx.CodeTxTooLarge, []string{"65537 bytes", "limit 65536"}, false},
+		{"version", mutate(good, func(b []byte) []byte { b[0] = 2; return b }), tx.CodeTxMalformed, []string{"envelope version 2"}, false},
+		{"length too long", mutate(good, func(b []byte) []byte { b[4]++; return b }), tx.CodeTxMalformed, []string{"body length"}, false},
+		{"length too short", mutate(good, func(b []byte) []byte { b[4]--; return b }), tx.CodeTxMalformed, []string{"body length"}, false},
+		{"trailing byte", append(bytes.Clone(good), 0), tx.CodeTxMalformed, []string{"body length"}, false},
+		{"truncated signature", good[:len(good)-1], tx.CodeTxMalformed, []string{"body length"}, false},
+		{"body not json", apptest.SignBody(alice, []byte("not json")), tx.CodeTxMalformed, []string{"body"}, false},
+		{"unknown field", body(func(m map[string]any) { m["fee"] = "1uscn" }), tx.CodeTxMalformed, []string{`unknown field "fee"`}, false},
+		{"duplicate key", apptest.SignBody(alice, []byte(fmt.Sprintf(`{"chain_id":%q,"chain_id":"x","signer":"%s","sequence":0,"msgs":[]}`, apptest.ChainID, alice.Pub))), tx.CodeTxMalformed, []string{`duplicate key "chain_id"`}, false},
+		{"trailing json", apptest.SignBody(alice, append(apptest.MustJSON(t, apptest.Body(t, alice, apptest.ChainID, 0, send(bob.Addr, apptest.SCN(1)))), []byte(" {}")...)), tx.CodeTxMalformed, []string{"trailing data"}, false},
+		{"no msgs", body(func(m map[string]any) { m["msgs"] = []any{} }), tx.CodeTxMalformed, []string{"msgs", "at least one"}, false},
+		{"too many msgs", apptest.SignSeq(t, alice, apptest.ChainID, 0, manyMsgs...), tx.CodeTxMalformed, []string{"65 messages", "limit 64"}, false},
+		{"memo too long", body(func(m map[string]any) { m["memo"] = strings.Repeat("m", tx.MaxMemo+1) }), tx.CodeTxMalformed, []string{"memo", "257 bytes"}, false},
+		{"empty chain id", body(func(m map[string]any) { m["chain_id"] = "" }), tx.CodeTxMalformed, []string{"chain_id"}, false},
+		{"short signer", body(func(m map[string]any) { m["signer"] = "abcd" }), tx.CodeTxMalformed, []string{"public key", "abcd"}, false},
+		{"negative sequence", body(func(m map[string]any) { m["sequence"] = -1 }), tx.CodeTxMalformed, []string{"sequence"}, false},
+		{"fractional sequence", apptest.SignBody(alice, []byte(fmt.Sprintf(`{"chain_id":%q,"signer":"%s","sequence":1.5,"msgs":[]}`, apptest.ChainID, alice.Pub))), tx.CodeTxMalformed, []string{"sequence"}, false},
+		{"unknown message type", msgValue("bank/steal", `{}`), tx.CodeTxUnknownMsg, []string{`"bank/steal"`}, false},
+		{"message of unknown module", msgValue("vault/open", `{}`), tx.CodeTxUnknownMsg, []string{`"vault/open"`}, false},
+		{"zero amount", msgValue(tx.TypeBankSend, fmt.Sprintf(`{"to":"%s","amount":"0uscn"}`, bob.Addr)), tx.CodeTxInvalidMsg, []string{"amount", "positive", "0uscn"}, false},
+		{"missing recipient", msgValue(tx.TypeBankSend, `{"amount":"5uscn"}`), tx.CodeTxInvalidMsg, []string{"to:", "want an address"}, false},
+		{"bad role", msgValue(tx.TypeRoleGrant, fmt.Sprintf(`{"address":"%s","role":"king"}`, bob.Addr)), tx.CodeTxInvalidMsg, []string{`role "king"`}, false},
+		{"bad device id", msgValue(tx.TypeDeviceRevoke, `{"id":"Meter#1","reason":""}`), tx.CodeTxInvalidMsg, []string{`"Meter#1"`}, false},
 		// A value that does not decode into the message (a malformed
 		// address or amount) is reported as malformed (code 2), not as
 		// an invalid message.
-		{"bad denom", msgValue(tx.TypeBankSend, fmt.Sprintf(`{"to":"%s","amount":"5USCN"}`, bob.Addr)), 2, []string{"5USCN", "denomination"}, false},
-		{"leading zero amount", msgValue(tx.TypeBankSend, fmt.Sprintf(`{"to":"%s","amount":"05uscn"}`, bob.Addr)), 2, []string{"05uscn", "leading zeros"}, false},
-		{"malformed address", msgValue(tx.TypeBankSend, `{"to":"xyz","amount":"5uscn"}`), 2, []string{`"xyz"`}, false},
-		{"unknown message field", msgValue(tx.TypeBankBurn, `{"amount":"5uscn","from":"me"}`), 2, []string{`unknown field "from"`}, false},
-		{"bad signature", mutate(good, func(b []byte) []byte { b[len(b)-1] ^= 1; return b }), 4, []string{"signature does not verify", alice.Addr.String()}, false},
-		{"signature of another key", tx.Encode(mustDecode(t, good).BodyBytes, mustDecode(t, apptest.SignSeq(t, bob, apptest.ChainID, 0, send(alice.Addr, apptest.SCN(1)))).Signature), 4, []string{"signature does not verify"}, false},
-		{"signed without domain tag", tx.Encode(mustDecode(t, good).BodyBytes, signRaw(alice, mustDecode(t, good).BodyBytes)), 4, []string{"signature does not verify"}, false},
-		{"wrong chain id", apptest.SignSeq(t, alice, "citychain-other", 0, send(bob.Addr, apptest.SCN(1))), 5, []string{`"citychain-other"`, apptest.ChainID}, true},
+		{"bad denom", msgValue(tx.TypeBankSend, fmt.Sprintf(`{"to":"%s","amount":"5USCN"}`, bob.Addr)), tx.CodeTxMalformed, []string{"5USCN", "denomination"}, false},
+		{"leading zero amount", msgValue(tx.TypeBankSend, fmt.Sprintf(`{"to":"%s","amount":"05uscn"}`, bob.Addr)), tx.CodeTxMalformed, []string{"05uscn", "leading zeros"}, false},
+		{"malformed address", msgValue(tx.TypeBankSend, `{"to":"xyz","amount":"5uscn"}`), tx.CodeTxMalformed, []string{`"xyz"`}, false},
+		{"unknown message field", msgValue(tx.TypeBankBurn, `{"amount":"5uscn","from":"me"}`), tx.CodeTxMalformed, []string{`unknown field "from"`}, false},
+		{"bad signature", mutate(good, func(b []byte) []byte { b[len(b)-1] ^= 1; return b }), tx.CodeTxBadSignature, []string{"signature does not verify", alice.Addr.String()}, false},
+		{"signature of another key", tx.Encode(mustDecode(t, good).BodyBytes, mustDecode(t, apptest.SignSeq(t, bob, apptest.ChainID, 0, send(alice.Addr, apptest.SCN(1)))).Signature), tx.CodeTxBadSignature, []string{"signature does not verify"}, false},
+		{"signed without domain tag", tx.Encode(mustDecode(t, good).BodyBytes, signRaw(alice, mustDecode(t, good).BodyBytes)), tx.CodeTxBadSignature, []string{"signature does not verify"}, false},
+		{"wrong chain id", apptest.SignSeq(t, alice, "citychain-other", 0, send(bob.Addr, apptest.SCN(1))), tx.CodeTxWrongChainID, []string{`"citychain-other"`, apptest.ChainID}, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			apptest.RequireCode(t, "CheckTx", h.CheckTx(c.raw), app.Codespace, c.code, c.log...)
+			apptest.RequireCode(t, "CheckTx", h.CheckTx(c.raw), c.code, c.log...)
 		})
 	}
 	// Every one of them, in a block: undecodable ones make the proposal
@@ -172,7 +172,7 @@ func TestTxRejections(t *testing.T) {
 	}
 	res := h.Deliver(raws)
 	for i, c := range cases {
-		apptest.RequireCode(t, "FinalizeBlock "+c.name, res.TxResults[i], app.Codespace, c.code, c.log...)
+		apptest.RequireCode(t, "FinalizeBlock "+c.name, res.TxResults[i], c.code, c.log...)
 		if len(res.TxResults[i].Events) != 0 {
 			t.Errorf("%s: rejected tx emitted events %v", c.name, res.TxResults[i].Events)
 		}
@@ -208,7 +208,7 @@ func TestTxCaseVariantKeyRejected(t *testing.T) {
 				t.Errorf("tx.Decode accepted a body with a case-variant key, reading chain_id %q and messages %s: %s",
 					d.Body.ChainID, apptest.MustJSON(t, d.Msgs), cases[name])
 			}
-			apptest.RequireCode(t, "CheckTx", h.CheckTx(raw), app.Codespace, 2)
+			apptest.RequireCode(t, "CheckTx", h.CheckTx(raw), tx.CodeTxMalformed)
 		})
 	}
 }
@@ -231,12 +231,12 @@ func TestCheckTxMempoolView(t *testing.T) {
 		apptest.RequireOK(t, fmt.Sprintf("pending tx %d", i), h.Submit(h.Sign(alice, send(bob.Addr, apptest.SCN(1)))))
 	}
 	apptest.RequireCode(t, "gap", h.CheckTx(apptest.SignSeq(t, alice, apptest.ChainID, 5, send(bob.Addr, apptest.SCN(1)))),
-		"auth", 3, "expects sequence 4, got 5")
+		tx.CodeAuthWrongSequence, "expects sequence 4, got 5")
 	apptest.RequireCode(t, "repeat of a pending sequence", h.CheckTx(apptest.SignSeq(t, alice, apptest.ChainID, 2, send(bob.Addr, apptest.SCN(2)))),
-		"auth", 3, "expects sequence 4, got 2")
+		tx.CodeAuthWrongSequence, "expects sequence 4, got 2")
 	// Funds are tracked too: alice may not spend twice what she has.
 	apptest.RequireCode(t, "overdraft across pending txs", h.CheckTx(h.Sign(alice, send(bob.Addr, apptest.SCN(9_997)))),
-		"bank", 2, "needs 9997000000uscn")
+		tx.CodeBankInsufficientFunds, "needs 9997000000uscn")
 	h.SetSeq(alice, 4)
 	b := h.Block()
 	if len(b.Txs) != 4 {
@@ -250,7 +250,7 @@ func TestCheckTxMempoolView(t *testing.T) {
 	}
 	// Replays of included transactions are stale now.
 	for i, raw := range b.Txs {
-		apptest.RequireCode(t, fmt.Sprintf("replay %d", i), h.CheckTx(raw), "auth", 3, fmt.Sprintf("expects sequence 4, got %d", i))
+		apptest.RequireCode(t, fmt.Sprintf("replay %d", i), h.CheckTx(raw), tx.CodeAuthWrongSequence, fmt.Sprintf("expects sequence 4, got %d", i))
 	}
 	apptest.RequireOK(t, "next sequence", h.CheckTx(apptest.SignSeq(t, alice, apptest.ChainID, 4, send(bob.Addr, apptest.SCN(1)))))
 }
@@ -262,7 +262,7 @@ func TestCheckTxMempoolView(t *testing.T) {
 // admitted although it can only fail in the block.
 func TestCheckTxRejectedTxDoesNotConsumeSequence(t *testing.T) {
 	h := apptest.New(t, apptest.Options{})
-	apptest.RequireCode(t, "overdraft", h.CheckTx(apptest.SignSeq(t, alice, apptest.ChainID, 0, send(bob.Addr, apptest.SCN(1_000_000)))), "bank", 2)
+	apptest.RequireCode(t, "overdraft", h.CheckTx(apptest.SignSeq(t, alice, apptest.ChainID, 0, send(bob.Addr, apptest.SCN(1_000_000)))), tx.CodeBankInsufficientFunds)
 	next := apptest.SignSeq(t, alice, apptest.ChainID, 1, send(bob.Addr, apptest.SCN(1)))
 	if res := h.CheckTx(next); res.Code == 0 {
 		t.Errorf("CheckTx admitted sequence 1 after sequence 0 was rejected; in a block it fails with %v",
@@ -281,19 +281,19 @@ func TestFailedTxConsumesSequence(t *testing.T) {
 	raw := apptest.SignSeq(t, alice, apptest.ChainID, 0,
 		send(bob.Addr, apptest.SCN(1)), send(bob.Addr, apptest.SCN(1_000_000)))
 	res := h.Deliver([][]byte{raw})
-	apptest.RequireCode(t, "second message overdraws", res.TxResults[0], "bank", 2, "message 1 (bank/send)")
+	apptest.RequireCode(t, "second message overdraws", res.TxResults[0], tx.CodeBankInsufficientFunds, "message 1 (bank/send)")
 	if got := h.Balance(bob.Addr, tx.DenomSCoin); got != before {
 		t.Errorf("bob after failed tx: got %d, want %d (first message rolled back)", got, before)
 	}
 	if a, _ := h.Account(alice.Addr); a.Sequence != 1 || !bytes.Equal(a.PubKey, alice.Pub) {
 		t.Errorf("alice after failed tx: got %+v, want sequence 1 with her key", a)
 	}
-	apptest.RequireCode(t, "replay", h.Deliver([][]byte{raw}).TxResults[0], "auth", 3, "expects sequence 1, got 0")
+	apptest.RequireCode(t, "replay", h.Deliver([][]byte{raw}).TxResults[0], tx.CodeAuthWrongSequence, "expects sequence 1, got 0")
 	// The same transaction twice in one block: the second is a replay.
 	ok := apptest.SignSeq(t, alice, apptest.ChainID, 1, send(bob.Addr, apptest.SCN(1)))
 	res = h.Deliver([][]byte{ok, ok})
 	apptest.RequireOK(t, "first copy", res.TxResults[0])
-	apptest.RequireCode(t, "second copy", res.TxResults[1], "auth", 3, "expects sequence 2, got 1")
+	apptest.RequireCode(t, "second copy", res.TxResults[1], tx.CodeAuthWrongSequence, "expects sequence 2, got 1")
 }
 
 // TestPrepareProposal keeps the order, drops what does not decode or
@@ -404,5 +404,5 @@ func TestRecheck(t *testing.T) {
 		t.Fatalf("mempool after recheck: %d txs, want bob's second", len(m))
 	}
 	apptest.RequireOK(t, "bob's third tx after recheck", h.CheckTx(apptest.SignSeq(t, bob, apptest.ChainID, 2, send(alice.Addr, apptest.SCN(3)))))
-	apptest.RequireCode(t, "alice's stale sequence", h.CheckTx(apptest.SignSeq(t, alice, apptest.ChainID, 0, send(bob.Addr, apptest.SCN(1)))), "auth", 3)
+	apptest.RequireCode(t, "alice's stale sequence", h.CheckTx(apptest.SignSeq(t, alice, apptest.ChainID, 0, send(bob.Addr, apptest.SCN(1)))), tx.CodeAuthWrongSequence)
 }

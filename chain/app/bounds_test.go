@@ -9,6 +9,7 @@ import (
 
 	"github.com/citychain/citychain/chain/app"
 	"github.com/citychain/citychain/chain/app/apptest"
+	"github.com/citychain/citychain/chain/tx"
 )
 
 // TestCheckTxPendingCap: one account may have at most MaxPendingPerAccount
@@ -23,7 +24,7 @@ func TestCheckTxPendingCap(t *testing.T) {
 		apptest.RequireOK(t, fmt.Sprintf("alice pending %d", i), h.Submit(h.Sign(alice, send(bob.Addr, apptest.SCN(1)))))
 	}
 	over := h.Sign(alice, send(bob.Addr, apptest.SCN(1)))
-	apptest.RequireCode(t, "alice over the cap", h.Submit(over), app.Codespace, 10,
+	apptest.RequireCode(t, "alice over the cap", h.Submit(over), tx.CodeTxTooManyPending,
 		"account "+alice.Addr.String()+" has 5 transactions pending in the mempool (limit 5); wait for a block")
 	// The rejection consumed nothing: the same bytes pass once there is room.
 	apptest.RequireOK(t, "bob is not capped by alice", h.Submit(h.Sign(bob, send(alice.Addr, apptest.SCN(1)))))
@@ -39,7 +40,7 @@ func TestCheckTxPendingCap(t *testing.T) {
 	for i := 1; i < limit; i++ {
 		apptest.RequireOK(t, fmt.Sprintf("alice pending %d after the commit", i), h.Submit(h.Sign(alice, send(bob.Addr, apptest.SCN(1)))))
 	}
-	apptest.RequireCode(t, "alice over the cap again", h.CheckTx(h.Sign(alice, send(bob.Addr, apptest.SCN(1)))), app.Codespace, 10)
+	apptest.RequireCode(t, "alice over the cap again", h.CheckTx(h.Sign(alice, send(bob.Addr, apptest.SCN(1)))), tx.CodeTxTooManyPending)
 
 	// Another proposer's block uses the sequence of alice's first pending
 	// transaction, so the recheck evicts it: her other four stay and count,
@@ -53,7 +54,7 @@ func TestCheckTxPendingCap(t *testing.T) {
 	}
 	h.SetSeq(alice, committed.Sequence+limit)
 	apptest.RequireOK(t, "alice's fifth after the eviction", h.Submit(h.Sign(alice, send(bob.Addr, apptest.SCN(1)))))
-	apptest.RequireCode(t, "alice over the cap after the eviction", h.CheckTx(h.Sign(alice, send(bob.Addr, apptest.SCN(1)))), app.Codespace, 10, "has 5 transactions pending")
+	apptest.RequireCode(t, "alice over the cap after the eviction", h.CheckTx(h.Sign(alice, send(bob.Addr, apptest.SCN(1)))), tx.CodeTxTooManyPending, "has 5 transactions pending")
 	if b := h.Block(); len(b.Txs) != limit {
 		t.Fatalf("block after the eviction: got %d txs, want alice's %d", len(b.Txs), limit)
 	}
@@ -65,7 +66,7 @@ func TestCheckTxPendingCapDefault(t *testing.T) {
 	for i := range app.DefaultMaxPendingPerAccount {
 		apptest.RequireOK(t, fmt.Sprintf("pending %d", i), h.Submit(h.Sign(alice, send(bob.Addr, apptest.SCN(1)))))
 	}
-	apptest.RequireCode(t, "51st", h.CheckTx(h.Sign(alice, send(bob.Addr, apptest.SCN(1)))), app.Codespace, 10, "has 50 transactions pending", "(limit 50)")
+	apptest.RequireCode(t, "51st", h.CheckTx(h.Sign(alice, send(bob.Addr, apptest.SCN(1)))), tx.CodeTxTooManyPending, "has 50 transactions pending", "(limit 50)")
 }
 
 // TestProposalUnknownSigner: a transaction whose signer has no committed
@@ -80,7 +81,7 @@ func TestProposalUnknownSigner(t *testing.T) {
 	unknown := apptest.SignSeq(t, stranger, apptest.ChainID, 0, send(alice.Addr, apptest.SCN(1)))
 	good := h.Sign(alice, send(bob.Addr, apptest.SCN(1)))
 	apptest.RequireOK(t, "alice's tx", h.Submit(good))
-	apptest.RequireCode(t, "CheckTx of an unknown signer", h.CheckTx(unknown), "auth", 2, stranger.Addr.String())
+	apptest.RequireCode(t, "CheckTx of an unknown signer", h.CheckTx(unknown), tx.CodeAuthUnknownAccount, stranger.Addr.String())
 	if st := h.ProcessProposal([][]byte{good, unknown}); st != abci.ResponseProcessProposal_REJECT {
 		t.Errorf("ProcessProposal with an unknown signer: got %v, want REJECT", st)
 	}
@@ -110,7 +111,7 @@ func TestProposalUnknownSigner(t *testing.T) {
 	// nothing for it.
 	other := apptest.NewKey("never-funded")
 	res := h.Deliver([][]byte{apptest.SignSeq(t, other, apptest.ChainID, 0, send(alice.Addr, apptest.SCN(1)))})
-	apptest.RequireCode(t, "FinalizeBlock of an unknown signer", res.TxResults[0], "auth", 2)
+	apptest.RequireCode(t, "FinalizeBlock of an unknown signer", res.TxResults[0], tx.CodeAuthUnknownAccount)
 	if _, ok := h.Account(other.Addr); ok {
 		t.Error("an unknown signer's delivered tx created its account")
 	}

@@ -59,14 +59,38 @@ func (a *App) Export(height int64) (*Exported, error) {
 		n++
 	}
 	buf.WriteByte('}')
-	var st json.RawMessage
-	if err := json.Unmarshal(buf.Bytes(), &st); err != nil {
-		return nil, fmt.Errorf("export: app state is not JSON: %w", err)
-	}
-	return &Exported{
+	e := &Exported{
 		ChainID: chainIDOf(kv), Height: height, Time: blockTimeOf(kv), AppState: buf.Bytes(),
 		Validators: validators.Updates(&validators.Set{}, a.keepers.validators.Set(ctx)),
-	}, nil
+	}
+	if err := a.checkImport(kv, e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// checkImport loads e into an empty scratch state, as a new chain's
+// InitChain would, and fails naming the first key (and the module owning
+// it) where that state differs from kv: an export that cannot rebuild the
+// state exactly is never written.
+func (a *App) checkImport(kv store.KV, e *Exported) error {
+	scratch := store.NewCache(store.NewMemTree())
+	if err := a.loadGenesis(scratch, &abci.RequestInitChain{
+		Time: e.Time, ChainId: e.ChainID, InitialHeight: 1, AppStateBytes: e.AppState, Validators: e.Validators,
+	}); err != nil {
+		return fmt.Errorf("export at height %d does not import: %w", e.Height, err)
+	}
+	key, exported, imported, differ := store.FirstDifference(kv, scratch)
+	if !differ {
+		return nil
+	}
+	owner := "app"
+	for i, m := range a.modules {
+		if moduleList[i].prefix == key[0] {
+			owner = m.Name()
+		}
+	}
+	return fmt.Errorf("export at height %d: module %s: key %X (%q) holds %q, its import writes %q", e.Height, owner, key, key, exported, imported)
 }
 
 // StateHash is a digest of every key and value of the committed state at

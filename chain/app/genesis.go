@@ -31,6 +31,7 @@ func decodeGenesis(raw []byte, mods []module.Module) (map[string]json.RawMessage
 	for _, m := range mods {
 		known[m.Name()] = true
 	}
+	//determinism:ok any unknown section fails InitChain before a write; map order only picks which one the error names
 	for name := range sections {
 		if !known[name] {
 			return nil, ErrInvalidGenesis.Wrapf("app_state has a section %q but no module of that name exists", name)

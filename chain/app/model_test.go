@@ -157,7 +157,7 @@ func (o outcome) String() string {
 	return fmt.Sprintf("%s/%d", o.codespace, o.code)
 }
 
-func fail(cs string, code uint32) *outcome { return &outcome{codespace: cs, code: code} }
+func fail(c tx.Code) *outcome { return &outcome{codespace: c.Codespace, code: c.Code} }
 
 // apply runs one message on m, or returns its failure.
 func (m *model) apply(signer tx.Address, msg tx.Msg) *outcome {
@@ -166,11 +166,11 @@ func (m *model) apply(signer tx.Address, msg tx.Msg) *outcome {
 	case *tx.MsgSend:
 		switch {
 		case !known(x.Amount.Denom):
-			return fail("bank", 3)
+			return fail(tx.CodeBankUnknownDenom)
 		case signer == x.To:
-			return fail("bank", 7)
+			return fail(tx.CodeBankSelfSend)
 		case m.bal[balKey{signer, x.Amount.Denom}] < x.Amount.Amount:
-			return fail("bank", 2)
+			return fail(tx.CodeBankInsufficientFunds)
 		}
 		m.bal[balKey{signer, x.Amount.Denom}] -= x.Amount.Amount
 		m.bal[balKey{x.To, x.Amount.Denom}] += x.Amount.Amount
@@ -178,11 +178,11 @@ func (m *model) apply(signer tx.Address, msg tx.Msg) *outcome {
 	case *tx.MsgMint:
 		switch {
 		case !m.roles[roleKey{signer, tx.IssuerRole(x.Amount.Denom)}]:
-			return fail("bank", 4)
+			return fail(tx.CodeBankNotIssuer)
 		case !known(x.Amount.Denom):
-			return fail("bank", 3)
+			return fail(tx.CodeBankUnknownDenom)
 		case m.supply[x.Amount.Denom] > math.MaxUint64-x.Amount.Amount:
-			return fail("bank", 5)
+			return fail(tx.CodeBankOverflow)
 		}
 		m.supply[x.Amount.Denom] += x.Amount.Amount
 		m.bal[balKey{x.To, x.Amount.Denom}] += x.Amount.Amount
@@ -190,35 +190,35 @@ func (m *model) apply(signer tx.Address, msg tx.Msg) *outcome {
 	case *tx.MsgBurn:
 		switch {
 		case !known(x.Amount.Denom):
-			return fail("bank", 3)
+			return fail(tx.CodeBankUnknownDenom)
 		case m.bal[balKey{signer, x.Amount.Denom}] < x.Amount.Amount:
-			return fail("bank", 2)
+			return fail(tx.CodeBankInsufficientFunds)
 		}
 		m.bal[balKey{signer, x.Amount.Denom}] -= x.Amount.Amount
 		m.supply[x.Amount.Denom] -= x.Amount.Amount
 	case *tx.MsgRoleGrant:
 		switch {
 		case !m.authority[signer]:
-			return fail("auth", 5)
+			return fail(tx.CodeAuthNotAuthority)
 		case m.roles[roleKey{x.Address, x.Role}]:
-			return fail("auth", 6)
+			return fail(tx.CodeAuthRoleHeld)
 		}
 		m.roles[roleKey{x.Address, x.Role}] = true
 		m.ensure(x.Address)
 	case *tx.MsgRoleRevoke:
 		switch {
 		case !m.authority[signer]:
-			return fail("auth", 5)
+			return fail(tx.CodeAuthNotAuthority)
 		case !m.roles[roleKey{x.Address, x.Role}]:
-			return fail("auth", 7)
+			return fail(tx.CodeAuthRoleNotHeld)
 		}
 		delete(m.roles, roleKey{x.Address, x.Role})
 	case *tx.MsgDeviceRegister:
 		switch {
 		case !m.roles[roleKey{signer, tx.RoleInstaller}]:
-			return fail("devices", 4)
+			return fail(tx.CodeDeviceNotInstaller)
 		case m.devs[x.ID] != nil:
-			return fail("devices", 2)
+			return fail(tx.CodeDeviceExists)
 		}
 		m.devs[x.ID] = &mdev{owner: x.Owner, keys: [][]byte{x.PubKey}}
 		m.ensure(x.Owner)
@@ -235,33 +235,33 @@ func (m *model) apply(signer tx.Address, msg tx.Msg) *outcome {
 		d := m.devs[id]
 		switch {
 		case d == nil:
-			return fail("devices", 3)
+			return fail(tx.CodeDeviceUnknown)
 		case d.revoked:
-			return fail("devices", 6)
+			return fail(tx.CodeDeviceRevoked)
 		}
 		manager := signer == d.owner || m.roles[roleKey{signer, tx.RoleInstaller}]
 		switch y := x.(type) {
 		case *tx.MsgDeviceRevoke:
 			if !manager {
-				return fail("devices", 5)
+				return fail(tx.CodeDeviceNotOwner)
 			}
 			d.revoked = true
 		case *tx.MsgDeviceRotate:
 			if !manager {
-				return fail("devices", 5)
+				return fail(tx.CodeDeviceNotOwner)
 			}
 			for _, k := range d.keys {
 				if slices.Equal(k, y.PubKey) {
-					return fail("devices", 7)
+					return fail(tx.CodeDeviceSameKey)
 				}
 			}
 			d.keys = append(d.keys, y.PubKey)
 		case *tx.MsgDeviceTransfer:
 			switch {
 			case signer != d.owner:
-				return fail("devices", 5)
+				return fail(tx.CodeDeviceNotOwner)
 			case y.NewOwner == d.owner:
-				return fail("devices", 8)
+				return fail(tx.CodeDeviceSameOwner)
 			}
 			d.owner = y.NewOwner
 			m.ensure(y.NewOwner)
@@ -441,11 +441,11 @@ func (g *generator) next() simTx {
 	}
 	switch {
 	case chainID != apptest.ChainID:
-		st.want = *fail("tx", 5)
+		st.want = *fail(tx.CodeTxWrongChainID)
 	case !exists:
-		st.want = *fail("auth", 2)
+		st.want = *fail(tx.CodeAuthUnknownAccount)
 	case seq != g.m.seq[signer.Addr]:
-		st.want = *fail("auth", 3)
+		st.want = *fail(tx.CodeAuthWrongSequence)
 	default:
 		g.m.seq[signer.Addr]++
 		st.want = outcome{anteOK: true}

@@ -109,7 +109,7 @@ func TestQueryProofs(t *testing.T) {
 				t.Errorf("height: got %d, want %d", res.Height, height)
 			}
 			if c.absent {
-				apptest.RequireCode(t, "query", res, "app", 4, "no value")
+				apptest.RequireCode(t, "query", res, tx.CodeAppNotFound, "no value")
 				if res.Value != nil {
 					t.Errorf("absent key has value %x", res.Value)
 				}
@@ -158,7 +158,7 @@ func TestQueryProofs(t *testing.T) {
 // in the "app" codespace, never a panic or an empty success.
 func TestQueryErrors(t *testing.T) {
 	h := apptest.New(t, apptest.Options{})
-	apptest.RequireCode(t, "before the first block", h.Query("/bank/supply", []byte("uscn"), 0, false), "app", 3, "height 0")
+	apptest.RequireCode(t, "before the first block", h.Query("/bank/supply", []byte("uscn"), 0, false), tx.CodeAppBadQuery, "height 0")
 	h.Block()
 	h.Block()
 	cases := []struct {
@@ -166,29 +166,29 @@ func TestQueryErrors(t *testing.T) {
 		path   string
 		data   string
 		height int64
-		code   uint32
+		code   tx.Code
 		log    []string
 	}{
-		{"unknown module", "/vault/balance", "", 0, 2, []string{`no module "vault"`}},
-		{"empty path", "", "", 0, 2, nil},
-		{"unknown bank path", "/bank/richest", "", 0, 2, []string{"bank/richest"}},
-		{"unknown auth path", "/auth/keys", "", 0, 2, []string{"auth/keys"}},
-		{"unknown devices path", "/devices/all", "", 0, 2, []string{"devices/all"}},
-		{"future height", "/bank/supply", "uscn", 3, 3, []string{"height 3", "1 to 2"}},
-		{"negative height", "/bank/supply", "uscn", -1, 3, []string{"height -1"}},
-		{"bad balance request", "/bank/balance", "{", 0, 3, []string{"balance request"}},
-		{"balance request with unknown field", "/bank/balance", `{"address":"` + alice.Addr.String() + `","denom":"uscn","x":1}`, 0, 3, []string{"unknown field"}},
-		{"balance request with bad denom", "/bank/balance", `{"address":"` + alice.Addr.String() + `","denom":"US"}`, 0, 3, []string{`"US"`}},
-		{"bad supply denom", "/bank/supply", "u$", 0, 3, []string{`"u$"`}},
-		{"bad address", "/auth/account", "zz", 0, 3, []string{`"zz"`}},
-		{"upper-case address", "/bank/balances", "DFA81C8262E369FF029B91EE8AD26101C522783F", 0, 3, []string{"lowercase"}},
-		{"bad role", "/auth/members", "king", 0, 3, []string{`"king"`}},
-		{"bad device id", "/devices/device", "Meter 1", 0, 3, []string{`"Meter 1"`}},
-		{"bad owner", "/devices/by_owner", "nobody", 0, 3, []string{`"nobody"`}},
+		{"unknown module", "/vault/balance", "", 0, tx.CodeAppUnknownQuery, []string{`no module "vault"`}},
+		{"empty path", "", "", 0, tx.CodeAppUnknownQuery, nil},
+		{"unknown bank path", "/bank/richest", "", 0, tx.CodeAppUnknownQuery, []string{"bank/richest"}},
+		{"unknown auth path", "/auth/keys", "", 0, tx.CodeAppUnknownQuery, []string{"auth/keys"}},
+		{"unknown devices path", "/devices/all", "", 0, tx.CodeAppUnknownQuery, []string{"devices/all"}},
+		{"future height", "/bank/supply", "uscn", 3, tx.CodeAppBadQuery, []string{"height 3", "1 to 2"}},
+		{"negative height", "/bank/supply", "uscn", -1, tx.CodeAppBadQuery, []string{"height -1"}},
+		{"bad balance request", "/bank/balance", "{", 0, tx.CodeAppBadQuery, []string{"balance request"}},
+		{"balance request with unknown field", "/bank/balance", `{"address":"` + alice.Addr.String() + `","denom":"uscn","x":1}`, 0, tx.CodeAppBadQuery, []string{"unknown field"}},
+		{"balance request with bad denom", "/bank/balance", `{"address":"` + alice.Addr.String() + `","denom":"US"}`, 0, tx.CodeAppBadQuery, []string{`"US"`}},
+		{"bad supply denom", "/bank/supply", "u$", 0, tx.CodeAppBadQuery, []string{`"u$"`}},
+		{"bad address", "/auth/account", "zz", 0, tx.CodeAppBadQuery, []string{`"zz"`}},
+		{"upper-case address", "/bank/balances", "DFA81C8262E369FF029B91EE8AD26101C522783F", 0, tx.CodeAppBadQuery, []string{"lowercase"}},
+		{"bad role", "/auth/members", "king", 0, tx.CodeAppBadQuery, []string{`"king"`}},
+		{"bad device id", "/devices/device", "Meter 1", 0, tx.CodeAppBadQuery, []string{`"Meter 1"`}},
+		{"bad owner", "/devices/by_owner", "nobody", 0, tx.CodeAppBadQuery, []string{`"nobody"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			apptest.RequireCode(t, "query", h.Query(c.path, []byte(c.data), c.height, true), "app", c.code, c.log...)
+			apptest.RequireCode(t, "query", h.Query(c.path, []byte(c.data), c.height, true), c.code, c.log...)
 		})
 	}
 }
@@ -227,5 +227,5 @@ func TestQueryStoreNeedsKey(t *testing.T) {
 	h := apptest.New(t, apptest.Options{})
 	h.Block()
 	res := h.Query("/store", nil, 0, true)
-	apptest.RequireCode(t, "/store without a key", res, "app", 3)
+	apptest.RequireCode(t, "/store without a key", res, tx.CodeAppBadQuery)
 }

@@ -23,12 +23,11 @@ func newSimHarness(t testing.TB, dir string) *apptest.Harness {
 // every failure outside the envelope ("tx") and the account checks of
 // "auth" happens after the sequence is taken.
 func anteConsumed(r *abci.ExecTxResult) bool {
-	if r.Codespace == "tx" {
+	if r.Codespace == tx.CodespaceTx {
 		return false
 	}
-	if r.Codespace == "auth" {
-		switch r.Code {
-		case 2, 3, 4, 10:
+	for _, c := range []tx.Code{tx.CodeAuthUnknownAccount, tx.CodeAuthWrongSequence, tx.CodeAuthPubKeyMismatch, tx.CodeAuthSequenceOverflow} {
+		if c.Matches(r.Codespace, r.Code) {
 			return false
 		}
 	}
@@ -68,9 +67,15 @@ func TestSimulation(t *testing.T) {
 	}
 	// auth/2 (unknown account) cannot reach a block: the proposal drops
 	// the transactions of signers without a committed account.
-	for _, k := range []string{"ok", "dropped", "dropped/unregistered", "tx/5", "auth/3", "auth/5", "auth/6", "auth/7",
-		"bank/2", "bank/3", "bank/4", "bank/5", "bank/7", "devices/2", "devices/3", "devices/4", "devices/5",
-		"devices/6", "devices/7", "devices/8"} {
+	want := []string{"ok", "dropped", "dropped/unregistered"}
+	for _, c := range []tx.Code{tx.CodeTxWrongChainID,
+		tx.CodeAuthWrongSequence, tx.CodeAuthNotAuthority, tx.CodeAuthRoleHeld, tx.CodeAuthRoleNotHeld,
+		tx.CodeBankInsufficientFunds, tx.CodeBankUnknownDenom, tx.CodeBankNotIssuer, tx.CodeBankOverflow, tx.CodeBankSelfSend,
+		tx.CodeDeviceExists, tx.CodeDeviceUnknown, tx.CodeDeviceNotInstaller, tx.CodeDeviceNotOwner,
+		tx.CodeDeviceRevoked, tx.CodeDeviceSameKey, tx.CodeDeviceSameOwner} {
+		want = append(want, fail(c).String())
+	}
+	for _, k := range want {
 		if stats[k] == 0 {
 			t.Errorf("no transaction ended in %s over %d seeds", k, seeds)
 		}

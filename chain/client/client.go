@@ -8,10 +8,11 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
+
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -23,10 +24,14 @@ import (
 // Client is a connection to one node's RPC endpoint.
 type Client struct {
 	rpc     *rpchttp.HTTP
+	mu      sync.Mutex // guards chainID
 	chainID string
 	// PollInterval is how often WaitTx asks whether a transaction is in a
 	// block.
 	PollInterval time.Duration
+	// OdometerPageLimit is how many points a page VehicleReport reads a
+	// vehicle's odometer series in holds (0: 1000, the node's maximum).
+	OdometerPageLimit uint64
 }
 
 // New connects to the node at addr ("http://host:26657" or "tcp://host:26657").
@@ -45,8 +50,11 @@ func New(addr string) (*Client, error) {
 // RPC exposes the underlying CometBFT RPC client.
 func (c *Client) RPC() *rpchttp.HTTP { return c.rpc }
 
-// ChainID returns the node's chain id (asked once, then remembered).
+// ChainID returns the node's chain id (asked once, then remembered). It is
+// safe for concurrent use.
 func (c *Client) ChainID(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.chainID != "" {
 		return c.chainID, nil
 	}
@@ -75,6 +83,12 @@ func (e *TxError) Error() string {
 	return fmt.Sprintf("transaction %s %s: %s code %d: %s", e.Hash, where, e.Codespace, e.Code, e.Log)
 }
 
+// Is makes errors.Is(err, tx.CodeX) match the code the chain answered.
+func (e *TxError) Is(target error) bool {
+	c, ok := target.(tx.Code)
+	return ok && c.Matches(e.Codespace, e.Code)
+}
+
 // TxResult is a transaction committed successfully.
 type TxResult struct {
 	Hash   string
@@ -97,27 +111,20 @@ func (r *TxResult) Attr(typ, key string) (string, bool) {
 	return "", false
 }
 
-// Account is the part of an account's state a client needs.
-type Account struct {
-	Address  tx.Address `json:"address"`
-	PubKey   tx.PubKey  `json:"pubkey,omitempty"`
-	Sequence uint64     `json:"sequence"`
-}
+// Account is an account's state: its address, public key and next
+// sequence number.
+type Account = tx.Account
 
 // Account returns the committed account at addr; ErrNotFound if none.
 func (c *Client) Account(ctx context.Context, addr tx.Address) (*Account, error) {
-	res, err := c.Query(ctx, "/auth/account", []byte(addr.String()), 0, false)
+	a, _, err := c.AccountState(ctx, addr, ReadOpts{})
 	if err != nil {
 		return nil, err
 	}
-	if !res.Found() {
+	if a == nil {
 		return nil, fmt.Errorf("%w: account %s", ErrNotFound, addr)
 	}
-	var a Account
-	if err := json.Unmarshal(res.Value, &a); err != nil {
-		return nil, fmt.Errorf("decode account %s: %w", addr, err)
-	}
-	return &a, nil
+	return a, nil
 }
 
 // Submit signs msgs with priv at the account's next sequence number,

@@ -11,6 +11,7 @@ import (
 	ics23 "github.com/cosmos/ics23/go"
 
 	"github.com/citychain/citychain/chain/internal/store"
+	"github.com/citychain/citychain/chain/tx"
 )
 
 // QueryError is a query the node answered with an error code.
@@ -25,9 +26,17 @@ func (e *QueryError) Error() string {
 	return fmt.Sprintf("query %s: %s code %d: %s", e.Path, e.Codespace, e.Code, e.Log)
 }
 
+// Is makes errors.Is(err, tx.CodeX) match the code the node answered.
+func (e *QueryError) Is(target error) bool {
+	c, ok := target.(tx.Code)
+	return ok && c.Matches(e.Codespace, e.Code)
+}
+
 // QueryResult is a query's answer at a height.
 type QueryResult struct {
-	Path   string
+	Path string
+	// Data is the query's request data (a key such as an id, or JSON).
+	Data   []byte
 	Height int64
 	// Key is the state key the answer is the value of, when it is one key.
 	Key []byte
@@ -49,10 +58,10 @@ func (c *Client) Query(ctx context.Context, path string, data []byte, height int
 		return nil, fmt.Errorf("query %s: %w", path, err)
 	}
 	r := res.Response
-	if r.Code != 0 && !(r.Codespace == "app" && r.Code == 4) {
+	if r.Code != 0 && !tx.CodeAppNotFound.Matches(r.Codespace, r.Code) {
 		return nil, &QueryError{Path: path, Codespace: r.Codespace, Code: r.Code, Log: r.Log}
 	}
-	out := &QueryResult{Path: path, Height: r.Height, Key: r.Key, Value: r.Value}
+	out := &QueryResult{Path: path, Data: data, Height: r.Height, Key: r.Key, Value: r.Value}
 	if r.Code != 0 {
 		out.Value = nil
 	}
@@ -73,19 +82,27 @@ func (c *Client) Query(ctx context.Context, path string, data []byte, height int
 	return out, nil
 }
 
-// QueryJSON runs a query and decodes its JSON answer into v.
+// QueryJSON runs a query and decodes its JSON answer into v. The typed
+// queries (Balance, Device, Vehicle, ...) are the usual way to read.
 func (c *Client) QueryJSON(ctx context.Context, path string, data []byte, v any) error {
-	res, err := c.Query(ctx, path, data, 0, false)
+	_, err := c.queryJSON(ctx, path, data, 0, v)
+	return err
+}
+
+// queryJSON runs a query at height and decodes its JSON answer into v; an
+// absent answer is ErrNotFound, one that does not decode an *AnswerError.
+func (c *Client) queryJSON(ctx context.Context, path string, data []byte, height int64, v any) (*QueryResult, error) {
+	res, err := c.Query(ctx, path, data, height, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !res.Found() {
-		return fmt.Errorf("%w: %s %s", ErrNotFound, path, data)
+		return nil, fmt.Errorf("%w: %s %s", ErrNotFound, path, data)
 	}
 	if err := json.Unmarshal(res.Value, v); err != nil {
-		return fmt.Errorf("query %s: decode answer: %w", path, err)
+		return nil, &AnswerError{Path: path, Err: fmt.Errorf("query %s: decode answer: %w", path, err)}
 	}
-	return nil
+	return res, nil
 }
 
 // Verification says what a proof was checked against.

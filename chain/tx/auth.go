@@ -74,3 +74,20 @@ var AuthMsgs = ModuleMsgs{
 		{TypeRoleRevoke, func() Msg { return &MsgRoleRevoke{} }, "an authority"},
 	},
 }
+
+// CodespaceAuth is the codespace of the auth module's result codes.
+const CodespaceAuth = "auth"
+
+// Result codes of the auth module (see Code). Frozen: a released code
+// never changes meaning.
+var (
+	CodeAuthUnknownAccount   = Code{CodespaceAuth, 2}  // unknown account
+	CodeAuthWrongSequence    = Code{CodespaceAuth, 3}  // wrong sequence number
+	CodeAuthPubKeyMismatch   = Code{CodespaceAuth, 4}  // public key does not match the account
+	CodeAuthNotAuthority     = Code{CodespaceAuth, 5}  // signer is not an authority
+	CodeAuthRoleHeld         = Code{CodespaceAuth, 6}  // role already held
+	CodeAuthRoleNotHeld      = Code{CodespaceAuth, 7}  // role not held
+	CodeAuthMissingRole      = Code{CodespaceAuth, 8}  // signer lacks the required role
+	CodeAuthInvalidGenesis   = Code{CodespaceAuth, 9}  // invalid auth genesis
+	CodeAuthSequenceOverflow = Code{CodespaceAuth, 10} // sequence number overflow
+)

@@ -1,6 +1,10 @@
 package tx
 
-import "errors"
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
 
 // Message types of the bank module.
 const (
@@ -58,3 +62,33 @@ var BankMsgs = ModuleMsgs{
 		{TypeBankBurn, func() Msg { return &MsgBurn{} }, "any account (its own coins)"},
 	},
 }
+
+// EncodeAmount is the stored form of an amount, a balance or a supply: 8
+// bytes, big-endian. It is also the value of the /bank/balance and
+// /bank/supply queries, which can be proved against the app hash.
+func EncodeAmount(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+// DecodeAmount reads a stored amount; nil (absent) is zero.
+func DecodeAmount(b []byte) (uint64, error) {
+	if b == nil {
+		return 0, nil
+	}
+	if len(b) != 8 {
+		return 0, fmt.Errorf("stored amount is %d bytes, want 8", len(b))
+	}
+	return binary.BigEndian.Uint64(b), nil
+}
+
+// CodespaceBank is the codespace of the bank module's result codes.
+const CodespaceBank = "bank"
+
+// Result codes of the bank module (see Code). Frozen: a released code
+// never changes meaning.
+var (
+	CodeBankInsufficientFunds = Code{CodespaceBank, 2} // insufficient funds
+	CodeBankUnknownDenom      = Code{CodespaceBank, 3} // unknown denomination
+	CodeBankNotIssuer         = Code{CodespaceBank, 4} // signer is not the denomination's issuer
+	CodeBankOverflow          = Code{CodespaceBank, 5} // amount overflow
+	CodeBankInvalidGenesis    = Code{CodespaceBank, 6} // invalid bank genesis
+	CodeBankSelfSend          = Code{CodespaceBank, 7} // sender and recipient are the same account
+)

@@ -4,6 +4,8 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+
+	"github.com/citychain/citychain/edge/reading"
 )
 
 // Message types of the devices module.
@@ -14,10 +16,11 @@ const (
 	TypeDeviceTransfer = "devices/transfer"
 )
 
-// Device kinds.
+// Device kinds, as edge/reading names them (with the reading kind each
+// measures: reading.Kind.MeasuredBy).
 const (
-	KindSolarInverter = "solar_inverter"
-	KindEVOdometer    = "ev_odometer"
+	KindSolarInverter = reading.DeviceSolarInverter
+	KindEVOdometer    = reading.DeviceEVOdometer
 )
 
 // MaxDeviceID bounds a device id in bytes.
@@ -167,3 +170,20 @@ var DeviceMsgs = ModuleMsgs{
 		{TypeDeviceTransfer, func() Msg { return &MsgDeviceTransfer{} }, "the device's owner or an installer"},
 	},
 }
+
+// CodespaceDevice is the codespace of the devices module's result codes.
+const CodespaceDevice = "devices"
+
+// Result codes of the devices module (see Code). Frozen: a released code
+// never changes meaning.
+var (
+	CodeDeviceExists         = Code{CodespaceDevice, 2}  // device already registered
+	CodeDeviceUnknown        = Code{CodespaceDevice, 3}  // unknown device
+	CodeDeviceNotInstaller   = Code{CodespaceDevice, 4}  // signer is not an installer
+	CodeDeviceNotOwner       = Code{CodespaceDevice, 5}  // signer is not the device owner
+	CodeDeviceRevoked        = Code{CodespaceDevice, 6}  // device is revoked
+	CodeDeviceSameKey        = Code{CodespaceDevice, 7}  // new key equals the current key
+	CodeDeviceSameOwner      = Code{CodespaceDevice, 8}  // new owner equals the current owner
+	CodeDeviceInvalidGenesis = Code{CodespaceDevice, 9}  // invalid devices genesis
+	CodeDeviceBoundToVehicle = Code{CodespaceDevice, 10} // device is bound to a vehicle
+)

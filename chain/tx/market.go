@@ -96,3 +96,26 @@ var MarketMsgs = ModuleMsgs{
 		{TypeMarketCancel, func() Msg { return &MsgCancel{} }, "the order's owner"},
 	},
 }
+
+// CodespaceMarket is the codespace of the market module's result codes.
+const CodespaceMarket = "market"
+
+// Result codes of the market module (see Code). Frozen: a released code
+// never changes meaning.
+var (
+	CodeMarketInvalidGenesis = Code{CodespaceMarket, 2}  // invalid market genesis
+	CodeMarketUnknownDevice  = Code{CodespaceMarket, 3}  // unknown device
+	CodeMarketNotSolar       = Code{CodespaceMarket, 4}  // device is not a solar inverter
+	CodeMarketDeviceInactive = Code{CodespaceMarket, 5}  // device is revoked
+	CodeMarketNotDeviceOwner = Code{CodespaceMarket, 6}  // signer does not own the device
+	CodeMarketDeviceFlagged  = Code{CodespaceMarket, 7}  // device has a metering fraud flag
+	CodeMarketGateClosed     = Code{CodespaceMarket, 8}  // gate closed: the interval has started
+	CodeMarketBeyondHorizon  = Code{CodespaceMarket, 9}  // interval beyond the order horizon
+	CodeMarketOrderTooLarge  = Code{CodespaceMarket, 10} // order energy above the per-order limit
+	CodeMarketTooManyOrders  = Code{CodespaceMarket, 11} // too many open orders
+	CodeMarketPriceTooHigh   = Code{CodespaceMarket, 12} // price above the market's price cap
+	CodeMarketOverflow       = Code{CodespaceMarket, 13} // amount overflow
+	CodeMarketUnknownOrder   = Code{CodespaceMarket, 14} // unknown order
+	CodeMarketNotOrderOwner  = Code{CodespaceMarket, 15} // signer does not own the order
+	CodeMarketOrderNotOpen   = Code{CodespaceMarket, 16} // order is not open
+)

@@ -128,3 +128,18 @@ var MeteringMsgs = ModuleMsgs{
 		{TypeMeteringClearFraud, func() Msg { return &MsgClearFraud{} }, "an authority or " + RoleVehicleRegistrar},
 	},
 }
+
+// CodespaceMetering is the codespace of the metering module's result codes.
+const CodespaceMetering = "metering"
+
+// Result codes of the metering module (see Code). Frozen: a released code
+// never changes meaning.
+var (
+	CodeMeteringNotSettlement     = Code{CodespaceMetering, 2} // signer lacks the settlement role
+	CodeMeteringIntervalOpen      = Code{CodespaceMetering, 3} // interval has not closed yet
+	CodeMeteringInvalidGenesis    = Code{CodespaceMetering, 4} // invalid metering genesis
+	CodeMeteringAlreadyAnchored   = Code{CodespaceMetering, 5} // interval already anchored
+	CodeMeteringMalformedReadings = Code{CodespaceMetering, 6} // malformed reading
+	CodeMeteringNotClearer        = Code{CodespaceMetering, 7} // signer may not clear fraud flags
+	CodeMeteringNotFlagged        = Code{CodespaceMetering, 8} // device has no fraud flag
+)

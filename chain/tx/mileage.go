@@ -171,7 +171,6 @@ func (m *MsgMileageEnrollVehicle) ValidateBasic() error {
 	return nil
 }
 
-
 // MileageMsgs is the mileage module's part of the transaction contract.
 var MileageMsgs = ModuleMsgs{
 	Module: "mileage",
@@ -183,3 +182,25 @@ var MileageMsgs = ModuleMsgs{
 		{TypeMileageEnrollVehicle, func() Msg { return &MsgMileageEnrollVehicle{} }, "the vehicle's owner, an agency or a vehicle registrar"},
 	},
 }
+
+// CodespaceMileage is the codespace of the mileage module's result codes.
+const CodespaceMileage = "mileage"
+
+// Result codes of the mileage module (see Code). Frozen: a released code
+// never changes meaning.
+var (
+	CodeMileageNotIssuer          = Code{CodespaceMileage, 2}  // signer lacks the mileage_issuer role
+	CodeMileageNotAgency          = Code{CodespaceMileage, 3}  // signer lacks the agency role
+	CodeMileageWrongDenom         = Code{CodespaceMileage, 4}  // mileage is paid in uscn only
+	CodeMileageBudgetInsufficient = Code{CodespaceMileage, 5}  // mileage budget is insufficient
+	CodeMileageUnknownMerchant    = Code{CodespaceMileage, 6}  // not a registered merchant
+	CodeMileageInsufficient       = Code{CodespaceMileage, 7}  // mileage balance is insufficient
+	CodeMileageMerchantExists     = Code{CodespaceMileage, 8}  // merchant already registered
+	CodeMileageInvalidRecipient   = Code{CodespaceMileage, 9}  // invalid recipient
+	CodeMileageSelfSpend          = Code{CodespaceMileage, 10} // a merchant cannot spend mileage at itself
+	CodeMileageUnknownDevice      = Code{CodespaceMileage, 11} // unknown device
+	CodeMileageNotVehicle         = Code{CodespaceMileage, 12} // device is not an active ev_odometer
+	CodeMileageNotAllowed         = Code{CodespaceMileage, 13} // signer may not enrol this vehicle
+	CodeMileageAlreadyEnrolled    = Code{CodespaceMileage, 14} // vehicle already enrolled
+	CodeMileageInvalidGenesis     = Code{CodespaceMileage, 15} // invalid mileage genesis
+)

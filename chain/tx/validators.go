@@ -66,3 +66,16 @@ var ValidatorMsgs = ModuleMsgs{
 		{TypeValidatorSetPower, func() Msg { return &MsgValidatorSetPower{} }, "an authority"},
 	},
 }
+
+// CodespaceValidator is the codespace of the validators module's result codes.
+const CodespaceValidator = "validators"
+
+// Result codes of the validators module (see Code). Frozen: a released code
+// never changes meaning.
+var (
+	CodeValidatorNotAuthority   = Code{CodespaceValidator, 2} // signer is not an authority
+	CodeValidatorUnknown        = Code{CodespaceValidator, 3} // unknown validator
+	CodeValidatorEmptySet       = Code{CodespaceValidator, 4} // the validator set would be empty
+	CodeValidatorTooMany        = Code{CodespaceValidator, 5} // too many validators
+	CodeValidatorInvalidGenesis = Code{CodespaceValidator, 6} // invalid validators genesis
+)

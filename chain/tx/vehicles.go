@@ -519,3 +519,47 @@ var VehicleMsgs = ModuleMsgs{
 		{TypeVehicleCancelTransfer, func() Msg { return &MsgVehicleCancelTransfer{} }, "the dealer, the seller or the buyer"},
 	},
 }
+
+// CodespaceVehicle is the codespace of the vehicles module's result codes.
+const CodespaceVehicle = "vehicles"
+
+// Result codes of the vehicles module (see Code). Frozen: a released code
+// never changes meaning.
+var (
+	CodeVehicleNotRegistrar        = Code{CodespaceVehicle, 2}  // signer lacks the vehicle_registrar role
+	CodeVehicleInvalidGenesis      = Code{CodespaceVehicle, 3}  // invalid vehicles genesis
+	CodeVehicleExists              = Code{CodespaceVehicle, 4}  // vehicle already registered
+	CodeVehicleUnknown             = Code{CodespaceVehicle, 5}  // unknown vehicle
+	CodeVehicleUnknownDevice       = Code{CodespaceVehicle, 6}  // unknown device
+	CodeVehicleNotOdometer         = Code{CodespaceVehicle, 7}  // device is not an active ev_odometer
+	CodeVehicleDeviceBound         = Code{CodespaceVehicle, 8}  // device is bound to another vehicle
+	CodeVehicleDeviceOwner         = Code{CodespaceVehicle, 9}  // device belongs to another account than the vehicle
+	CodeVehicleNotAgency           = Code{CodespaceVehicle, 10} // signer lacks the agency role
+	CodeVehicleProgrammeExists     = Code{CodespaceVehicle, 11} // subsidy programme already exists
+	CodeVehicleUnknownProgramme    = Code{CodespaceVehicle, 12} // unknown subsidy programme
+	CodeVehicleNotProgrammeAgency  = Code{CodespaceVehicle, 13} // signer is not the programme's agency
+	CodeVehicleBudgetExhausted     = Code{CodespaceVehicle, 14} // programme budget is exhausted
+	CodeVehicleSubsidised          = Code{CodespaceVehicle, 15} // vehicle already received a subsidy
+	CodeVehicleCitizenSubsidised   = Code{CodespaceVehicle, 16} // citizen already received a subsidy
+	CodeVehicleNotInspector        = Code{CodespaceVehicle, 17} // signer lacks the inspector role
+	CodeVehicleNotAccidentRecorder = Code{CodespaceVehicle, 18} // signer lacks the insurer or repair_shop role
+	CodeVehicleRecycled            = Code{CodespaceVehicle, 19} // vehicle is recycled
+	CodeVehicleFutureTime          = Code{CodespaceVehicle, 20} // time is after the block time
+	CodeVehicleNotDealer           = Code{CodespaceVehicle, 21} // signer lacks the dealer role
+	CodeVehicleTransferOpen        = Code{CodespaceVehicle, 22} // vehicle already has an open transfer
+	CodeVehicleSameOwner           = Code{CodespaceVehicle, 23} // buyer already owns the vehicle
+	CodeVehicleUnknownTransfer     = Code{CodespaceVehicle, 24} // unknown transfer
+	CodeVehicleTransferClosed      = Code{CodespaceVehicle, 25} // transfer is no longer open
+	CodeVehicleTransferExpired     = Code{CodespaceVehicle, 26} // transfer proposal expired
+	CodeVehicleNotParty            = Code{CodespaceVehicle, 27} // signer is not the transfer's seller or buyer
+	CodeVehicleAlreadyAccepted     = Code{CodespaceVehicle, 28} // signer already accepted the transfer
+	CodeVehicleNoReview            = Code{CodespaceVehicle, 29} // transfer needs no review, or was reviewed
+	CodeVehicleTooManyRecords      = Code{CodespaceVehicle, 30} // vehicle has the maximum number of records of this kind
+	CodeVehiclePayment             = Code{CodespaceVehicle, 31} // buyer cannot pay the price
+	CodeVehicleClawback            = Code{CodespaceVehicle, 32} // seller cannot repay the subsidy clawback
+	CodeVehicleNotRecycler         = Code{CodespaceVehicle, 33} // signer lacks the inspector or vehicle_registrar role
+	CodeVehicleNotCanceller        = Code{CodespaceVehicle, 34} // signer is not the transfer's dealer, seller or buyer
+	CodeVehicleInvalidRecipient    = Code{CodespaceVehicle, 36} // invalid owner or buyer
+	CodeVehicleDeviceVIN           = Code{CodespaceVehicle, 37} // device's metadata names another VIN
+	// 35 is reserved (never released).
+)

@@ -27,18 +27,18 @@ func newChain(t *testing.T) *apptest.Harness {
 func TestAnteRejections(t *testing.T) {
 	h := newChain(t)
 	h.RunFail("unknown account", apptest.SignSeq(t, stranger, apptest.ChainID, 0, send(bob.Addr, apptest.SCN(1))),
-		"auth", 2, stranger.Addr.String(), "must first receive funds")
+		tx.CodeAuthUnknownAccount, stranger.Addr.String(), "must first receive funds")
 	h.RunOK("first", h.Sign(alice, send(bob.Addr, apptest.SCN(1))))
 	h.RunOK("second", h.Sign(alice, send(bob.Addr, apptest.SCN(1))))
 	h.RunFail("stale sequence", apptest.SignSeq(t, alice, apptest.ChainID, 1, send(bob.Addr, apptest.SCN(1))),
-		"auth", 3, alice.Addr.String(), "expects sequence 2, got 1")
+		tx.CodeAuthWrongSequence, alice.Addr.String(), "expects sequence 2, got 1")
 	h.RunFail("future sequence", apptest.SignSeq(t, alice, apptest.ChainID, 3, send(bob.Addr, apptest.SCN(1))),
-		"auth", 3, "expects sequence 2, got 3")
+		tx.CodeAuthWrongSequence, "expects sequence 2, got 3")
 	h.RunFail("far future sequence", apptest.SignSeq(t, alice, apptest.ChainID, 1<<63, send(bob.Addr, apptest.SCN(1))),
-		"auth", 3, fmt.Sprintf("got %d", uint64(1)<<63))
+		tx.CodeAuthWrongSequence, fmt.Sprintf("got %d", uint64(1)<<63))
 	replay := h.Sign(alice, send(bob.Addr, apptest.SCN(1)))
 	h.RunOK("replayed tx, first time", replay)
-	h.RunFail("replay of an included tx", replay, "auth", 3, "expects sequence 3, got 2")
+	h.RunFail("replay of an included tx", replay, tx.CodeAuthWrongSequence, "expects sequence 3, got 2")
 	if a, _ := h.Account(alice.Addr); a.Sequence != 3 {
 		t.Errorf("alice sequence: got %d, want 3 (rejections consume nothing)", a.Sequence)
 	}
@@ -60,15 +60,15 @@ func TestRoles(t *testing.T) {
 	}
 
 	h.RunFail("grant by non-authority", h.Sign(alice, grant(alice.Addr, tx.RoleInstaller)),
-		"auth", 5, alice.Addr.String(), "may not grant roles")
+		tx.CodeAuthNotAuthority, alice.Addr.String(), "may not grant roles")
 	h.RunFail("grant by a role holder who is no authority", h.Sign(apptest.Treasury, grant(bob.Addr, tx.IssuerRole(tx.DenomSCoin))),
-		"auth", 5, "may not grant roles")
+		tx.CodeAuthNotAuthority, "may not grant roles")
 	h.RunFail("revoke by non-authority", h.Sign(apptest.Installer, revoke(apptest.Installer.Addr, tx.RoleInstaller)),
-		"auth", 5, "may not revoke roles")
+		tx.CodeAuthNotAuthority, "may not revoke roles")
 	h.RunFail("role already held", h.Sign(authority, grant(apptest.Installer.Addr, tx.RoleInstaller)),
-		"auth", 6, apptest.Installer.Addr.String(), `already holds "installer"`)
+		tx.CodeAuthRoleHeld, apptest.Installer.Addr.String(), `already holds "installer"`)
 	h.RunFail("role not held", h.Sign(authority, revoke(bob.Addr, tx.RoleAgency)),
-		"auth", 7, bob.Addr.String(), `does not hold "agency"`)
+		tx.CodeAuthRoleNotHeld, bob.Addr.String(), `does not hold "agency"`)
 
 	res := h.RunOK("grant", h.Sign(authority, grant(bob.Addr, tx.RoleInstaller)))
 	if !apptest.HasEvent(res.Events, "auth.role_granted", "address", bob.Addr.String(), "role", tx.RoleInstaller) {
@@ -93,13 +93,13 @@ func TestRoles(t *testing.T) {
 		t.Errorf("installers after revoking bob: got %v", got)
 	}
 	h.RunFail("register after revocation", h.Sign(bob, &tx.MsgDeviceRegister{ID: "m2", Kind: tx.KindSolarInverter, Owner: alice.Addr, PubKey: dev.Pub}),
-		"devices", 4, `"installer"`)
-	h.RunFail("revoke twice", h.Sign(authority, revoke(bob.Addr, tx.RoleInstaller)), "auth", 7)
+		tx.CodeDeviceNotInstaller, `"installer"`)
+	h.RunFail("revoke twice", h.Sign(authority, revoke(bob.Addr, tx.RoleInstaller)), tx.CodeAuthRoleNotHeld)
 	h.RunOK("revoke the last role", h.Sign(authority, revoke(bob.Addr, tx.RoleAgency)))
 	if got := h.Roles(bob.Addr); got != nil {
 		t.Errorf("bob roles after revoking all: got %v", got)
 	}
-	apptest.RequireCode(t, "roles key of a role-less account", h.Query("/auth/roles", []byte(bob.Addr.String()), 0, false), "app", 4)
+	apptest.RequireCode(t, "roles key of a role-less account", h.Query("/auth/roles", []byte(bob.Addr.String()), 0, false), tx.CodeAppNotFound)
 
 	// Granting to an unknown address creates its account.
 	res = h.RunOK("grant to a new address", h.Sign(authority, grant(stranger.Addr, tx.IssuerRole("uxyz"))))
@@ -110,7 +110,7 @@ func TestRoles(t *testing.T) {
 		t.Error("grant did not create the account")
 	}
 	// All or nothing: a failing second message undoes the first grant.
-	h.RunFail("grant then fail", h.Sign(authority, grant(alice.Addr, tx.RoleAgency), grant(alice.Addr, tx.RoleAgency)), "auth", 6, "message 1")
+	h.RunFail("grant then fail", h.Sign(authority, grant(alice.Addr, tx.RoleAgency), grant(alice.Addr, tx.RoleAgency)), tx.CodeAuthRoleHeld, "message 1")
 	if got := h.Roles(alice.Addr); got != nil {
 		t.Errorf("alice roles after a failed tx: got %v", got)
 	}

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 
 	"github.com/citychain/citychain/chain/internal/module"
+	"github.com/citychain/citychain/chain/internal/store"
 	"github.com/citychain/citychain/chain/tx"
 )
 
@@ -21,7 +24,14 @@ type Genesis struct {
 type GenesisAccount struct {
 	Address tx.Address `json:"address"`
 	Roles   []string   `json:"roles,omitempty"`
+	// PubKey and Sequence restore an account that has signed transactions
+	// (an exported chain): its key and the sequence its next transaction
+	// must carry. A new account has neither.
+	PubKey   tx.PubKey `json:"pubkey,omitempty"`
+	Sequence uint64    `json:"sequence,omitempty"`
 }
+
+var _ module.Exporter = (*Keeper)(nil)
 
 // InitGenesis implements module.Module.
 func (k *Keeper) InitGenesis(ctx *module.Context, raw json.RawMessage) error {
@@ -38,8 +48,15 @@ func (k *Keeper) InitGenesis(ctx *module.Context, raw json.RawMessage) error {
 		k.kv(ctx).Set(authorityKey(a), []byte{1})
 		k.EnsureAccount(ctx, a)
 	}
-	for _, acc := range g.Accounts {
+	restored := map[tx.Address]bool{} // looked up only, never iterated
+	for i, acc := range g.Accounts {
 		k.EnsureAccount(ctx, acc.Address)
+		if acc.PubKey != nil || acc.Sequence != 0 {
+			if err := restoreAccount(i, acc, restored); err != nil {
+				return err
+			}
+			k.setAccount(ctx, &Account{Address: acc.Address, PubKey: acc.PubKey, Sequence: acc.Sequence})
+		}
 		for _, r := range acc.Roles {
 			if err := tx.ValidateRole(r); err != nil {
 				return ErrInvalidGenesis.Wrapf("account %s: %v", acc.Address, err)
@@ -48,6 +65,138 @@ func (k *Keeper) InitGenesis(ctx *module.Context, raw json.RawMessage) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// restoreAccount checks the key and sequence of accounts[i]: the key must
+// be the address's, and an account's key and sequence are given once.
+func restoreAccount(i int, acc GenesisAccount, restored map[tx.Address]bool) error {
+	if restored[acc.Address] {
+		return ErrInvalidGenesis.Wrapf("accounts[%d]: account %s: pubkey or sequence given twice", i, acc.Address)
+	}
+	restored[acc.Address] = true
+	if acc.PubKey == nil {
+		return nil
+	}
+	if got := acc.PubKey.Address(); got != acc.Address {
+		return ErrInvalidGenesis.Wrapf("accounts[%d]: pubkey %s is the key of address %s, not of the account's address %s", i, acc.PubKey, got, acc.Address)
+	}
+	return nil
+}
+
+// ExportGenesis implements module.Exporter: every account with its key,
+// sequence and roles, and every authority. The role index is rebuilt by
+// the grants of InitGenesis.
+func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
+	kv := k.kv(ctx)
+	g := Genesis{Authorities: []tx.Address{}, Accounts: []GenesisAccount{}}
+	var (
+		err   error
+		empty = true
+	)
+	fail := func(format string, args ...any) bool {
+		err = fmt.Errorf(format, args...)
+		return false
+	}
+	store.Each(kv, nil, nil, func(key, value []byte) bool {
+		empty = false
+		switch key[0] {
+		case prefixAccount:
+			if len(key) != 1+len(tx.Address{}) {
+				return fail("account key %x: want 0x01 and a 20-byte address", key)
+			}
+			var a Account
+			if e := decodeExact(value, &a); e != nil {
+				return fail("account %x: %v", key[1:], e)
+			}
+			if !bytes.Equal(a.Address[:], key[1:]) {
+				return fail("account stored under %x has address %s", key[1:], a.Address)
+			}
+			if a.PubKey != nil && a.PubKey.Address() != a.Address {
+				return fail("account %s has pubkey %s of another address", a.Address, a.PubKey)
+			}
+			var held []string // checked with the roles keys below
+			if b := kv.Get(rolesKey(a.Address)); b != nil {
+				if e := json.Unmarshal(b, &held); e != nil {
+					return fail("roles of %s: %v", a.Address, e)
+				}
+			}
+			g.Accounts = append(g.Accounts, GenesisAccount{Address: a.Address, Roles: held, PubKey: a.PubKey, Sequence: a.Sequence})
+		case prefixRoles:
+			var addr tx.Address
+			if len(key) != 1+len(addr) {
+				return fail("roles key %x: want 0x02 and a 20-byte address", key)
+			}
+			copy(addr[:], key[1:])
+			if !kv.Has(accountKey(addr)) {
+				return fail("roles of %s: the address has no account", addr)
+			}
+			var held []string
+			if e := decodeExact(value, &held); e != nil {
+				return fail("roles of %s: %v", addr, e)
+			}
+			if len(held) == 0 || !slices.IsSorted(held) || len(slices.Compact(slices.Clone(held))) != len(held) {
+				return fail("roles of %s: %q: want a sorted list of distinct roles", addr, held)
+			}
+			for _, r := range held {
+				if e := tx.ValidateRole(r); e != nil {
+					return fail("roles of %s: %v", addr, e)
+				}
+				if !kv.Has(memberKey(r, addr)) {
+					return fail("role %q of %s is missing from the role index", r, addr)
+				}
+			}
+		case prefixMembers:
+			n := len(tx.Address{})
+			if len(key) < 1+1+n || key[len(key)-n-1] != 0 || !bytes.Equal(value, []byte{1}) {
+				return fail("role index key %x = %x: want 0x03, a role, 0x00 and a 20-byte address = 01", key, value)
+			}
+			var addr tx.Address
+			copy(addr[:], key[len(key)-n:])
+			role := string(key[1 : len(key)-n-1])
+			if _, found := slices.BinarySearch(getRoles(kv, addr), role); !found {
+				return fail("role index lists %s under %q, which it does not hold", addr, role)
+			}
+		case prefixAuthority:
+			var addr tx.Address
+			if len(key) != 1+len(addr) || !bytes.Equal(value, []byte{1}) {
+				return fail("authority key %x = %x: want 0x04 and a 20-byte address = 01", key, value)
+			}
+			copy(addr[:], key[1:])
+			if !kv.Has(accountKey(addr)) {
+				return fail("authority %s has no account", addr)
+			}
+			g.Authorities = append(g.Authorities, addr)
+		default:
+			return fail("unknown key %x", key)
+		}
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("export auth: %w", err)
+	}
+	if empty {
+		return nil, nil
+	}
+	if len(g.Authorities) == 0 {
+		return nil, fmt.Errorf("export auth: the state has accounts but no authority, and a genesis section needs at least one")
+	}
+	return json.Marshal(g)
+}
+
+// decodeExact decodes a stored JSON value into v and checks that v encodes
+// back to the same bytes, which InitGenesis will write.
+func decodeExact(value []byte, v any) error {
+	if err := json.Unmarshal(value, v); err != nil {
+		return err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(b, value) {
+		return fmt.Errorf("stored value %s does not encode back to itself (%s)", value, b)
 	}
 	return nil
 }

@@ -5,8 +5,6 @@
 package auth
 
 import (
-	"encoding/json"
-	"fmt"
 	"slices"
 
 	"github.com/citychain/citychain/chain/internal/module"
@@ -14,12 +12,9 @@ import (
 	"github.com/citychain/citychain/chain/tx"
 )
 
-// Account is the state of one account.
-type Account struct {
-	Address  tx.Address `json:"address"`
-	PubKey   tx.PubKey  `json:"pubkey,omitempty"` // set by the account's first transaction
-	Sequence uint64     `json:"sequence"`         // the sequence its next transaction must carry
-}
+// Account is the state of one account (declared in chain/tx, which clients
+// import).
+type Account = tx.Account
 
 // Keeper owns the auth module's state.
 type Keeper struct {
@@ -42,23 +37,15 @@ func (k *Keeper) Account(ctx *module.Context, addr tx.Address) *Account {
 }
 
 func getAccount(kv store.KV, addr tx.Address) *Account {
-	b := kv.Get(accountKey(addr))
-	if b == nil {
-		return nil
-	}
 	var a Account
-	if err := json.Unmarshal(b, &a); err != nil {
-		panic(fmt.Errorf("auth: corrupt account %s: %w", addr, err))
+	if !store.GetJSON(kv, accountKey(addr), &a) {
+		return nil
 	}
 	return &a
 }
 
 func (k *Keeper) setAccount(ctx *module.Context, a *Account) {
-	b, err := json.Marshal(a)
-	if err != nil {
-		panic(err)
-	}
-	k.kv(ctx).Set(accountKey(a.Address), b)
+	store.PutJSON(k.kv(ctx), accountKey(a.Address), a)
 }
 
 // EnsureAccount creates the account at addr if it does not exist. Receiving
@@ -101,14 +88,8 @@ func (k *Keeper) Roles(ctx *module.Context, addr tx.Address) []string {
 }
 
 func getRoles(kv store.KV, addr tx.Address) []string {
-	b := kv.Get(rolesKey(addr))
-	if b == nil {
-		return nil
-	}
 	var roles []string
-	if err := json.Unmarshal(b, &roles); err != nil {
-		panic(fmt.Errorf("auth: corrupt roles of %s: %w", addr, err))
-	}
+	store.GetJSON(kv, rolesKey(addr), &roles)
 	return roles
 }
 
@@ -165,11 +146,7 @@ func (k *Keeper) putRoles(ctx *module.Context, addr tx.Address, roles []string) 
 		k.kv(ctx).Delete(rolesKey(addr))
 		return
 	}
-	b, err := json.Marshal(roles)
-	if err != nil {
-		panic(err)
-	}
-	k.kv(ctx).Set(rolesKey(addr), b)
+	store.PutJSON(k.kv(ctx), rolesKey(addr), roles)
 }
 
 // Handle implements module.Module.

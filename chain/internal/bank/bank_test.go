@@ -30,12 +30,12 @@ func TestSend(t *testing.T) {
 	aliceBal := h.Balance(alice.Addr, tx.DenomSCoin)
 
 	h.RunFail("insufficient funds", h.Sign(alice, &tx.MsgSend{To: bob.Addr, Amount: coin(aliceBal+1, tx.DenomSCoin)}),
-		"bank", 2, alice.Addr.String(), "has 10000000000uscn", "needs 10000000001uscn")
+		tx.CodeBankInsufficientFunds, alice.Addr.String(), "has 10000000000uscn", "needs 10000000001uscn")
 	h.RunFail("no balance at all", h.Sign(treasury, &tx.MsgSend{To: bob.Addr, Amount: coin(1, tx.DenomKRW)}),
-		"bank", 2, "has 0ukrw")
-	h.RunFail("unknown denom", h.Sign(alice, &tx.MsgSend{To: bob.Addr, Amount: coin(1, "uxyz")}), "bank", 3, `"uxyz"`)
-	h.RunFail("self send", h.Sign(alice, &tx.MsgSend{To: alice.Addr, Amount: coin(1, tx.DenomSCoin)}), "bank", 7, alice.Addr.String())
-	h.RunFail("self send beyond balance", h.Sign(alice, &tx.MsgSend{To: alice.Addr, Amount: coin(aliceBal+1, tx.DenomSCoin)}), "bank", 7)
+		tx.CodeBankInsufficientFunds, "has 0ukrw")
+	h.RunFail("unknown denom", h.Sign(alice, &tx.MsgSend{To: bob.Addr, Amount: coin(1, "uxyz")}), tx.CodeBankUnknownDenom, `"uxyz"`)
+	h.RunFail("self send", h.Sign(alice, &tx.MsgSend{To: alice.Addr, Amount: coin(1, tx.DenomSCoin)}), tx.CodeBankSelfSend, alice.Addr.String())
+	h.RunFail("self send beyond balance", h.Sign(alice, &tx.MsgSend{To: alice.Addr, Amount: coin(aliceBal+1, tx.DenomSCoin)}), tx.CodeBankSelfSend)
 
 	res := h.RunOK("send", h.Sign(alice, &tx.MsgSend{To: bob.Addr, Amount: coin(1234, tx.DenomSCoin)}))
 	if !apptest.HasEvent(res.Events, "bank.transfer", "from", alice.Addr.String(), "to", bob.Addr.String(), "amount", "1234uscn") {
@@ -54,7 +54,7 @@ func TestSend(t *testing.T) {
 	// Sending everything removes the balance entry.
 	all := h.Balance(alice.Addr, tx.DenomKRW)
 	h.RunOK("send all", h.Sign(alice, &tx.MsgSend{To: stranger.Addr, Amount: coin(all, tx.DenomKRW)}))
-	apptest.RequireCode(t, "emptied balance", h.Query("/bank/balance", apptest.BalanceRequest(alice.Addr, tx.DenomKRW), 0, false), "app", 4)
+	apptest.RequireCode(t, "emptied balance", h.Query("/bank/balance", apptest.BalanceRequest(alice.Addr, tx.DenomKRW), 0, false), tx.CodeAppNotFound)
 	if got := h.Balances(alice.Addr); len(got) != 1 || got[0].Denom != tx.DenomSCoin {
 		t.Errorf("alice balances after sending all ukrw: got %v", got)
 	}
@@ -67,14 +67,14 @@ func TestMint(t *testing.T) {
 	h := newChain(t)
 	supply := h.Supply(tx.DenomSCoin)
 	h.RunFail("mint by non-issuer", h.Sign(alice, &tx.MsgMint{To: alice.Addr, Amount: coin(5, tx.DenomSCoin)}),
-		"bank", 4, alice.Addr.String(), `"issuer/uscn"`)
+		tx.CodeBankNotIssuer, alice.Addr.String(), `"issuer/uscn"`)
 	h.RunFail("mint by the other denomination's issuer", h.Sign(kbank, &tx.MsgMint{To: kbank.Addr, Amount: coin(5, tx.DenomSCoin)}),
-		"bank", 4, `"issuer/uscn"`)
+		tx.CodeBankNotIssuer, `"issuer/uscn"`)
 	h.RunFail("mint by the authority", h.Sign(apptest.Authority, &tx.MsgMint{To: bob.Addr, Amount: coin(5, tx.DenomKRW)}),
-		"bank", 4, `"issuer/ukrw"`)
+		tx.CodeBankNotIssuer, `"issuer/ukrw"`)
 	// An issuer role for a denomination that does not exist mints nothing.
 	h.RunOK("grant issuer/uxyz", h.Sign(apptest.Authority, &tx.MsgRoleGrant{Address: alice.Addr, Role: tx.IssuerRole("uxyz")}))
-	h.RunFail("mint unknown denom", h.Sign(alice, &tx.MsgMint{To: alice.Addr, Amount: coin(5, "uxyz")}), "bank", 3, `"uxyz"`)
+	h.RunFail("mint unknown denom", h.Sign(alice, &tx.MsgMint{To: alice.Addr, Amount: coin(5, "uxyz")}), tx.CodeBankUnknownDenom, `"uxyz"`)
 
 	res := h.RunOK("mint", h.Sign(treasury, &tx.MsgMint{To: stranger.Addr, Amount: coin(777, tx.DenomSCoin)}))
 	if !apptest.HasEvent(res.Events, "bank.mint", "to", stranger.Addr.String(), "amount", "777uscn") ||
@@ -91,13 +91,13 @@ func TestMint(t *testing.T) {
 	// Up to exactly 2^64-1, and not one unit more.
 	room := math.MaxUint64 - h.Supply(tx.DenomSCoin)
 	h.RunFail("mint past 2^64", h.Sign(treasury, &tx.MsgMint{To: bob.Addr, Amount: coin(room+1, tx.DenomSCoin)}),
-		"bank", 5, "supply of uscn would exceed 2^64-1")
-	h.RunFail("mint the maximum amount", h.Sign(treasury, &tx.MsgMint{To: bob.Addr, Amount: coin(math.MaxUint64, tx.DenomSCoin)}), "bank", 5)
+		tx.CodeBankOverflow, "supply of uscn would exceed 2^64-1")
+	h.RunFail("mint the maximum amount", h.Sign(treasury, &tx.MsgMint{To: bob.Addr, Amount: coin(math.MaxUint64, tx.DenomSCoin)}), tx.CodeBankOverflow)
 	h.RunOK("mint to the limit", h.Sign(treasury, &tx.MsgMint{To: bob.Addr, Amount: coin(room, tx.DenomSCoin)}))
 	if got := h.Supply(tx.DenomSCoin); got != math.MaxUint64 {
 		t.Fatalf("supply at the limit: got %d", got)
 	}
-	h.RunFail("mint one more", h.Sign(treasury, &tx.MsgMint{To: alice.Addr, Amount: coin(1, tx.DenomSCoin)}), "bank", 5)
+	h.RunFail("mint one more", h.Sign(treasury, &tx.MsgMint{To: alice.Addr, Amount: coin(1, tx.DenomSCoin)}), tx.CodeBankOverflow)
 	// Transfers near the limit still work and cannot overflow a balance.
 	bobBal := h.Balance(bob.Addr, tx.DenomSCoin)
 	h.RunOK("send at the limit", h.Sign(alice, &tx.MsgSend{To: bob.Addr, Amount: coin(1, tx.DenomSCoin)}))
@@ -116,9 +116,9 @@ func TestBurn(t *testing.T) {
 	supply := h.Supply(tx.DenomKRW)
 	bal := h.Balance(alice.Addr, tx.DenomKRW)
 	h.RunFail("burn more than balance", h.Sign(alice, &tx.MsgBurn{Amount: coin(bal+1, tx.DenomKRW)}),
-		"bank", 2, alice.Addr.String(), "burns")
-	h.RunFail("burn without balance", h.Sign(treasury, &tx.MsgBurn{Amount: coin(1, tx.DenomKRW)}), "bank", 2, "has 0ukrw")
-	h.RunFail("burn unknown denom", h.Sign(alice, &tx.MsgBurn{Amount: coin(1, "uabc")}), "bank", 3, `"uabc"`)
+		tx.CodeBankInsufficientFunds, alice.Addr.String(), "burns")
+	h.RunFail("burn without balance", h.Sign(treasury, &tx.MsgBurn{Amount: coin(1, tx.DenomKRW)}), tx.CodeBankInsufficientFunds, "has 0ukrw")
+	h.RunFail("burn unknown denom", h.Sign(alice, &tx.MsgBurn{Amount: coin(1, "uabc")}), tx.CodeBankUnknownDenom, `"uabc"`)
 	res := h.RunOK("burn", h.Sign(alice, &tx.MsgBurn{Amount: coin(500, tx.DenomKRW)}))
 	if !apptest.HasEvent(res.Events, "bank.burn", "from", alice.Addr.String(), "amount", "500ukrw") {
 		t.Errorf("burn events: %v", res.Events)
@@ -130,7 +130,7 @@ func TestBurn(t *testing.T) {
 	if got := h.Supply(tx.DenomKRW); got != supply-bal {
 		t.Errorf("supply after burning all: got %d, want %d", got, supply-bal)
 	}
-	apptest.RequireCode(t, "burnt balance", h.Query("/bank/balance", apptest.BalanceRequest(alice.Addr, tx.DenomKRW), 0, false), "app", 4)
+	apptest.RequireCode(t, "burnt balance", h.Query("/bank/balance", apptest.BalanceRequest(alice.Addr, tx.DenomKRW), 0, false), tx.CodeAppNotFound)
 
 	// Mint, send, burn in one transaction: all or nothing, supply moves by
 	// exactly mint minus burn.
@@ -144,7 +144,7 @@ func TestBurn(t *testing.T) {
 	}
 	h.RunFail("mint then overdrawn burn", h.Sign(treasury,
 		&tx.MsgMint{To: treasury.Addr, Amount: coin(1000, tx.DenomSCoin)},
-		&tx.MsgBurn{Amount: coin(math.MaxUint64, tx.DenomSCoin)}), "bank", 2, "message 1 (bank/burn)")
+		&tx.MsgBurn{Amount: coin(math.MaxUint64, tx.DenomSCoin)}), tx.CodeBankInsufficientFunds, "message 1 (bank/burn)")
 	if got := h.Supply(tx.DenomSCoin); got != scn+700 {
 		t.Errorf("supply after a failed mint+burn: got %d, want %d", got, scn+700)
 	}

@@ -1,16 +1,20 @@
 package bank
 
-import "github.com/citychain/citychain/chain/internal/module"
+import (
+	"github.com/citychain/citychain/chain/internal/module"
+	"github.com/citychain/citychain/chain/tx"
+)
 
 // Codespace of the bank module's errors.
-const Codespace = "bank"
+const Codespace = tx.CodespaceBank
 
-// Result codes. Frozen: a released code never changes meaning.
+// Result codes, declared in chain/tx. Frozen: a released code never
+// changes meaning.
 var (
-	ErrInsufficientFunds = module.NewError(Codespace, 2, "insufficient funds")
-	ErrUnknownDenom      = module.NewError(Codespace, 3, "unknown denomination")
-	ErrNotIssuer         = module.NewError(Codespace, 4, "signer is not the denomination's issuer")
-	ErrOverflow          = module.NewError(Codespace, 5, "amount overflow")
-	ErrInvalidGenesis    = module.NewError(Codespace, 6, "invalid bank genesis")
-	ErrSelfSend          = module.NewError(Codespace, 7, "sender and recipient are the same account")
+	ErrInsufficientFunds = module.NewError(tx.CodeBankInsufficientFunds, "insufficient funds")
+	ErrUnknownDenom      = module.NewError(tx.CodeBankUnknownDenom, "unknown denomination")
+	ErrNotIssuer         = module.NewError(tx.CodeBankNotIssuer, "signer is not the denomination's issuer")
+	ErrOverflow          = module.NewError(tx.CodeBankOverflow, "amount overflow")
+	ErrInvalidGenesis    = module.NewError(tx.CodeBankInvalidGenesis, "invalid bank genesis")
+	ErrSelfSend          = module.NewError(tx.CodeBankSelfSend, "sender and recipient are the same account")
 )

@@ -1,11 +1,6 @@
 package bank
 
-import (
-	"encoding/binary"
-	"fmt"
-
-	"github.com/citychain/citychain/chain/tx"
-)
+import "github.com/citychain/citychain/chain/tx"
 
 // Key prefixes inside the module's key space. Frozen: never reuse a byte.
 const (
@@ -21,16 +16,9 @@ func balanceKey(a tx.Address, denom string) []byte {
 func supplyKey(denom string) []byte { return append([]byte{prefixSupply}, denom...) }
 func denomKey(denom string) []byte  { return append([]byte{prefixDenom}, denom...) }
 
-// EncodeAmount is the stored form of an amount: 8 bytes, big-endian.
-func EncodeAmount(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+// EncodeAmount is the stored form of an amount (tx.EncodeAmount: 8 bytes,
+// big-endian), the value of the balance and supply keys.
+func EncodeAmount(v uint64) []byte { return tx.EncodeAmount(v) }
 
 // DecodeAmount reads a stored amount; nil (absent) is zero.
-func DecodeAmount(b []byte) (uint64, error) {
-	if b == nil {
-		return 0, nil
-	}
-	if len(b) != 8 {
-		return 0, fmt.Errorf("stored amount is %d bytes, want 8", len(b))
-	}
-	return binary.BigEndian.Uint64(b), nil
-}
+func DecodeAmount(b []byte) (uint64, error) { return tx.DecodeAmount(b) }

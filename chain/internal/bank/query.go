@@ -9,11 +9,9 @@ import (
 	"github.com/citychain/citychain/chain/tx"
 )
 
-// BalanceRequest asks for one balance.
-type BalanceRequest struct {
-	Address tx.Address `json:"address"`
-	Denom   string     `json:"denom"`
-}
+// BalanceRequest asks for one balance (declared in chain/tx, which clients
+// import).
+type BalanceRequest = tx.BalanceRequest
 
 // Query implements module.Module. Paths:
 //

@@ -41,7 +41,7 @@ func ids(ds []devices.Device) []string {
 func TestRegister(t *testing.T) {
 	h := newChain(t)
 	h.RunFail("register by non-installer", h.Sign(alice, register("inv-1", alice.Addr, key1)),
-		"devices", 4, alice.Addr.String(), `"installer"`)
+		tx.CodeDeviceNotInstaller, alice.Addr.String(), `"installer"`)
 	res := h.RunOK("register", h.Sign(installer, register("inv-1", alice.Addr, key1)))
 	if !apptest.HasEvent(res.Events, "devices.registered", "device", "inv-1", "kind", tx.KindSolarInverter, "owner", alice.Addr.String(), "key_epoch", "1") {
 		t.Errorf("register events: %v", res.Events)
@@ -53,7 +53,7 @@ func TestRegister(t *testing.T) {
 		d.Metadata.SerialNumber != "SN-inv-1" || d.Metadata.RatedPowerW != 6000 {
 		t.Errorf("registered device: got %+v", d)
 	}
-	h.RunFail("duplicate id", h.Sign(installer, register("inv-1", bob.Addr, key2)), "devices", 2, `"inv-1"`)
+	h.RunFail("duplicate id", h.Sign(installer, register("inv-1", bob.Addr, key2)), tx.CodeDeviceExists, `"inv-1"`)
 	if d, _ := h.Device("inv-1"); d.Owner != alice.Addr {
 		t.Error("a duplicate registration changed the device")
 	}
@@ -74,25 +74,25 @@ func TestRegister(t *testing.T) {
 
 func TestUnknownDevice(t *testing.T) {
 	h := newChain(t)
-	h.RunFail("revoke unknown", h.Sign(installer, &tx.MsgDeviceRevoke{ID: "ghost"}), "devices", 3, `"ghost"`)
-	h.RunFail("rotate unknown", h.Sign(installer, &tx.MsgDeviceRotate{ID: "ghost", PubKey: key1.Pub}), "devices", 3, `"ghost"`)
-	h.RunFail("transfer unknown", h.Sign(alice, &tx.MsgDeviceTransfer{ID: "ghost", NewOwner: bob.Addr}), "devices", 3, `"ghost"`)
+	h.RunFail("revoke unknown", h.Sign(installer, &tx.MsgDeviceRevoke{ID: "ghost"}), tx.CodeDeviceUnknown, `"ghost"`)
+	h.RunFail("rotate unknown", h.Sign(installer, &tx.MsgDeviceRotate{ID: "ghost", PubKey: key1.Pub}), tx.CodeDeviceUnknown, `"ghost"`)
+	h.RunFail("transfer unknown", h.Sign(alice, &tx.MsgDeviceTransfer{ID: "ghost", NewOwner: bob.Addr}), tx.CodeDeviceUnknown, `"ghost"`)
 }
 
 func TestRotate(t *testing.T) {
 	h := newChain(t)
 	h.RunOK("register", h.Sign(installer, register("ev-7", alice.Addr, key1)))
 	h.RunFail("rotate by stranger", h.Sign(bob, &tx.MsgDeviceRotate{ID: "ev-7", PubKey: key2.Pub}),
-		"devices", 5, bob.Addr.String(), `"ev-7"`)
+		tx.CodeDeviceNotOwner, bob.Addr.String(), `"ev-7"`)
 	h.RunFail("rotate to the current key", h.Sign(alice, &tx.MsgDeviceRotate{ID: "ev-7", PubKey: key1.Pub}),
-		"devices", 7, "epoch 1")
+		tx.CodeDeviceSameKey, "epoch 1")
 	res := h.RunOK("rotate by owner", h.Sign(alice, &tx.MsgDeviceRotate{ID: "ev-7", PubKey: key2.Pub}))
 	if !apptest.HasEvent(res.Events, "devices.key_rotated", "device", "ev-7", "key_epoch", "2") {
 		t.Errorf("rotate events: %v", res.Events)
 	}
 	rotated := h.Height
 	h.RunFail("rotate back to a previous key", h.Sign(alice, &tx.MsgDeviceRotate{ID: "ev-7", PubKey: key1.Pub}),
-		"devices", 7, key1.Pub.String(), "epoch 1")
+		tx.CodeDeviceSameKey, key1.Pub.String(), "epoch 1")
 	h.RunOK("rotate by installer", h.Sign(installer, &tx.MsgDeviceRotate{ID: "ev-7", PubKey: key3.Pub}))
 	d, _ := h.Device("ev-7")
 	if d.KeyEpoch != 3 || !slices.Equal(d.PubKey, key3.Pub) || len(d.Keys) != 3 {
@@ -107,14 +107,14 @@ func TestRotate(t *testing.T) {
 	if d.Keys[0].ToHeight != rotated || d.Keys[1].FromHeight != rotated || d.Keys[1].ToHeight != h.Height || d.Keys[2].FromHeight != h.Height || d.Keys[2].ToHeight != 0 {
 		t.Errorf("key validity heights: %+v (rotations at %d and %d)", d.Keys, rotated, h.Height)
 	}
-	h.RunFail("rotate to any earlier key", h.Sign(installer, &tx.MsgDeviceRotate{ID: "ev-7", PubKey: key2.Pub}), "devices", 7, "epoch 2")
+	h.RunFail("rotate to any earlier key", h.Sign(installer, &tx.MsgDeviceRotate{ID: "ev-7", PubKey: key2.Pub}), tx.CodeDeviceSameKey, "epoch 2")
 }
 
 func TestRevoke(t *testing.T) {
 	h := newChain(t)
 	h.RunOK("register a", h.Sign(installer, register("a", alice.Addr, key1)))
 	h.RunOK("register b", h.Sign(installer, register("b", alice.Addr, key2)))
-	h.RunFail("revoke by stranger", h.Sign(bob, &tx.MsgDeviceRevoke{ID: "a", Reason: "mine now"}), "devices", 5, bob.Addr.String())
+	h.RunFail("revoke by stranger", h.Sign(bob, &tx.MsgDeviceRevoke{ID: "a", Reason: "mine now"}), tx.CodeDeviceNotOwner, bob.Addr.String())
 	res := h.RunOK("revoke by owner", h.Sign(alice, &tx.MsgDeviceRevoke{ID: "a", Reason: "replaced"}))
 	if !apptest.HasEvent(res.Events, "devices.revoked", "device", "a", "reason", "replaced") {
 		t.Errorf("revoke events: %v", res.Events)
@@ -124,10 +124,10 @@ func TestRevoke(t *testing.T) {
 	if d.Status != devices.StatusRevoked || d.RevokedHeight != revokedAt || d.RevokeReason != "replaced" || d.Keys[0].ToHeight != revokedAt {
 		t.Errorf("revoked device: got %+v", d)
 	}
-	h.RunFail("revoke twice", h.Sign(alice, &tx.MsgDeviceRevoke{ID: "a"}), "devices", 6, `"a"`, "revoked at height")
-	h.RunFail("rotate a revoked device", h.Sign(alice, &tx.MsgDeviceRotate{ID: "a", PubKey: key3.Pub}), "devices", 6)
-	h.RunFail("transfer a revoked device", h.Sign(alice, &tx.MsgDeviceTransfer{ID: "a", NewOwner: bob.Addr}), "devices", 6)
-	h.RunFail("register over a revoked id", h.Sign(installer, register("a", bob.Addr, key3)), "devices", 2)
+	h.RunFail("revoke twice", h.Sign(alice, &tx.MsgDeviceRevoke{ID: "a"}), tx.CodeDeviceRevoked, `"a"`, "revoked at height")
+	h.RunFail("rotate a revoked device", h.Sign(alice, &tx.MsgDeviceRotate{ID: "a", PubKey: key3.Pub}), tx.CodeDeviceRevoked)
+	h.RunFail("transfer a revoked device", h.Sign(alice, &tx.MsgDeviceTransfer{ID: "a", NewOwner: bob.Addr}), tx.CodeDeviceRevoked)
+	h.RunFail("register over a revoked id", h.Sign(installer, register("a", bob.Addr, key3)), tx.CodeDeviceExists)
 	h.RunOK("revoke by installer", h.Sign(installer, &tx.MsgDeviceRevoke{ID: "b", Reason: "fault"}))
 	// Revoked devices stay listed under their owner.
 	if got := ids(h.DevicesByOwner(alice.Addr)); !slices.Equal(got, []string{"a", "b"}) {
@@ -139,10 +139,10 @@ func TestTransfer(t *testing.T) {
 	h := newChain(t)
 	h.RunOK("register", h.Sign(installer, register("pv-1", alice.Addr, key1)))
 	h.RunFail("transfer by installer", h.Sign(installer, &tx.MsgDeviceTransfer{ID: "pv-1", NewOwner: bob.Addr}),
-		"devices", 5, installer.Addr.String(), `does not own "pv-1"`)
-	h.RunFail("transfer by non-owner", h.Sign(bob, &tx.MsgDeviceTransfer{ID: "pv-1", NewOwner: bob.Addr}), "devices", 5)
+		tx.CodeDeviceNotOwner, installer.Addr.String(), `does not own "pv-1"`)
+	h.RunFail("transfer by non-owner", h.Sign(bob, &tx.MsgDeviceTransfer{ID: "pv-1", NewOwner: bob.Addr}), tx.CodeDeviceNotOwner)
 	h.RunFail("transfer to same owner", h.Sign(alice, &tx.MsgDeviceTransfer{ID: "pv-1", NewOwner: alice.Addr}),
-		"devices", 8, alice.Addr.String())
+		tx.CodeDeviceSameOwner, alice.Addr.String())
 	res := h.RunOK("transfer", h.Sign(alice, &tx.MsgDeviceTransfer{ID: "pv-1", NewOwner: bob.Addr}))
 	if !apptest.HasEvent(res.Events, "devices.transferred", "device", "pv-1", "from", alice.Addr.String(), "to", bob.Addr.String()) {
 		t.Errorf("transfer events: %v", res.Events)
@@ -156,7 +156,7 @@ func TestTransfer(t *testing.T) {
 	if got := ids(h.DevicesByOwner(bob.Addr)); !slices.Equal(got, []string{"pv-1"}) {
 		t.Errorf("new owner lists %v", got)
 	}
-	h.RunFail("old owner rotates", h.Sign(alice, &tx.MsgDeviceRotate{ID: "pv-1", PubKey: key2.Pub}), "devices", 5)
+	h.RunFail("old owner rotates", h.Sign(alice, &tx.MsgDeviceRotate{ID: "pv-1", PubKey: key2.Pub}), tx.CodeDeviceNotOwner)
 	h.RunOK("new owner rotates", h.Sign(bob, &tx.MsgDeviceRotate{ID: "pv-1", PubKey: key2.Pub}))
 	// To an address with no account (which creates it) and back.
 	h.RunOK("transfer twice", h.Sign(bob, &tx.MsgDeviceTransfer{ID: "pv-1", NewOwner: stranger.Addr}))

@@ -1,19 +1,23 @@
 package devices
 
-import "github.com/citychain/citychain/chain/internal/module"
+import (
+	"github.com/citychain/citychain/chain/internal/module"
+	"github.com/citychain/citychain/chain/tx"
+)
 
 // Codespace of the devices module's errors.
-const Codespace = "devices"
+const Codespace = tx.CodespaceDevice
 
-// Result codes. Frozen: a released code never changes meaning.
+// Result codes, declared in chain/tx. Frozen: a released code never
+// changes meaning.
 var (
-	ErrExists         = module.NewError(Codespace, 2, "device already registered")
-	ErrUnknown        = module.NewError(Codespace, 3, "unknown device")
-	ErrNotInstaller   = module.NewError(Codespace, 4, "signer is not an installer")
-	ErrNotOwner       = module.NewError(Codespace, 5, "signer is not the device owner")
-	ErrRevoked        = module.NewError(Codespace, 6, "device is revoked")
-	ErrSameKey        = module.NewError(Codespace, 7, "new key equals the current key")
-	ErrSameOwner      = module.NewError(Codespace, 8, "new owner equals the current owner")
-	ErrInvalidGenesis = module.NewError(Codespace, 9, "invalid devices genesis")
-	ErrBoundToVehicle = module.NewError(Codespace, 10, "device is bound to a vehicle")
+	ErrExists         = module.NewError(tx.CodeDeviceExists, "device already registered")
+	ErrUnknown        = module.NewError(tx.CodeDeviceUnknown, "unknown device")
+	ErrNotInstaller   = module.NewError(tx.CodeDeviceNotInstaller, "signer is not an installer")
+	ErrNotOwner       = module.NewError(tx.CodeDeviceNotOwner, "signer is not the device owner")
+	ErrRevoked        = module.NewError(tx.CodeDeviceRevoked, "device is revoked")
+	ErrSameKey        = module.NewError(tx.CodeDeviceSameKey, "new key equals the current key")
+	ErrSameOwner      = module.NewError(tx.CodeDeviceSameOwner, "new owner equals the current owner")
+	ErrInvalidGenesis = module.NewError(tx.CodeDeviceInvalidGenesis, "invalid devices genesis")
+	ErrBoundToVehicle = module.NewError(tx.CodeDeviceBoundToVehicle, "device is bound to a vehicle")
 )

@@ -5,8 +5,6 @@
 package devices
 
 import (
-	"encoding/json"
-	"fmt"
 	"slices"
 
 	"github.com/citychain/citychain/chain/internal/module"
@@ -20,31 +18,13 @@ const (
 	StatusRevoked = "revoked"
 )
 
-// Device is a registered device.
-type Device struct {
-	ID       string            `json:"id"`
-	Kind     string            `json:"kind"`
-	Owner    tx.Address        `json:"owner"`
-	Status   string            `json:"status"`
-	KeyEpoch uint32            `json:"key_epoch"`
-	PubKey   tx.PubKey         `json:"pubkey"`
-	Keys     []KeyEpoch        `json:"keys"`
-	Metadata tx.DeviceMetadata `json:"metadata"`
-	// Registered is the block height of registration.
-	Registered int64 `json:"registered_height"`
-	// RevokedHeight and RevokeReason are set once revoked.
-	RevokedHeight int64  `json:"revoked_height,omitempty"`
-	RevokeReason  string `json:"revoke_reason,omitempty"`
-}
+// Device is a registered device (declared in chain/tx, which clients
+// import).
+type Device = tx.Device
 
 // KeyEpoch is one key of the device's history. A key is valid from the block
 // that set it until (excluding) the block of the next rotation or revocation.
-type KeyEpoch struct {
-	Epoch      uint32    `json:"epoch"`
-	PubKey     tx.PubKey `json:"pubkey"`
-	FromHeight int64     `json:"from_height"`
-	ToHeight   int64     `json:"to_height,omitempty"`
-}
+type KeyEpoch = tx.DeviceKey
 
 // Roles is what the devices module needs of the auth module.
 type Roles interface {
@@ -86,24 +66,14 @@ func (k *Keeper) Device(ctx *module.Context, id string) *Device {
 }
 
 func getDevice(kv store.KV, id string) *Device {
-	b := kv.Get(deviceKey(id))
-	if b == nil {
-		return nil
-	}
 	var d Device
-	if err := json.Unmarshal(b, &d); err != nil {
-		panic(fmt.Errorf("devices: corrupt device %q: %w", id, err))
+	if !store.GetJSON(kv, deviceKey(id), &d) {
+		return nil
 	}
 	return &d
 }
 
-func (k *Keeper) put(ctx *module.Context, d *Device) {
-	b, err := json.Marshal(d)
-	if err != nil {
-		panic(err)
-	}
-	k.kv(ctx).Set(deviceKey(d.ID), b)
-}
+func (k *Keeper) put(ctx *module.Context, d *Device) { store.PutJSON(k.kv(ctx), deviceKey(d.ID), d) }
 
 // Register adds a device at key epoch 1.
 func (k *Keeper) Register(ctx *module.Context, m *tx.MsgDeviceRegister) error {

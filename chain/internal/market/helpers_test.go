@@ -2,7 +2,6 @@ package market_test
 
 import (
 	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/json"
 	"strconv"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/edge/reading"
+	"github.com/citychain/citychain/edge/reading/readingtest"
 )
 
 // intervalSeconds is the metering interval of the test chains: 12 blocks of
@@ -38,8 +38,7 @@ type meter struct {
 }
 
 func newMeter(id string, kind reading.Kind) *meter {
-	seed := sha256.Sum256([]byte("market-test/" + id))
-	return &meter{id: id, kind: kind, priv: ed25519.NewKeyFromSeed(seed[:])}
+	return &meter{id: id, kind: kind, priv: readingtest.Key("market-test/" + id)}
 }
 
 func (m *meter) pub() tx.PubKey { return tx.PubKey(m.priv.Public().(ed25519.PublicKey)) }
@@ -48,15 +47,7 @@ func (m *meter) pub() tx.PubKey { return tx.PubKey(m.priv.Public().(ed25519.Publ
 func (m *meter) read(tb testing.TB, timeMs int64, value uint64) tx.HexBytes {
 	tb.Helper()
 	m.seq++
-	s, err := reading.Reading{DeviceID: m.id, KeyEpoch: 1, Seq: m.seq, TimeMs: timeMs, Kind: m.kind, Value: value}.Sign(m.priv)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	w, err := s.Encode()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return w
+	return readingtest.Wire(tb, m.priv, reading.Reading{DeviceID: m.id, KeyEpoch: 1, Seq: m.seq, TimeMs: timeMs, Kind: m.kind, Value: value})
 }
 
 // testParams are the market parameters of the test chains.

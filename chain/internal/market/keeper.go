@@ -11,10 +11,6 @@
 package market
 
 import (
-	"encoding/binary"
-	"encoding/json"
-	"fmt"
-
 	"github.com/citychain/citychain/chain/internal/devices"
 	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/internal/module"
@@ -215,35 +211,11 @@ func (*Keeper) Name() string { return Codespace }
 
 func (k *Keeper) kv(ctx *module.Context) store.KV { return ctx.Store(k.prefix) }
 
-func getJSON(kv store.KV, key []byte, v any) bool {
-	b := kv.Get(key)
-	if b == nil {
-		return false
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		panic(fmt.Errorf("market: corrupt value at %x: %w", key, err))
-	}
-	return true
-}
+func getJSON(kv store.KV, key []byte, v any) bool { return store.GetJSON(kv, key, v) }
 
-func putJSON(kv store.KV, key []byte, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	kv.Set(key, b)
-}
+func putJSON(kv store.KV, key []byte, v any) { store.PutJSON(kv, key, v) }
 
-func getU64(kv store.KV, key []byte) uint64 {
-	b := kv.Get(key)
-	if b == nil {
-		return 0
-	}
-	if len(b) != 8 {
-		panic(fmt.Errorf("market: corrupt integer at %x", key))
-	}
-	return binary.BigEndian.Uint64(b)
-}
+func getU64(kv store.KV, key []byte) uint64 { return store.GetUint64(kv, key) }
 
 func putU64(kv store.KV, key []byte, v uint64) { kv.Set(key, u64(nil, v)) }
 
@@ -285,9 +257,7 @@ func intervalTrades(kv store.KV, interval uint64) []*Trade {
 	var out []*Trade
 	store.EachPrefix(kv, tradePrefix(interval), func(_, value []byte) bool {
 		var t Trade
-		if err := json.Unmarshal(value, &t); err != nil {
-			panic(fmt.Errorf("market: corrupt trade of interval %d: %w", interval, err))
-		}
+		store.DecodeJSON(value, &t)
 		out = append(out, &t)
 		return true
 	})

@@ -93,7 +93,7 @@ func TestClearAndSettle(t *testing.T) {
 			t.Errorf("trade %d: got %+v, want %+v", n+1, tr, want[n])
 		}
 	}
-	if late := w.RunFail("cancel after clearing", w.Sign(dave, &tx.MsgCancel{OrderID: bd}), market.Codespace, 16, "partial"); late == nil {
+	if late := w.RunFail("cancel after clearing", w.Sign(dave, &tx.MsgCancel{OrderID: bd}), tx.CodeMarketOrderNotOpen, "partial"); late == nil {
 		t.Fatal("no result")
 	}
 

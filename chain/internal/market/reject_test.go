@@ -32,43 +32,42 @@ func TestRejections(t *testing.T) {
 	w.ok("cancel", apptest.Bob, &tx.MsgCancel{OrderID: done})
 
 	cases := []struct {
-		name      string
-		signer    apptest.Key
-		msg       tx.Msg
-		codespace string
-		code      uint32
-		log       string
+		name   string
+		signer apptest.Key
+		msg    tx.Msg
+		code   tx.Code
+		log    string
 	}{
-		{"zero energy", apptest.Bob, &tx.MsgOffer{Device: "inv-b", Interval: i, Wh: 0}, "tx", 7, "wh"},
-		{"zero interval", carol, &tx.MsgBid{Interval: 0, Wh: 1, MaxPrice: 1}, "tx", 7, "interval"},
-		{"zero bid price", carol, &tx.MsgBid{Interval: i, Wh: 1, MaxPrice: 0}, "tx", 7, "max_price"},
-		{"bad device id", apptest.Bob, &tx.MsgOffer{Device: "INV", Interval: i, Wh: 1}, "tx", 7, "device"},
-		{"cancel order 0", apptest.Bob, &tx.MsgCancel{}, "tx", 7, "order_id"},
-		{"unknown device", apptest.Bob, &tx.MsgOffer{Device: "inv-x", Interval: i, Wh: 1}, market.Codespace, 3, "inv-x"},
-		{"odometer offers", apptest.Bob, &tx.MsgOffer{Device: "ev-1", Interval: i, Wh: 1}, market.Codespace, 4, "ev_odometer"},
-		{"revoked device", apptest.Alice, &tx.MsgOffer{Device: "inv-c", Interval: i, Wh: 1}, market.Codespace, 5, "inv-c"},
-		{"not the owner", carol, &tx.MsgOffer{Device: "inv-b", Interval: i, Wh: 1}, market.Codespace, 6, carol.Addr.String()},
-		{"fraud flag", apptest.Alice, &tx.MsgOffer{Device: "inv-a", Interval: i, Wh: 1}, market.Codespace, 7, "flagged"},
-		{"current interval", carol, &tx.MsgBid{Interval: cur - 1, Wh: 1, MaxPrice: 1}, market.Codespace, 8, "later intervals"},
-		{"beyond horizon", carol, &tx.MsgBid{Interval: cur + 100, Wh: 1, MaxPrice: 1}, market.Codespace, 9, "up to interval"},
-		{"order too large", carol, &tx.MsgBid{Interval: i, Wh: 1_000_001, MaxPrice: 1}, market.Codespace, 10, "1000000"},
-		{"price cap", carol, &tx.MsgBid{Interval: i, Wh: 1, MaxPrice: 1_000_000_001}, market.Codespace, 12, "1000000000"},
-		{"offer price cap", apptest.Bob, &tx.MsgOffer{Device: "inv-b", Interval: i, Wh: 1, MinPrice: 1_000_000_001}, market.Codespace, 12, "price"},
-		{"escrow unfunded", frank, &tx.MsgBid{Interval: i, Wh: 1_000_000, MaxPrice: 1_000_000}, "bank", 2, "insufficient"},
-		{"unknown order", carol, &tx.MsgCancel{OrderID: 999}, market.Codespace, 14, "999"},
-		{"someone else's order", carol, &tx.MsgCancel{OrderID: open}, market.Codespace, 15, apptest.Bob.Addr.String()},
-		{"cancelled twice", apptest.Bob, &tx.MsgCancel{OrderID: done}, market.Codespace, 16, "cancelled"},
+		{"zero energy", apptest.Bob, &tx.MsgOffer{Device: "inv-b", Interval: i, Wh: 0}, tx.CodeTxInvalidMsg, "wh"},
+		{"zero interval", carol, &tx.MsgBid{Interval: 0, Wh: 1, MaxPrice: 1}, tx.CodeTxInvalidMsg, "interval"},
+		{"zero bid price", carol, &tx.MsgBid{Interval: i, Wh: 1, MaxPrice: 0}, tx.CodeTxInvalidMsg, "max_price"},
+		{"bad device id", apptest.Bob, &tx.MsgOffer{Device: "INV", Interval: i, Wh: 1}, tx.CodeTxInvalidMsg, "device"},
+		{"cancel order 0", apptest.Bob, &tx.MsgCancel{}, tx.CodeTxInvalidMsg, "order_id"},
+		{"unknown device", apptest.Bob, &tx.MsgOffer{Device: "inv-x", Interval: i, Wh: 1}, tx.CodeMarketUnknownDevice, "inv-x"},
+		{"odometer offers", apptest.Bob, &tx.MsgOffer{Device: "ev-1", Interval: i, Wh: 1}, tx.CodeMarketNotSolar, "ev_odometer"},
+		{"revoked device", apptest.Alice, &tx.MsgOffer{Device: "inv-c", Interval: i, Wh: 1}, tx.CodeMarketDeviceInactive, "inv-c"},
+		{"not the owner", carol, &tx.MsgOffer{Device: "inv-b", Interval: i, Wh: 1}, tx.CodeMarketNotDeviceOwner, carol.Addr.String()},
+		{"fraud flag", apptest.Alice, &tx.MsgOffer{Device: "inv-a", Interval: i, Wh: 1}, tx.CodeMarketDeviceFlagged, "flagged"},
+		{"current interval", carol, &tx.MsgBid{Interval: cur - 1, Wh: 1, MaxPrice: 1}, tx.CodeMarketGateClosed, "later intervals"},
+		{"beyond horizon", carol, &tx.MsgBid{Interval: cur + 100, Wh: 1, MaxPrice: 1}, tx.CodeMarketBeyondHorizon, "up to interval"},
+		{"order too large", carol, &tx.MsgBid{Interval: i, Wh: 1_000_001, MaxPrice: 1}, tx.CodeMarketOrderTooLarge, "1000000"},
+		{"price cap", carol, &tx.MsgBid{Interval: i, Wh: 1, MaxPrice: 1_000_000_001}, tx.CodeMarketPriceTooHigh, "1000000000"},
+		{"offer price cap", apptest.Bob, &tx.MsgOffer{Device: "inv-b", Interval: i, Wh: 1, MinPrice: 1_000_000_001}, tx.CodeMarketPriceTooHigh, "price"},
+		{"escrow unfunded", frank, &tx.MsgBid{Interval: i, Wh: 1_000_000, MaxPrice: 1_000_000}, tx.CodeBankInsufficientFunds, "insufficient"},
+		{"unknown order", carol, &tx.MsgCancel{OrderID: 999}, tx.CodeMarketUnknownOrder, "999"},
+		{"someone else's order", carol, &tx.MsgCancel{OrderID: open}, tx.CodeMarketNotOrderOwner, apptest.Bob.Addr.String()},
+		{"cancelled twice", apptest.Bob, &tx.MsgCancel{OrderID: done}, tx.CodeMarketOrderNotOpen, "cancelled"},
 	}
 	for _, c := range cases {
 		before := w.bal(c.signer.Addr)
-		if c.codespace == "tx" {
+		if c.code.Codespace == tx.CodespaceTx {
 			// Invalid messages never reach a block: CheckTx rejects them and
 			// PrepareProposal drops them.
 			res := w.CheckTx(apptest.SignSeq(t, c.signer, apptest.ChainID, w.Seq(c.signer), c.msg))
-			apptest.RequireCode(t, c.name, res, c.codespace, c.code, c.log)
+			apptest.RequireCode(t, c.name, res, c.code, c.log)
 			continue
 		}
-		w.RunFail(c.name, w.Sign(c.signer, c.msg), c.codespace, c.code, c.log)
+		w.RunFail(c.name, w.Sign(c.signer, c.msg), c.code, c.log)
 		if got := w.bal(c.signer.Addr); got != before {
 			t.Errorf("%s: a rejected order moved money: balance %d, was %d", c.name, got, before)
 		}
@@ -78,7 +77,7 @@ func TestRejections(t *testing.T) {
 	for n := 0; n < 5; n++ {
 		w.order(carol, &tx.MsgBid{Interval: i, Wh: 1, MaxPrice: 1})
 	}
-	w.RunFail("sixth open order", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: 1, MaxPrice: 1}), market.Codespace, 11, "5 open orders")
+	w.RunFail("sixth open order", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: 1, MaxPrice: 1}), tx.CodeMarketTooManyOrders, "5 open orders")
 	// Once the interval clears, the orders are no longer open.
 	w.enter(i)
 	w.order(carol, &tx.MsgBid{Interval: i + 1, Wh: 1, MaxPrice: 1})
@@ -90,7 +89,7 @@ func TestRejections(t *testing.T) {
 	w.until(j)
 	check, res := w.Run(w.Sign(carol, &tx.MsgCancel{OrderID: late}))
 	apptest.RequireOK(t, "cancel at gate closure (CheckTx, previous interval)", check)
-	apptest.RequireCode(t, "cancel at gate closure (FinalizeBlock)", res, market.Codespace, 8, "the block is in interval")
+	apptest.RequireCode(t, "cancel at gate closure (FinalizeBlock)", res, tx.CodeMarketGateClosed, "the block is in interval")
 	if o := w.getOrder(late); o.Status != market.StatusUnmatched {
 		t.Errorf("order after gate closure: got %s, want unmatched", o.Status)
 	}
@@ -107,16 +106,16 @@ func TestOverflow(t *testing.T) {
 	p.MaxOrderWh, p.MaxPrice = math.MaxUint64, math.MaxUint64
 	w := newWorld(t, p)
 	i := w.next() + 2
-	w.RunFail("escrow overflow", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: math.MaxUint64, MaxPrice: math.MaxUint64}), market.Codespace, 13, "escrow")
-	w.RunFail("escrow just past 2^64", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: math.MaxUint64, MaxPrice: 1001}), market.Codespace, 13, "escrow")
-	w.RunFail("escrow beyond the balance", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: math.MaxUint64, MaxPrice: 1}), "bank", 2, "insufficient")
+	w.RunFail("escrow overflow", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: math.MaxUint64, MaxPrice: math.MaxUint64}), tx.CodeMarketOverflow, "escrow")
+	w.RunFail("escrow just past 2^64", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: math.MaxUint64, MaxPrice: 1001}), tx.CodeMarketOverflow, "escrow")
+	w.RunFail("escrow beyond the balance", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: math.MaxUint64, MaxPrice: 1}), tx.CodeBankInsufficientFunds, "insufficient")
 
 	w.order(apptest.Bob, &tx.MsgOffer{Device: "inv-b", Interval: i, Wh: math.MaxUint64, MinPrice: 1})
-	w.RunFail("offered total overflow", w.Sign(apptest.Alice, &tx.MsgOffer{Device: "inv-a", Interval: i, Wh: 1}), market.Codespace, 13, "offers' total")
+	w.RunFail("offered total overflow", w.Sign(apptest.Alice, &tx.MsgOffer{Device: "inv-a", Interval: i, Wh: 1}), tx.CodeMarketOverflow, "offers' total")
 	treasury := w.bal(apptest.Treasury.Addr)
 	bob := w.bal(apptest.Bob.Addr)
 	w.order(apptest.Treasury, &tx.MsgBid{Interval: i, Wh: huge, MaxPrice: 1})
-	w.RunFail("bid total overflow", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: math.MaxUint64 - huge + 1, MaxPrice: 1}), market.Codespace, 13, "bids' total")
+	w.RunFail("bid total overflow", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: math.MaxUint64 - huge + 1, MaxPrice: 1}), tx.CodeMarketOverflow, "bids' total")
 
 	w.enter(i)
 	if c := w.clearing(i); c == nil || c.Price != 1 || c.VolumeWh != huge || c.OfferWh != math.MaxUint64 {

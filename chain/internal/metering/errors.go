@@ -1,22 +1,25 @@
 package metering
 
-import "github.com/citychain/citychain/chain/internal/module"
+import (
+	"github.com/citychain/citychain/chain/internal/module"
+	"github.com/citychain/citychain/chain/tx"
+)
 
 // Codespace of the metering module's errors.
-const Codespace = "metering"
+const Codespace = tx.CodespaceMetering
 
-// Result codes. Frozen: a released code never changes meaning. Individual
-// readings are not rejected with codes: a submit message reports each
-// reading's fate in its events (see README), so one bad reading does not
-// undo the others or the fraud flag it raises.
+// Result codes, declared in chain/tx. Frozen: a released code never
+// changes meaning. Individual readings are not rejected with codes: a
+// submit message reports each reading's fate in its events (see README), so
+// one bad reading does not undo the others or the fraud flag it raises.
 var (
-	ErrNotSettlement     = module.NewError(Codespace, 2, "signer lacks the settlement role")
-	ErrIntervalOpen      = module.NewError(Codespace, 3, "interval has not closed yet")
-	ErrInvalidGenesis    = module.NewError(Codespace, 4, "invalid metering genesis")
-	ErrAlreadyAnchored   = module.NewError(Codespace, 5, "interval already anchored")
-	ErrMalformedReadings = module.NewError(Codespace, 6, "malformed reading")
-	ErrNotClearer        = module.NewError(Codespace, 7, "signer may not clear fraud flags")
-	ErrNotFlagged        = module.NewError(Codespace, 8, "device has no fraud flag")
+	ErrNotSettlement     = module.NewError(tx.CodeMeteringNotSettlement, "signer lacks the settlement role")
+	ErrIntervalOpen      = module.NewError(tx.CodeMeteringIntervalOpen, "interval has not closed yet")
+	ErrInvalidGenesis    = module.NewError(tx.CodeMeteringInvalidGenesis, "invalid metering genesis")
+	ErrAlreadyAnchored   = module.NewError(tx.CodeMeteringAlreadyAnchored, "interval already anchored")
+	ErrMalformedReadings = module.NewError(tx.CodeMeteringMalformedReadings, "malformed reading")
+	ErrNotClearer        = module.NewError(tx.CodeMeteringNotClearer, "signer may not clear fraud flags")
+	ErrNotFlagged        = module.NewError(tx.CodeMeteringNotFlagged, "device has no fraud flag")
 )
 
 // Reasons a reading is rejected, as they appear in the

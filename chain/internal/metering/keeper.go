@@ -9,8 +9,6 @@ package metering
 import (
 	"crypto/ed25519"
 	"encoding/binary"
-	"encoding/json"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -23,15 +21,9 @@ import (
 	"github.com/citychain/citychain/edge/reading"
 )
 
-// Params are the module's genesis parameters.
-type Params struct {
-	// IntervalSeconds is the settlement interval length: interval =
-	// floor(reading time / IntervalSeconds).
-	IntervalSeconds uint64 `json:"interval_seconds"`
-	// MaxFutureSkewSeconds bounds how far a reading's timestamp may be ahead
-	// of the block time.
-	MaxFutureSkewSeconds uint64 `json:"max_future_skew_seconds"`
-}
+// Params are the module's genesis parameters (declared in chain/tx, which
+// clients import).
+type Params = tx.MeteringParams
 
 // DefaultParams: 15-minute intervals, 5 minutes of clock skew.
 func DefaultParams() Params { return Params{IntervalSeconds: 900, MaxFutureSkewSeconds: 300} }
@@ -89,15 +81,9 @@ type Fraud struct {
 	Count    uint64 `json:"count"`
 }
 
-// Anchor is the Merkle root of an interval's stored readings.
-type Anchor struct {
-	Interval  uint64      `json:"interval"`
-	Root      tx.HexBytes `json:"root"`
-	Count     uint64      `json:"count"`
-	Height    int64       `json:"height"`
-	Submitter tx.Address  `json:"submitter"`
-	Time      time.Time   `json:"time"`
-}
+// Anchor is the Merkle root of an interval's stored readings (declared in
+// chain/tx).
+type Anchor = tx.Anchor
 
 // Devices is what metering needs of the devices module.
 type Devices interface {
@@ -146,35 +132,11 @@ func (k *Keeper) SetOdometers(o Odometers) { k.odometers = o }
 
 func (k *Keeper) kv(ctx *module.Context) store.KV { return ctx.Store(k.prefix) }
 
-func getJSON(kv store.KV, key []byte, v any) bool {
-	b := kv.Get(key)
-	if b == nil {
-		return false
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		panic(fmt.Errorf("metering: corrupt value at %x: %w", key, err))
-	}
-	return true
-}
+func getJSON(kv store.KV, key []byte, v any) bool { return store.GetJSON(kv, key, v) }
 
-func putJSON(kv store.KV, key []byte, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	kv.Set(key, b)
-}
+func putJSON(kv store.KV, key []byte, v any) { store.PutJSON(kv, key, v) }
 
-func getU64(kv store.KV, key []byte) uint64 {
-	b := kv.Get(key)
-	if b == nil {
-		return 0
-	}
-	if len(b) != 8 {
-		panic(fmt.Errorf("metering: corrupt counter at %x", key))
-	}
-	return binary.BigEndian.Uint64(b)
-}
+func getU64(kv store.KV, key []byte) uint64 { return store.GetUint64(kv, key) }
 
 // Params returns the module parameters.
 func (k *Keeper) Params(ctx *module.Context) Params {
@@ -291,7 +253,7 @@ func (k *Keeper) submit(ctx *module.Context, m *tx.MsgSubmitReadings) error {
 			k.reject(ctx, r.Reading, ReasonRevoked)
 		case r.KeyEpoch != dev.KeyEpoch:
 			k.reject(ctx, r.Reading, ReasonWrongEpoch)
-		case !kindMatches(dev.Kind, r.Kind):
+		case !r.Kind.MeasuredBy(dev.Kind):
 			k.reject(ctx, r.Reading, ReasonWrongKind)
 		default:
 			cands = append(cands, candidate{r: r, dev: dev})
@@ -307,16 +269,6 @@ func (k *Keeper) submit(ctx *module.Context, m *tx.MsgSubmitReadings) error {
 		k.apply(ctx, params, c.r.Reading)
 	}
 	return nil
-}
-
-func kindMatches(deviceKind string, k reading.Kind) bool {
-	switch deviceKind {
-	case tx.KindSolarInverter:
-		return k == reading.KindEnergyWh
-	case tx.KindEVOdometer:
-		return k == reading.KindOdometerM
-	}
-	return false
 }
 
 // verifyBatch verifies every candidate's signature. The verdict per

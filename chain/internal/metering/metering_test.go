@@ -15,6 +15,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/store"
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/edge/reading"
+	"github.com/citychain/citychain/edge/reading/readingtest"
 )
 
 const interval = 60 // seconds; 12 blocks of the harness
@@ -28,8 +29,7 @@ type device struct {
 }
 
 func newDevice(id string, kind reading.Kind) device {
-	seed := sha256.Sum256([]byte("metering-test/" + id))
-	return device{id: id, kind: kind, priv: ed25519.NewKeyFromSeed(seed[:])}
+	return device{id: id, kind: kind, priv: readingtest.Key("metering-test/" + id)}
 }
 
 func (d device) pub() tx.PubKey { return tx.PubKey(d.priv.Public().(ed25519.PublicKey)) }
@@ -41,15 +41,7 @@ func (d device) read(t *testing.T, seq uint64, timeMs int64, value uint64) tx.He
 
 func (d device) readEpoch(t *testing.T, epoch uint32, seq uint64, timeMs int64, value uint64) tx.HexBytes {
 	t.Helper()
-	s, err := reading.Reading{DeviceID: d.id, KeyEpoch: epoch, Seq: seq, TimeMs: timeMs, Kind: d.kind, Value: value}.Sign(d.priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := s.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return readingtest.Wire(t, d.priv, reading.Reading{DeviceID: d.id, KeyEpoch: epoch, Seq: seq, TimeMs: timeMs, Kind: d.kind, Value: value})
 }
 
 var (
@@ -274,7 +266,7 @@ func TestAnchor(t *testing.T) {
 	h := newHarness(t)
 	root := tx.HexBytes(sha256.New().Sum(nil))
 	cur := uint64(apptest.BlockTime(h.Height+1).Unix()) / interval
-	check := func(k apptest.Key, m *tx.MsgAnchor, codespace string, code uint32) {
+	check := func(k apptest.Key, m *tx.MsgAnchor, want tx.Code) {
 		t.Helper()
 		seq := h.Seq(k)
 		b := h.Block(h.Sign(k, m))
@@ -285,15 +277,15 @@ func TestAnchor(t *testing.T) {
 		} else {
 			h.SetSeq(k, seq) // rejected by CheckTx: the sequence was not used
 		}
-		if gotCS != codespace || gotCode != code {
-			t.Fatalf("anchor %+v by %s: got %s/%d %q, want %s/%d", m, k.Name, gotCS, gotCode, log, codespace, code)
+		if !want.Matches(gotCS, gotCode) {
+			t.Fatalf("anchor %+v by %s: got %s/%d %q, want %s/%d", m, k.Name, gotCS, gotCode, log, want.Codespace, want.Code)
 		}
 	}
-	check(apptest.Alice, &tx.MsgAnchor{Interval: cur - 1, Root: root, Count: 3}, metering.Codespace, 2)
-	check(settler, &tx.MsgAnchor{Interval: cur + 5, Root: root, Count: 3}, metering.Codespace, 3)
-	check(settler, &tx.MsgAnchor{Interval: cur - 1, Root: root, Count: 3}, "", 0)
-	check(settler, &tx.MsgAnchor{Interval: cur - 1, Root: root, Count: 3}, metering.Codespace, 5)
-	check(settler, &tx.MsgAnchor{Interval: cur - 2, Root: root[:31], Count: 3}, "tx", 7)
+	check(apptest.Alice, &tx.MsgAnchor{Interval: cur - 1, Root: root, Count: 3}, tx.CodeMeteringNotSettlement)
+	check(settler, &tx.MsgAnchor{Interval: cur + 5, Root: root, Count: 3}, tx.CodeMeteringIntervalOpen)
+	check(settler, &tx.MsgAnchor{Interval: cur - 1, Root: root, Count: 3}, tx.Code{})
+	check(settler, &tx.MsgAnchor{Interval: cur - 1, Root: root, Count: 3}, tx.CodeMeteringAlreadyAnchored)
+	check(settler, &tx.MsgAnchor{Interval: cur - 2, Root: root[:31], Count: 3}, tx.CodeTxInvalidMsg)
 
 	res := h.Query("/metering/anchor", []byte(strconv.FormatUint(cur-1, 10)), 0, true)
 	var a metering.Anchor
@@ -316,19 +308,19 @@ func TestAnchor(t *testing.T) {
 func TestClearFraud(t *testing.T) {
 	h := newHarness(t)
 	clear := &tx.MsgClearFraud{Device: ev.id, Reason: "odometer replaced after inspection"}
-	h.RunFail("clear an unflagged device", h.Sign(apptest.Registrar, clear), metering.Codespace, 8, ev.id)
+	h.RunFail("clear an unflagged device", h.Sign(apptest.Registrar, clear), tx.CodeMeteringNotFlagged, ev.id)
 	submit(t, h, ev.read(t, 1, now(h), 100_000))
-	h.RunFail("clear a device with readings but no flag", h.Sign(apptest.Registrar, clear), metering.Codespace, 8)
+	h.RunFail("clear a device with readings but no flag", h.Sign(apptest.Registrar, clear), tx.CodeMeteringNotFlagged)
 	submit(t, h, ev.read(t, 2, now(h), 90_000))
 	flagged := state(t, h, ev.id).Fraud
 	if flagged == nil {
 		t.Fatal("rollback did not flag the device")
 	}
-	h.RunFail("clear by a citizen", h.Sign(apptest.Alice, clear), metering.Codespace, 7, apptest.Alice.Addr.String())
-	h.RunFail("clear by an installer", h.Sign(apptest.Installer, clear), metering.Codespace, 7)
-	h.RunFail("clear by the owner", h.Sign(apptest.Bob, clear), metering.Codespace, 7)
+	h.RunFail("clear by a citizen", h.Sign(apptest.Alice, clear), tx.CodeMeteringNotClearer, apptest.Alice.Addr.String())
+	h.RunFail("clear by an installer", h.Sign(apptest.Installer, clear), tx.CodeMeteringNotClearer)
+	h.RunFail("clear by the owner", h.Sign(apptest.Bob, clear), tx.CodeMeteringNotClearer)
 	seq := h.Seq(apptest.Registrar)
-	apptest.RequireCode(t, "empty reason", h.CheckTx(h.Sign(apptest.Registrar, &tx.MsgClearFraud{Device: ev.id})), "tx", 7, "reason")
+	apptest.RequireCode(t, "empty reason", h.CheckTx(h.Sign(apptest.Registrar, &tx.MsgClearFraud{Device: ev.id})), tx.CodeTxInvalidMsg, "reason")
 	h.SetSeq(apptest.Registrar, seq)
 
 	res := h.RunOK("clear by the vehicle registrar", h.Sign(apptest.Registrar, clear))
@@ -348,7 +340,7 @@ func TestClearFraud(t *testing.T) {
 	if !st.FlaggedSince(apptest.BlockTime(h.Height).Unix()) || st.FlaggedSince(apptest.BlockTime(h.Height).Unix()+1) {
 		t.Fatalf("FlaggedSince: want flagged until the clearing block's time and not after")
 	}
-	h.RunFail("clear twice", h.Sign(apptest.Registrar, clear), metering.Codespace, 8)
+	h.RunFail("clear twice", h.Sign(apptest.Registrar, clear), tx.CodeMeteringNotFlagged)
 
 	// The value stays at the last accepted reading: a new rollback flags
 	// again, and an authority may clear that one; the history keeps both.

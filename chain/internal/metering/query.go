@@ -13,19 +13,11 @@ import (
 )
 
 // RangeRequest selects a device's (or a kind's) intervals from From to To
-// inclusive.
-type RangeRequest struct {
-	Device string `json:"device,omitempty"`
-	Kind   string `json:"kind,omitempty"`
-	From   uint64 `json:"from"`
-	To     uint64 `json:"to"`
-}
+// inclusive (declared in chain/tx, which clients import).
+type RangeRequest = tx.RangeRequest
 
-// IntervalValue is one interval's delta.
-type IntervalValue struct {
-	Interval uint64 `json:"interval"`
-	Delta    uint64 `json:"delta"`
-}
+// IntervalValue is one interval's delta (declared in chain/tx).
+type IntervalValue = tx.IntervalValue
 
 // maxRange bounds the intervals one range query returns.
 const maxRange = 10_000

@@ -30,12 +30,12 @@ func TestAwardAndSpend(t *testing.T) {
 	award := func(k apptest.Key, to tx.Address, amount uint64) []byte {
 		return h.Sign(k, &tx.MsgMileageAward{To: to, Amount: uscn(amount), ReasonCode: "voting", Memo: "m-Voting 2025-03"})
 	}
-	h.RunFail("award by a citizen", award(apptest.Alice, apptest.Bob.Addr, 100), mileage.Codespace, 2, "mileage_issuer")
-	h.RunFail("award by the treasury", award(apptest.Treasury, apptest.Bob.Addr, 100), mileage.Codespace, 2)
-	h.RunFail("issuer awards itself", award(apptest.Agency, apptest.Agency.Addr, 100), mileage.Codespace, 9, "itself")
-	h.RunFail("award to the budget", award(apptest.Agency, mileage.BudgetAddress, 100), mileage.Codespace, 9, "module account")
-	h.RunFail("award to the held account", award(apptest.Agency, mileage.HeldAddress, 100), mileage.Codespace, 9)
-	h.RunFail("award beyond the budget", award(apptest.Agency, apptest.Alice.Addr, 10_000_001), mileage.Codespace, 5, "10000000uscn")
+	h.RunFail("award by a citizen", award(apptest.Alice, apptest.Bob.Addr, 100), tx.CodeMileageNotIssuer, "mileage_issuer")
+	h.RunFail("award by the treasury", award(apptest.Treasury, apptest.Bob.Addr, 100), tx.CodeMileageNotIssuer)
+	h.RunFail("issuer awards itself", award(apptest.Agency, apptest.Agency.Addr, 100), tx.CodeMileageInvalidRecipient, "itself")
+	h.RunFail("award to the budget", award(apptest.Agency, mileage.BudgetAddress, 100), tx.CodeMileageInvalidRecipient, "module account")
+	h.RunFail("award to the held account", award(apptest.Agency, mileage.HeldAddress, 100), tx.CodeMileageInvalidRecipient)
+	h.RunFail("award beyond the budget", award(apptest.Agency, apptest.Alice.Addr, 10_000_001), tx.CodeMileageBudgetInsufficient, "10000000uscn")
 
 	aliceBank := h.Balance(apptest.Alice.Addr, "uscn")
 	res := h.RunOK("award", award(apptest.Agency, apptest.Alice.Addr, 3_000_000))
@@ -61,24 +61,24 @@ func TestAwardAndSpend(t *testing.T) {
 	reg := func(k apptest.Key, addr tx.Address, cat string) []byte {
 		return h.Sign(k, &tx.MsgMileageRegisterMerchant{Address: addr, Name: "Jung-gu office", Category: cat})
 	}
-	h.RunFail("merchant registered by a citizen", reg(apptest.Alice, guOffice.Addr, tx.MerchantLocalTax), mileage.Codespace, 3, "agency")
+	h.RunFail("merchant registered by a citizen", reg(apptest.Alice, guOffice.Addr, tx.MerchantLocalTax), tx.CodeMileageNotAgency, "agency")
 	res = h.RunOK("register", reg(apptest.Agency, guOffice.Addr, tx.MerchantLocalTax))
 	if !apptest.HasEvent(res.Events, "mileage.merchant_registered", "address", guOffice.Addr.String(), "category", "local_tax", "by", apptest.Agency.Addr.String()) {
 		t.Fatalf("register events: %v", res.Events)
 	}
-	h.RunFail("register twice", reg(apptest.Agency, guOffice.Addr, tx.MerchantDonation), mileage.Codespace, 8, "Jung-gu office")
-	h.RunFail("register the budget", reg(apptest.Agency, mileage.BudgetAddress, tx.MerchantMerchant), mileage.Codespace, 9)
+	h.RunFail("register twice", reg(apptest.Agency, guOffice.Addr, tx.MerchantDonation), tx.CodeMileageMerchantExists, "Jung-gu office")
+	h.RunFail("register the budget", reg(apptest.Agency, mileage.BudgetAddress, tx.MerchantMerchant), tx.CodeMileageInvalidRecipient)
 	seq := h.Seq(apptest.Agency)
-	apptest.RequireCode(t, "bad category", h.CheckTx(reg(apptest.Agency, shop.Addr, "casino")), "tx", 7, "category")
+	apptest.RequireCode(t, "bad category", h.CheckTx(reg(apptest.Agency, shop.Addr, "casino")), tx.CodeTxInvalidMsg, "category")
 	h.SetSeq(apptest.Agency, seq)
 
 	// Spending.
 	spend := func(k apptest.Key, m tx.Address, amount uint64) []byte {
 		return h.Sign(k, &tx.MsgMileageSpend{Merchant: m, Amount: uscn(amount), Memo: "card 1234"})
 	}
-	h.RunFail("spend at an unregistered shop", spend(apptest.Alice, shop.Addr, 100), mileage.Codespace, 6, shop.Addr.String())
-	h.RunFail("overspend", spend(apptest.Alice, busCard.Addr, 3_000_001), mileage.Codespace, 7, "3000000uscn")
-	h.RunFail("spend without mileage", spend(apptest.Bob, busCard.Addr, 1), mileage.Codespace, 7)
+	h.RunFail("spend at an unregistered shop", spend(apptest.Alice, shop.Addr, 100), tx.CodeMileageUnknownMerchant, shop.Addr.String())
+	h.RunFail("overspend", spend(apptest.Alice, busCard.Addr, 3_000_001), tx.CodeMileageInsufficient, "3000000uscn")
+	h.RunFail("spend without mileage", spend(apptest.Bob, busCard.Addr, 1), tx.CodeMileageInsufficient)
 	res = h.RunOK("spend", spend(apptest.Alice, busCard.Addr, 1_250_000))
 	if !apptest.HasEvent(res.Events, "mileage.spent", "from", apptest.Alice.Addr.String(), "merchant", busCard.Addr.String(),
 		"category", "transit", "amount", "1250000uscn", "memo", "card 1234") {
@@ -88,7 +88,7 @@ func TestAwardAndSpend(t *testing.T) {
 		t.Fatalf("merchant received %d", b)
 	}
 	h.RunOK("spend the rest at the district office", spend(apptest.Alice, guOffice.Addr, 1_750_000))
-	h.RunFail("nothing left", spend(apptest.Alice, guOffice.Addr, 1), mileage.Codespace, 7)
+	h.RunFail("nothing left", spend(apptest.Alice, guOffice.Addr, 1), tx.CodeMileageInsufficient)
 	if a := account(t, h, apptest.Alice.Addr); a.Balance != 0 || a.Spent != 3_000_000 || a.OpenAwards != 0 || a.History != 3 {
 		t.Fatalf("alice after spending: %+v", a)
 	}
@@ -98,7 +98,7 @@ func TestAwardAndSpend(t *testing.T) {
 
 	// A merchant with mileage of its own cannot spend it at itself.
 	h.RunOK("award a merchant", award(apptest.Agency, busCard.Addr, 10))
-	h.RunFail("merchant spends at itself", h.Sign(busCard, &tx.MsgMileageSpend{Merchant: busCard.Addr, Amount: uscn(10)}), mileage.Codespace, 10)
+	h.RunFail("merchant spends at itself", h.Sign(busCard, &tx.MsgMileageSpend{Merchant: busCard.Addr, Amount: uscn(10)}), tx.CodeMileageSelfSpend)
 
 	// Wrong denominations and bad fields are invalid messages.
 	for name, m := range map[string]tx.Msg{
@@ -112,10 +112,10 @@ func TestAwardAndSpend(t *testing.T) {
 		"no merchant name":  &tx.MsgMileageRegisterMerchant{Address: shop.Addr, Category: tx.MerchantMerchant},
 	} {
 		seq := h.Seq(apptest.Agency)
-		apptest.RequireCode(t, name, h.CheckTx(h.Sign(apptest.Agency, m)), "tx", 7)
+		apptest.RequireCode(t, name, h.CheckTx(h.Sign(apptest.Agency, m)), tx.CodeTxInvalidMsg)
 		h.SetSeq(apptest.Agency, seq)
 	}
-	h.RunFail("fund beyond the balance", h.Sign(apptest.Bob, &tx.MsgMileageFund{Amount: apptest.SCN(1_000_000)}), "bank", 2)
+	h.RunFail("fund beyond the balance", h.Sign(apptest.Bob, &tx.MsgMileageFund{Amount: apptest.SCN(1_000_000)}), tx.CodeBankInsufficientFunds)
 
 	// Queries.
 	var hist mileage.HistoryPage
@@ -140,19 +140,19 @@ func TestAwardAndSpend(t *testing.T) {
 	for _, c := range []struct {
 		path string
 		data string
-		code uint32
+		code tx.Code
 	}{
-		{"/mileage/account", "nothex", 3},
-		{"/mileage/history", `{"address":"` + apptest.Alice.Addr.String() + `","limit":101}`, 3},
-		{"/mileage/history", `{"addr":"x"}`, 3},
-		{"/mileage/vehicle", "ev-none", 4},
-		{"/mileage/vehicle", "EV", 3},
-		{"/mileage/period", "x", 3},
-		{"/mileage/merchant", shop.Addr.String(), 4},
-		{"/mileage/merchants", "zz", 3},
-		{"/mileage/nothing", "", 2},
+		{"/mileage/account", "nothex", tx.CodeAppBadQuery},
+		{"/mileage/history", `{"address":"` + apptest.Alice.Addr.String() + `","limit":101}`, tx.CodeAppBadQuery},
+		{"/mileage/history", `{"addr":"x"}`, tx.CodeAppBadQuery},
+		{"/mileage/vehicle", "ev-none", tx.CodeAppNotFound},
+		{"/mileage/vehicle", "EV", tx.CodeAppBadQuery},
+		{"/mileage/period", "x", tx.CodeAppBadQuery},
+		{"/mileage/merchant", shop.Addr.String(), tx.CodeAppNotFound},
+		{"/mileage/merchants", "zz", tx.CodeAppBadQuery},
+		{"/mileage/nothing", "", tx.CodeAppUnknownQuery},
 	} {
-		apptest.RequireCode(t, c.path+" "+c.data, h.Query(c.path, []byte(c.data), 0, false), "app", c.code)
+		apptest.RequireCode(t, c.path+" "+c.data, h.Query(c.path, []byte(c.data), 0, false), c.code)
 	}
 }
 
@@ -192,7 +192,7 @@ func TestAwardsExpireOldestFirst(t *testing.T) {
 	if a.Balance != 0 || a.Expired != 5_500 || a.OpenAwards != 0 || b.Held.Amount != 0 || b.Budget.Amount != budget0+5_500 || b.Totals.Expired != 5_500 {
 		t.Fatalf("after expiry: account %+v budget %+v (budget before %d)", a, b, budget0)
 	}
-	h.RunFail("spend expired mileage", h.Sign(apptest.Alice, &tx.MsgMileageSpend{Merchant: busCard.Addr, Amount: uscn(1)}), mileage.Codespace, 7)
+	h.RunFail("spend expired mileage", h.Sign(apptest.Alice, &tx.MsgMileageSpend{Merchant: busCard.Addr, Amount: uscn(1)}), tx.CodeMileageInsufficient)
 	var hist mileage.HistoryPage
 	queryJSON(t, h, "/mileage/history", apptest.MustJSON(t, mileage.HistoryRequest{Address: apptest.Alice.Addr}), &hist)
 	kinds := ""

@@ -2,7 +2,6 @@ package mileage_test
 
 import (
 	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/mileage"
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/edge/reading"
+	"github.com/citychain/citychain/edge/reading/readingtest"
 )
 
 // A vehicle's odometer unit: it signs cumulative readings in metres.
@@ -28,8 +28,7 @@ type odometer struct {
 }
 
 func newOdometer(id string, owner apptest.Key) *odometer {
-	seed := sha256.Sum256([]byte("mileage-test/" + id))
-	return &odometer{id: id, owner: owner, priv: ed25519.NewKeyFromSeed(seed[:]), value: 1_000_000}
+	return &odometer{id: id, owner: owner, priv: readingtest.Key("mileage-test/" + id), value: 1_000_000}
 }
 
 func (o *odometer) pub() tx.PubKey { return tx.PubKey(o.priv.Public().(ed25519.PublicKey)) }
@@ -50,15 +49,7 @@ func (o *odometer) sign(t testing.TB, timeMs int64, metres int64) tx.HexBytes {
 	} else {
 		v = o.value - uint64(-metres)
 	}
-	s, err := reading.Reading{DeviceID: o.id, KeyEpoch: 1, Seq: o.seq, TimeMs: timeMs, Kind: reading.KindOdometerM, Value: v}.Sign(o.priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := s.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return readingtest.Wire(t, o.priv, reading.Reading{DeviceID: o.id, KeyEpoch: 1, Seq: o.seq, TimeMs: timeMs, Kind: reading.KindOdometerM, Value: v})
 }
 
 // nextMs is the time of the harness's next block in milliseconds.
@@ -160,7 +151,7 @@ func account(t testing.TB, h *apptest.Harness, addr tx.Address) mileage.Account 
 	t.Helper()
 	res := h.Query("/mileage/account", []byte(addr.String()), 0, false)
 	a := mileage.Account{Address: addr}
-	if res.Codespace == "app" && res.Code == 4 {
+	if tx.CodeAppNotFound.Matches(res.Codespace, res.Code) {
 		return a
 	}
 	if res.Code != 0 {

@@ -8,7 +8,6 @@ package mileage
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 
 	"github.com/citychain/citychain/chain/internal/devices"
@@ -219,30 +218,11 @@ type PeriodSummary struct {
 
 // ---- store helpers ----
 
-func getJSON(kv store.KV, key []byte, v any) bool {
-	b := kv.Get(key)
-	if b == nil {
-		return false
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		panic(fmt.Errorf("mileage: corrupt value at %x: %w", key, err))
-	}
-	return true
-}
+func getJSON(kv store.KV, key []byte, v any) bool { return store.GetJSON(kv, key, v) }
 
-func getJSONBytes(b []byte, v any) {
-	if err := json.Unmarshal(b, v); err != nil {
-		panic(fmt.Errorf("mileage: corrupt value: %w", err))
-	}
-}
+func getJSONBytes(b []byte, v any) { store.DecodeJSON(b, v) }
 
-func putJSON(kv store.KV, key []byte, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	kv.Set(key, b)
-}
+func putJSON(kv store.KV, key []byte, v any) { store.PutJSON(kv, key, v) }
 
 // sat adds for cumulative statistics: it saturates instead of wrapping.
 func sat(a, b uint64) uint64 {

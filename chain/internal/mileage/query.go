@@ -16,12 +16,9 @@ const (
 	MaxPageLimit     = 100
 )
 
-// HistoryRequest pages through an account's history from entry Start.
-type HistoryRequest struct {
-	Address tx.Address `json:"address"`
-	Start   uint64     `json:"start"`
-	Limit   uint64     `json:"limit"`
-}
+// HistoryRequest pages through an account's history from entry Start
+// (declared in chain/tx, which clients import).
+type HistoryRequest = tx.MileageHistoryRequest
 
 // HistoryPage is the answer to a history query.
 type HistoryPage struct {
@@ -30,12 +27,9 @@ type HistoryPage struct {
 	Entries []HistoryEntry `json:"entries"`
 }
 
-// VehicleRequest pages through a vehicle's settled periods from period From.
-type VehicleRequest struct {
-	Device string `json:"device"`
-	From   uint64 `json:"from"`
-	Limit  uint64 `json:"limit"`
-}
+// VehicleRequest pages through a vehicle's settled periods from period From
+// (declared in chain/tx).
+type VehicleRequest = tx.MileageVehicleRequest
 
 // VehicleAnswer is the answer to a vehicle query.
 type VehicleAnswer struct {

@@ -295,29 +295,29 @@ func TestEnrollVehicle(t *testing.T) {
 	enroll := func(k apptest.Key, dev string, km uint64) []byte {
 		return h.Sign(k, &tx.MsgMileageEnrollVehicle{Device: dev, BaselineKm: km})
 	}
-	h.RunFail("unknown device", enroll(apptest.Registrar, "ev-9", 0), mileage.Codespace, 11, "ev-9")
-	h.RunFail("solar inverter", enroll(apptest.Registrar, "inv-1", 0), mileage.Codespace, 12, "solar_inverter")
-	h.RunFail("someone else's car", enroll(apptest.Alice, "ev-1", 0), mileage.Codespace, 13, "not the owner")
-	h.RunFail("owner sets a baseline", enroll(apptest.Bob, "ev-1", 30), mileage.Codespace, 13, "baseline")
+	h.RunFail("unknown device", enroll(apptest.Registrar, "ev-9", 0), tx.CodeMileageUnknownDevice, "ev-9")
+	h.RunFail("solar inverter", enroll(apptest.Registrar, "inv-1", 0), tx.CodeMileageNotVehicle, "solar_inverter")
+	h.RunFail("someone else's car", enroll(apptest.Alice, "ev-1", 0), tx.CodeMileageNotAllowed, "not the owner")
+	h.RunFail("owner sets a baseline", enroll(apptest.Bob, "ev-1", 30), tx.CodeMileageNotAllowed, "baseline")
 	res := h.RunOK("owner enrols", enroll(apptest.Bob, "ev-1", 0))
 	cur := uint64(apptest.BlockTime(h.Height).Unix()) / 120
 	if !apptest.HasEvent(res.Events, "mileage.vehicle_enrolled", "device", "ev-1", "from_period", fmt.Sprint(cur+1), "baseline_km", "0") {
 		t.Fatalf("events: %v", res.Events)
 	}
-	h.RunFail("owner enrols twice", enroll(apptest.Bob, "ev-1", 0), mileage.Codespace, 14)
+	h.RunFail("owner enrols twice", enroll(apptest.Bob, "ev-1", 0), tx.CodeMileageAlreadyEnrolled)
 	res = h.RunOK("registrar sets the baseline", enroll(apptest.Registrar, "ev-1", 30))
 	if !apptest.HasEvent(res.Events, "mileage.baseline_changed", "device", "ev-1", "baseline_km", "30") {
 		t.Fatalf("events: %v", res.Events)
 	}
 	h.RunOK("agency enrols alice's car", enroll(apptest.Agency, "ev-2", 12))
 	h.RunOK("revoke", h.Sign(apptest.Installer, &tx.MsgDeviceRevoke{ID: "ev-2", Reason: "scrapped"}))
-	h.RunFail("revoked device", enroll(apptest.Agency, "ev-2", 1), mileage.Codespace, 12, "revoked")
+	h.RunFail("revoked device", enroll(apptest.Agency, "ev-2", 1), tx.CodeMileageNotVehicle, "revoked")
 	v := vehicle(t, h, "ev-1")
 	if v.Vehicle.FromPeriod != cur+1 || len(v.Vehicle.Baselines) != 1 || v.Vehicle.Baselines[0].Km != 30 {
 		t.Fatalf("ev-1: %+v (the change in the same period replaces the baseline)", v.Vehicle)
 	}
 	seq := h.Seq(apptest.Registrar)
-	apptest.RequireCode(t, "baseline too large", h.CheckTx(enroll(apptest.Registrar, "ev-1", tx.MaxBaselineKm+1)), "tx", 7, "baseline_km")
+	apptest.RequireCode(t, "baseline too large", h.CheckTx(enroll(apptest.Registrar, "ev-1", tx.MaxBaselineKm+1)), tx.CodeTxInvalidMsg, "baseline_km")
 	h.SetSeq(apptest.Registrar, seq)
 
 	// A later change applies from the next period; the settled periods before

@@ -3,6 +3,8 @@ package module
 import (
 	"errors"
 	"fmt"
+
+	"github.com/citychain/citychain/chain/tx"
 )
 
 // Error is a rejection with a stable code in a module's codespace. Codes are
@@ -13,20 +15,27 @@ type Error struct {
 	Msg       string
 }
 
-// NewError declares a module error. Code 0 is reserved for success.
-func NewError(codespace string, code uint32, msg string) *Error {
-	if code == 0 {
+// NewError declares a module error with its code, declared in chain/tx.
+// Code 0 is reserved for success.
+func NewError(c tx.Code, msg string) *Error {
+	if c.Code == 0 {
 		panic("module: error code 0 is reserved for success")
 	}
-	return &Error{Codespace: codespace, Code: code, Msg: msg}
+	return &Error{Codespace: c.Codespace, Code: c.Code, Msg: msg}
 }
 
 func (e *Error) Error() string { return e.Msg }
 
-// Is makes errors.Is match on codespace and code.
+// Is makes errors.Is match on codespace and code, against an *Error or a
+// tx.Code.
 func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Codespace == e.Codespace && t.Code == e.Code
+	switch t := target.(type) {
+	case *Error:
+		return t.Codespace == e.Codespace && t.Code == e.Code
+	case tx.Code:
+		return t.Matches(e.Codespace, e.Code)
+	}
+	return false
 }
 
 // Wrapf adds detail to the error while keeping its code.
@@ -54,8 +63,8 @@ func Codes(err error) (codespace string, code uint32, log string) {
 
 // Errors of the "app" codespace, shared by every module's plumbing.
 var (
-	ErrInternal     = NewError("app", 1, "internal error")
-	ErrUnknownQuery = NewError("app", 2, "unknown query path")
-	ErrBadQuery     = NewError("app", 3, "bad query request")
-	ErrNotFound     = NewError("app", 4, "not found")
+	ErrInternal     = NewError(tx.CodeAppInternal, "internal error")
+	ErrUnknownQuery = NewError(tx.CodeAppUnknownQuery, "unknown query path")
+	ErrBadQuery     = NewError(tx.CodeAppBadQuery, "bad query request")
+	ErrNotFound     = NewError(tx.CodeAppNotFound, "not found")
 )

@@ -72,6 +72,7 @@ func (c *Cache) Write() {
 // Iterator implements KV, merging buffered writes over the parent's range.
 func (c *Cache) Iterator(start, end []byte) Iterator {
 	var keys []string
+	//determinism:ok only collects the keys in range (inRange has no side effects); they are sorted just below
 	for k := range c.writes {
 		if inRange([]byte(k), start, end) {
 			keys = append(keys, k)

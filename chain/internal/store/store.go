@@ -107,3 +107,25 @@ func Each(kv KV, start, end []byte, fn func(key, value []byte) bool) {
 func EachPrefix(kv KV, prefix []byte, fn func(key, value []byte) bool) {
 	Each(kv, prefix, PrefixEnd(prefix), fn)
 }
+
+// FirstDifference compares two stores key by key, in order, and returns the
+// first key they disagree on with its value in each (nil where absent); ok
+// is false when they hold the same keys and values.
+func FirstDifference(a, b KV) (key, va, vb []byte, ok bool) {
+	ia, ib := a.Iterator(nil, nil), b.Iterator(nil, nil)
+	defer ia.Close()
+	defer ib.Close()
+	for ia.Valid() || ib.Valid() {
+		switch {
+		case !ib.Valid() || ia.Valid() && bytes.Compare(ia.Key(), ib.Key()) < 0:
+			return ia.Key(), ia.Value(), nil, true
+		case !ia.Valid() || bytes.Compare(ia.Key(), ib.Key()) > 0:
+			return ib.Key(), nil, ib.Value(), true
+		case !bytes.Equal(ia.Value(), ib.Value()):
+			return ia.Key(), ia.Value(), ib.Value(), true
+		}
+		ia.Next()
+		ib.Next()
+	}
+	return nil, nil, nil, false
+}

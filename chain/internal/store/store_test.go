@@ -419,3 +419,45 @@ func TestTreeHashIndependentOfWriteOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstDifference(t *testing.T) {
+	base := map[string]string{"a": "1", "b": "2", "d": "4"}
+	fill := func(kv map[string]string) KV {
+		c := NewCache(NewMemTree())
+		for k, v := range kv {
+			c.Set([]byte(k), []byte(v))
+		}
+		return c
+	}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{}
+		for a, b := range base {
+			m[a] = b
+		}
+		if v == "" {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+		return m
+	}
+	for _, c := range []struct {
+		name        string
+		other       map[string]string
+		key, va, vb string
+		differ      bool
+	}{
+		{"same", base, "", "", "", false},
+		{"value", with("b", "3"), "b", "2", "3", true},
+		{"missing in b", with("b", ""), "b", "2", "", true},
+		{"extra in b", with("c", "9"), "c", "", "9", true},
+		{"missing last", with("d", ""), "d", "4", "", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			key, va, vb, differ := FirstDifference(fill(base), fill(c.other))
+			if differ != c.differ || string(key) != c.key || string(va) != c.va || string(vb) != c.vb {
+				t.Fatalf("got %q %q %q %v, want %q %q %q %v", key, va, vb, differ, c.key, c.va, c.vb, c.differ)
+			}
+		})
+	}
+}

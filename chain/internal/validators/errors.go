@@ -1,15 +1,19 @@
 package validators
 
-import "github.com/citychain/citychain/chain/internal/module"
+import (
+	"github.com/citychain/citychain/chain/internal/module"
+	"github.com/citychain/citychain/chain/tx"
+)
 
 // Codespace of the validators module's errors.
-const Codespace = "validators"
+const Codespace = tx.CodespaceValidator
 
-// Result codes. Frozen: a released code never changes meaning.
+// Result codes, declared in chain/tx. Frozen: a released code never
+// changes meaning.
 var (
-	ErrNotAuthority   = module.NewError(Codespace, 2, "signer is not an authority")
-	ErrUnknown        = module.NewError(Codespace, 3, "unknown validator")
-	ErrEmptySet       = module.NewError(Codespace, 4, "the validator set would be empty")
-	ErrTooMany        = module.NewError(Codespace, 5, "too many validators")
-	ErrInvalidGenesis = module.NewError(Codespace, 6, "invalid validators genesis")
+	ErrNotAuthority   = module.NewError(tx.CodeValidatorNotAuthority, "signer is not an authority")
+	ErrUnknown        = module.NewError(tx.CodeValidatorUnknown, "unknown validator")
+	ErrEmptySet       = module.NewError(tx.CodeValidatorEmptySet, "the validator set would be empty")
+	ErrTooMany        = module.NewError(tx.CodeValidatorTooMany, "too many validators")
+	ErrInvalidGenesis = module.NewError(tx.CodeValidatorInvalidGenesis, "invalid validators genesis")
 )

@@ -7,8 +7,6 @@ package validators
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
 	"slices"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -94,48 +92,28 @@ func (k *Keeper) kv(ctx *module.Context) store.KV { return ctx.Store(k.prefix) }
 
 // Params returns the module's parameters (the defaults before InitChain).
 func (k *Keeper) Params(ctx *module.Context) Params {
-	b := k.kv(ctx).Get(paramsKey)
-	if b == nil {
-		return DefaultParams()
-	}
 	var p Params
-	if err := json.Unmarshal(b, &p); err != nil {
-		panic(fmt.Errorf("validators: corrupt params: %w", err))
+	if !store.GetJSON(k.kv(ctx), paramsKey, &p) {
+		return DefaultParams()
 	}
 	return p
 }
 
-func (k *Keeper) putParams(ctx *module.Context, p Params) {
-	b, err := json.Marshal(p)
-	if err != nil {
-		panic(err)
-	}
-	k.kv(ctx).Set(paramsKey, b)
-}
+func (k *Keeper) putParams(ctx *module.Context, p Params) { store.PutJSON(k.kv(ctx), paramsKey, p) }
 
 // Set returns the current validator set (empty on a chain whose genesis
 // predates the module).
 func (k *Keeper) Set(ctx *module.Context) *Set { return getSet(k.kv(ctx)) }
 
 func getSet(kv store.KV) *Set {
-	b := kv.Get(setKey)
-	if b == nil {
-		return &Set{Validators: []Validator{}}
-	}
 	var s Set
-	if err := json.Unmarshal(b, &s); err != nil {
-		panic(fmt.Errorf("validators: corrupt set: %w", err))
+	if !store.GetJSON(kv, setKey, &s) {
+		return &Set{Validators: []Validator{}}
 	}
 	return &s
 }
 
-func (k *Keeper) putSet(ctx *module.Context, s *Set) {
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic(err)
-	}
-	k.kv(ctx).Set(setKey, b)
-}
+func (k *Keeper) putSet(ctx *module.Context, s *Set) { store.PutJSON(k.kv(ctx), setKey, s) }
 
 // Handle implements module.Module.
 func (k *Keeper) Handle(ctx *module.Context, signer tx.Address, msg tx.Msg) error {

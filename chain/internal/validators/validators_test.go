@@ -84,7 +84,7 @@ func TestGenesisSet(t *testing.T) {
 	if err := json.Unmarshal(h.Query("/validators/params", nil, 0, false).Value, &p); err != nil || p.MaxValidators != validators.DefaultMaxValidators {
 		t.Errorf("params without a genesis section: got %+v %v, want the default", p, err)
 	}
-	apptest.RequireCode(t, "unknown path", h.Query("/validators/nope", nil, 0, false), "app", 2)
+	apptest.RequireCode(t, "unknown path", h.Query("/validators/nope", nil, 0, false), tx.CodeAppUnknownQuery)
 }
 
 func minKey(a, b apptest.Key) apptest.Key {
@@ -162,7 +162,7 @@ func TestSetPower(t *testing.T) {
 	if got, want := updates(b.Result), []string{update(val0, 0)}; !equal(got, want) {
 		t.Errorf("remove: updates %v, want %v", got, want)
 	}
-	h.RunFail("remove the last validator", h.Sign(authority, setPower(val2, 0, "")), "validators", 4, val2.Pub.String(), "last validator")
+	h.RunFail("remove the last validator", h.Sign(authority, setPower(val2, 0, "")), tx.CodeValidatorEmptySet, val2.Pub.String(), "last validator")
 }
 
 func equal(a, b []string) bool { return strings.Join(a, ",") == strings.Join(b, ",") }
@@ -174,12 +174,12 @@ func TestSetPowerRejections(t *testing.T) {
 	g.Validators = &validators.Genesis{Params: validators.Params{MaxValidators: 2}}
 	h := newChain(t, apptest.Options{AppState: apptest.MustJSON(t, g)})
 
-	h.RunFail("not an authority", h.Sign(alice, setPower(val1, 5, "")), "validators", 2, alice.Addr.String(), "may not change the validator set")
-	h.RunFail("a role holder is no authority", h.Sign(apptest.Treasury, setPower(val1, 5, "")), "validators", 2)
-	h.RunFail("power 0 for an unknown key", h.Sign(authority, setPower(val1, 0, "")), "validators", 3, val1.Pub.String(), "not a validator")
-	h.RunFail("remove the last validator", h.Sign(authority, setPower(val0, 0, "")), "validators", 4, val0.Pub.String(), "last validator")
+	h.RunFail("not an authority", h.Sign(alice, setPower(val1, 5, "")), tx.CodeValidatorNotAuthority, alice.Addr.String(), "may not change the validator set")
+	h.RunFail("a role holder is no authority", h.Sign(apptest.Treasury, setPower(val1, 5, "")), tx.CodeValidatorNotAuthority)
+	h.RunFail("power 0 for an unknown key", h.Sign(authority, setPower(val1, 0, "")), tx.CodeValidatorUnknown, val1.Pub.String(), "not a validator")
+	h.RunFail("remove the last validator", h.Sign(authority, setPower(val0, 0, "")), tx.CodeValidatorEmptySet, val0.Pub.String(), "last validator")
 	h.RunOK("second validator", h.Sign(authority, setPower(val1, 5, "")))
-	h.RunFail("third beyond max_validators 2", h.Sign(authority, setPower(val2, 5, "")), "validators", 5, "3 validators", "max_validators is 2")
+	h.RunFail("third beyond max_validators 2", h.Sign(authority, setPower(val2, 5, "")), tx.CodeValidatorTooMany, "3 validators", "max_validators is 2")
 	h.RunOK("changing a member at the maximum", h.Sign(authority, setPower(val1, 6, "")))
 	if got := powers(h.Validators()); len(got) != 2 || got[val1.Pub.String()] != 6 {
 		t.Errorf("set after the rejections: %v", got)
@@ -194,19 +194,19 @@ func TestSetPowerRejections(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, value string
-		code        uint32
+		code        tx.Code
 		log         []string
 	}{
-		{"short key", `{"pub_key":"` + strings.Repeat("ab", 31) + `","power":1}`, 2, []string{"want 64 hex characters, got 62"}},
-		{"long key", `{"pub_key":"` + strings.Repeat("ab", 33) + `","power":1}`, 2, []string{"want 64 hex characters, got 66"}},
-		{"no key", `{"power":1}`, 7, []string{"pub_key", "32-byte ed25519"}},
-		{"power above the bound", `{"pub_key":"` + val2.Pub.String() + `","power":1000000000001}`, 7, []string{"power 1000000000001", "at most 1000000000000"}},
-		{"negative power", `{"pub_key":"` + val2.Pub.String() + `","power":-1}`, 2, []string{"power"}},
-		{"long name", `{"pub_key":"` + val2.Pub.String() + `","power":1,"name":"` + strings.Repeat("n", 65) + `"}`, 7, []string{"65 bytes, limit 64"}},
-		{"control character in name", `{"pub_key":"` + val2.Pub.String() + `","power":1,"name":"a\u0007b"}`, 7, []string{"printable"}},
-		{"unknown field", `{"pub_key":"` + val2.Pub.String() + `","power":1,"address":"x"}`, 2, []string{`unknown field "address"`}},
+		{"short key", `{"pub_key":"` + strings.Repeat("ab", 31) + `","power":1}`, tx.CodeTxMalformed, []string{"want 64 hex characters, got 62"}},
+		{"long key", `{"pub_key":"` + strings.Repeat("ab", 33) + `","power":1}`, tx.CodeTxMalformed, []string{"want 64 hex characters, got 66"}},
+		{"no key", `{"power":1}`, tx.CodeTxInvalidMsg, []string{"pub_key", "32-byte ed25519"}},
+		{"power above the bound", `{"pub_key":"` + val2.Pub.String() + `","power":1000000000001}`, tx.CodeTxInvalidMsg, []string{"power 1000000000001", "at most 1000000000000"}},
+		{"negative power", `{"pub_key":"` + val2.Pub.String() + `","power":-1}`, tx.CodeTxMalformed, []string{"power"}},
+		{"long name", `{"pub_key":"` + val2.Pub.String() + `","power":1,"name":"` + strings.Repeat("n", 65) + `"}`, tx.CodeTxInvalidMsg, []string{"65 bytes, limit 64"}},
+		{"control character in name", `{"pub_key":"` + val2.Pub.String() + `","power":1,"name":"a\u0007b"}`, tx.CodeTxInvalidMsg, []string{"printable"}},
+		{"unknown field", `{"pub_key":"` + val2.Pub.String() + `","power":1,"address":"x"}`, tx.CodeTxMalformed, []string{`unknown field "address"`}},
 	} {
-		apptest.RequireCode(t, c.name, h.CheckTx(msg(c.value)), app.Codespace, c.code, c.log...)
+		apptest.RequireCode(t, c.name, h.CheckTx(msg(c.value)), c.code, c.log...)
 	}
 }
 

@@ -2,7 +2,6 @@ package vehicles_test
 
 import (
 	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/json"
 	"strconv"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/vehicles"
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/edge/reading"
+	"github.com/citychain/citychain/edge/reading/readingtest"
 )
 
 // vinOf makes a valid VIN from a 16-character body (the check digit is
@@ -38,8 +38,7 @@ type odometer struct {
 }
 
 func newOdometer(id string, owner apptest.Key) *odometer {
-	seed := sha256.Sum256([]byte("vehicles-test/" + id))
-	return &odometer{id: id, owner: owner, priv: ed25519.NewKeyFromSeed(seed[:])}
+	return &odometer{id: id, owner: owner, priv: readingtest.Key("vehicles-test/" + id)}
 }
 
 func (o *odometer) register() tx.MsgDeviceRegister {
@@ -51,15 +50,7 @@ func (o *odometer) register() tx.MsgDeviceRegister {
 func (o *odometer) sign(t testing.TB, timeMs int64, value uint64) tx.HexBytes {
 	t.Helper()
 	o.seq++
-	s, err := reading.Reading{DeviceID: o.id, KeyEpoch: 1, Seq: o.seq, TimeMs: timeMs, Kind: reading.KindOdometerM, Value: value}.Sign(o.priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := s.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return readingtest.Wire(t, o.priv, reading.Reading{DeviceID: o.id, KeyEpoch: 1, Seq: o.seq, TimeMs: timeMs, Kind: reading.KindOdometerM, Value: value})
 }
 
 // intervalSeconds is the test chain's metering interval: 12 blocks.
@@ -170,6 +161,6 @@ func scn(n uint64) tx.Coin { return apptest.SCN(n) }
 func invalid(t testing.TB, h *apptest.Harness, what string, k apptest.Key, m tx.Msg, logHas ...string) {
 	t.Helper()
 	seq := h.Seq(k)
-	h.RunFail(what, h.Sign(k, m), "tx", 7, logHas...)
+	h.RunFail(what, h.Sign(k, m), tx.CodeTxInvalidMsg, logHas...)
 	h.SetSeq(k, seq)
 }

@@ -8,8 +8,6 @@
 package vehicles
 
 import (
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/citychain/citychain/chain/internal/devices"
@@ -215,12 +213,8 @@ type Recycling struct {
 // Odometer summarises the vehicle's odometer series, whose points are
 // stored under their own keys: Points counts them, Last is the newest and
 // Digest folds every point before it with tx.OdometerDigest, so a proof of
-// the vehicle record proves the whole series.
-type Odometer struct {
-	Points uint64            `json:"points"`
-	Last   *tx.OdometerPoint `json:"last"`
-	Digest tx.HexBytes       `json:"digest"`
-}
+// the vehicle record proves the whole series (declared in chain/tx).
+type Odometer = tx.OdometerSummary
 
 // Programme is an EV subsidy programme. Remaining is the budget still in
 // escrow for it (clawbacks return to it).
@@ -292,28 +286,11 @@ type Counters struct {
 
 // ---- state helpers ----
 
-func getJSON(kv store.KV, key []byte, v any) bool {
-	b := kv.Get(key)
-	if b == nil {
-		return false
-	}
-	getJSONBytes(b, v)
-	return true
-}
+func getJSON(kv store.KV, key []byte, v any) bool { return store.GetJSON(kv, key, v) }
 
-func getJSONBytes(b []byte, v any) {
-	if err := json.Unmarshal(b, v); err != nil {
-		panic(fmt.Errorf("vehicles: corrupt state: %w", err))
-	}
-}
+func getJSONBytes(b []byte, v any) { store.DecodeJSON(b, v) }
 
-func putJSON(kv store.KV, key []byte, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	kv.Set(key, b)
-}
+func putJSON(kv store.KV, key []byte, v any) { store.PutJSON(kv, key, v) }
 
 func (k *Keeper) vehicle(kv store.KV, vin string) *Vehicle {
 	var v Vehicle

@@ -29,28 +29,16 @@ type Report struct {
 }
 
 // OdometerRequest pages through a vehicle's odometer series from interval
-// From.
-type OdometerRequest struct {
-	VIN   string `json:"vin"`
-	From  uint64 `json:"from"`
-	Limit uint64 `json:"limit"`
-}
+// From (declared in chain/tx, which clients import).
+type OdometerRequest = tx.OdometerRequest
 
 // OdometerPage is one page of a vehicle's odometer series; Next, when set,
-// is the From of the next page.
-type OdometerPage struct {
-	VIN    string             `json:"vin"`
-	Points []tx.OdometerPoint `json:"points"`
-	Next   *uint64            `json:"next,omitempty"`
-}
+// is the From of the next page (declared in chain/tx).
+type OdometerPage = tx.OdometerPage
 
 // ListRequest lists vehicles in VIN order after After, all of them or
-// those of Owner.
-type ListRequest struct {
-	Owner *tx.Address `json:"owner,omitempty"`
-	After string      `json:"after,omitempty"`
-	Limit uint64      `json:"limit,omitempty"`
-}
+// those of Owner (declared in chain/tx).
+type ListRequest = tx.VehicleListRequest
 
 // Summary is one line of a vehicle list.
 type Summary struct {

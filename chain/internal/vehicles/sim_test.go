@@ -173,7 +173,7 @@ func simulate(t *testing.T, seed uint64, blocks int, seen map[string]int) []byte
 			t.Fatalf("block %d: app hashes differ", h1.Height)
 		}
 		for i, res := range r1.TxResults {
-			if res.Codespace == "tx" || res.Codespace == "auth" {
+			if res.Codespace == tx.CodespaceTx || res.Codespace == tx.CodespaceAuth {
 				t.Fatalf("block %d tx %d: %s/%d %s (the simulation only sends well-formed, signed messages)", h1.Height, i, res.Codespace, res.Code, res.Log)
 			}
 			if res.Code == 0 {

@@ -10,7 +10,6 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/citychain/citychain/chain/app/apptest"
-	"github.com/citychain/citychain/chain/internal/devices"
 	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/internal/vehicles"
 	"github.com/citychain/citychain/chain/tx"
@@ -44,12 +43,12 @@ func TestRegister(t *testing.T) {
 	vin := vinOf(t, "KMHKN81AFPU12345")
 	reg := func(k apptest.Key, m *tx.MsgVehicleRegister) []byte { return h.Sign(k, m) }
 
-	h.RunFail("registration by a citizen", reg(apptest.Alice, register(vin, apptest.Alice.Addr, "ev-a")), vehicles.Codespace, 2, "vehicle_registrar")
-	h.RunFail("an unknown device", reg(apptest.Registrar, register(vin, apptest.Alice.Addr, "ev-zz")), vehicles.Codespace, 6, "ev-zz")
-	h.RunFail("a solar inverter", reg(apptest.Registrar, register(vin, apptest.Alice.Addr, "inv-1")), vehicles.Codespace, 7, "solar_inverter")
-	h.RunFail("someone else's device", reg(apptest.Registrar, register(vin, apptest.Alice.Addr, "ev-c")), vehicles.Codespace, 9)
-	h.RunFail("a unit installed in another car", reg(apptest.Registrar, register(vin, apptest.Alice.Addr, "ev-d")), vehicles.Codespace, 37, "1M8GDM9AXKP042788")
-	h.RunFail("owned by a module account", reg(apptest.Registrar, register(vin, vehicles.EscrowAddress, "ev-a")), vehicles.Codespace, 36)
+	h.RunFail("registration by a citizen", reg(apptest.Alice, register(vin, apptest.Alice.Addr, "ev-a")), tx.CodeVehicleNotRegistrar, "vehicle_registrar")
+	h.RunFail("an unknown device", reg(apptest.Registrar, register(vin, apptest.Alice.Addr, "ev-zz")), tx.CodeVehicleUnknownDevice, "ev-zz")
+	h.RunFail("a solar inverter", reg(apptest.Registrar, register(vin, apptest.Alice.Addr, "inv-1")), tx.CodeVehicleNotOdometer, "solar_inverter")
+	h.RunFail("someone else's device", reg(apptest.Registrar, register(vin, apptest.Alice.Addr, "ev-c")), tx.CodeVehicleDeviceOwner)
+	h.RunFail("a unit installed in another car", reg(apptest.Registrar, register(vin, apptest.Alice.Addr, "ev-d")), tx.CodeVehicleDeviceVIN, "1M8GDM9AXKP042788")
+	h.RunFail("owned by a module account", reg(apptest.Registrar, register(vin, vehicles.EscrowAddress, "ev-a")), tx.CodeVehicleInvalidRecipient)
 	bad := register(vin[:8]+"0"+vin[9:], apptest.Alice.Addr, "ev-a")
 	if vin[8] == '0' {
 		bad.VIN = vin[:8] + "1" + vin[9:]
@@ -63,9 +62,9 @@ func TestRegister(t *testing.T) {
 	if got := attr(t, res.Events, "vehicles.registered", "vin"); got != vin {
 		t.Fatalf("registered event vin %s", got)
 	}
-	h.RunFail("register twice", reg(apptest.Registrar, register(vin, apptest.Bob.Addr, "ev-c")), vehicles.Codespace, 4)
+	h.RunFail("register twice", reg(apptest.Registrar, register(vin, apptest.Bob.Addr, "ev-c")), tx.CodeVehicleExists)
 	other := vinOf(t, "KMHKN81AFPU99999")
-	h.RunFail("a device bound to another vehicle", reg(apptest.Registrar, register(other, apptest.Alice.Addr, "ev-a")), vehicles.Codespace, 8, vin)
+	h.RunFail("a device bound to another vehicle", reg(apptest.Registrar, register(other, apptest.Alice.Addr, "ev-a")), tx.CodeVehicleDeviceBound, vin)
 
 	v := vehicle(t, h, vin)
 	if v.Owner != apptest.Alice.Addr || v.Device != "ev-a" || v.Status != vehicles.StatusActive || v.Battery.CapacityWh != 77_400 ||
@@ -79,10 +78,10 @@ func TestRegister(t *testing.T) {
 	}
 	// A bound device moves with the title only: a plain device transfer is refused.
 	h.RunFail("transfer a bound device", h.Sign(apptest.Alice, &tx.MsgDeviceTransfer{ID: "ev-a", NewOwner: apptest.Bob.Addr}),
-		devices.Codespace, 10, vin)
+		tx.CodeDeviceBoundToVehicle, vin)
 
 	// Rebinding: the new device must be the owner's, and the old one is free again.
-	h.RunFail("bind someone else's device", h.Sign(apptest.Registrar, &tx.MsgVehicleBindOdometer{VIN: vin, Device: "ev-c"}), vehicles.Codespace, 9)
+	h.RunFail("bind someone else's device", h.Sign(apptest.Registrar, &tx.MsgVehicleBindOdometer{VIN: vin, Device: "ev-c"}), tx.CodeVehicleDeviceOwner)
 	h.RunOK("bind", h.Sign(apptest.Registrar, &tx.MsgVehicleBindOdometer{VIN: vin, Device: "ev-b"}))
 	v = vehicle(t, h, vin)
 	if v.Device != "ev-b" || len(v.Devices) != 2 {
@@ -213,7 +212,7 @@ func TestOdometerSeries(t *testing.T) {
 	if v = vehicle(t, h, vin); v.Owner != apptest.Alice.Addr {
 		t.Fatal("a flagged vehicle changed hands without review")
 	}
-	h.RunFail("review by a dealer", h.Sign(apptest.Dealer, &tx.MsgVehicleReviewTransfer{ID: id, Approve: true, Reason: "ok"}), vehicles.Codespace, 2)
+	h.RunFail("review by a dealer", h.Sign(apptest.Dealer, &tx.MsgVehicleReviewTransfer{ID: id, Approve: true, Reason: "ok"}), tx.CodeVehicleNotRegistrar)
 	h.RunOK("refuse", h.Sign(apptest.Registrar, &tx.MsgVehicleReviewTransfer{ID: id, Reason: "odometer evidence"}))
 	if tr := transfer(t, h, id); tr.Status != vehicles.TransferRefused {
 		t.Fatalf("refused: %+v", tr)
@@ -289,12 +288,12 @@ func TestSubsidies(t *testing.T) {
 
 	prog := &tx.MsgVehicleCreateProgramme{ID: "ev-2026", Name: "EV purchase subsidy 2026", Amount: scn(300), Budget: scn(500),
 		HoldingPeriodSeconds: 2 * 365 * 24 * 3600}
-	h.RunFail("a programme by a citizen", h.Sign(apptest.Alice, prog), vehicles.Codespace, 10)
+	h.RunFail("a programme by a citizen", h.Sign(apptest.Alice, prog), tx.CodeVehicleNotAgency)
 	agencyBefore := h.Balance(apptest.Agency.Addr, tx.DenomSCoin)
 	h.RunFail("a budget beyond the agency's funds", h.Sign(apptest.Agency, &tx.MsgVehicleCreateProgramme{ID: "big", Name: "x",
-		Amount: scn(1), Budget: scn(2_000), HoldingPeriodSeconds: 60}), "bank", 2, "insufficient funds")
+		Amount: scn(1), Budget: scn(2_000), HoldingPeriodSeconds: 60}), tx.CodeBankInsufficientFunds, "insufficient funds")
 	h.RunOK("create", h.Sign(apptest.Agency, prog))
-	h.RunFail("create twice", h.Sign(apptest.Agency, prog), vehicles.Codespace, 11)
+	h.RunFail("create twice", h.Sign(apptest.Agency, prog), tx.CodeVehicleProgrammeExists)
 	if got := h.Balance(apptest.Agency.Addr, tx.DenomSCoin); got != agencyBefore-scn(500).Amount {
 		t.Fatalf("agency paid %d into escrow", agencyBefore-got)
 	}
@@ -303,15 +302,15 @@ func TestSubsidies(t *testing.T) {
 	}
 
 	aliceBefore := h.Balance(apptest.Alice.Addr, tx.DenomSCoin)
-	h.RunFail("approve by another account", h.Sign(apptest.Registrar, &tx.MsgVehicleApproveSubsidy{Programme: "ev-2026", VIN: vinA}), vehicles.Codespace, 13)
-	h.RunFail("approve from an unknown programme", h.Sign(apptest.Agency, &tx.MsgVehicleApproveSubsidy{Programme: "nope", VIN: vinA}), vehicles.Codespace, 12)
+	h.RunFail("approve by another account", h.Sign(apptest.Registrar, &tx.MsgVehicleApproveSubsidy{Programme: "ev-2026", VIN: vinA}), tx.CodeVehicleNotProgrammeAgency)
+	h.RunFail("approve from an unknown programme", h.Sign(apptest.Agency, &tx.MsgVehicleApproveSubsidy{Programme: "nope", VIN: vinA}), tx.CodeVehicleUnknownProgramme)
 	h.RunOK("approve a", h.Sign(apptest.Agency, &tx.MsgVehicleApproveSubsidy{Programme: "ev-2026", VIN: vinA}))
 	if got := h.Balance(apptest.Alice.Addr, tx.DenomSCoin); got != aliceBefore+scn(300).Amount {
 		t.Fatalf("alice received %d", got-aliceBefore)
 	}
-	h.RunFail("a vehicle twice", h.Sign(apptest.Agency, &tx.MsgVehicleApproveSubsidy{Programme: "ev-2026", VIN: vinA}), vehicles.Codespace, 15)
-	h.RunFail("a citizen twice", h.Sign(apptest.Agency, &tx.MsgVehicleApproveSubsidy{Programme: "ev-2026", VIN: vinB}), vehicles.Codespace, 16, vinA)
-	h.RunFail("beyond the budget", h.Sign(apptest.Agency, &tx.MsgVehicleApproveSubsidy{Programme: "ev-2026", VIN: vinC}), vehicles.Codespace, 14, "200000000uscn left")
+	h.RunFail("a vehicle twice", h.Sign(apptest.Agency, &tx.MsgVehicleApproveSubsidy{Programme: "ev-2026", VIN: vinA}), tx.CodeVehicleSubsidised)
+	h.RunFail("a citizen twice", h.Sign(apptest.Agency, &tx.MsgVehicleApproveSubsidy{Programme: "ev-2026", VIN: vinB}), tx.CodeVehicleCitizenSubsidised, vinA)
+	h.RunFail("beyond the budget", h.Sign(apptest.Agency, &tx.MsgVehicleApproveSubsidy{Programme: "ev-2026", VIN: vinC}), tx.CodeVehicleBudgetExhausted, "200000000uscn left")
 
 	p := programme(t, h, "ev-2026")
 	if p.Remaining.Amount != scn(200).Amount || p.Approved != 1 {
@@ -376,20 +375,20 @@ func TestTransfer(t *testing.T) {
 	until := vehicle(t, h, vin).Subsidy.HoldingUntil
 
 	price := tx.Coin{Amount: 20_000_000 * 1_000_000, Denom: tx.DenomKRW}
-	h.RunFail("a citizen proposes", h.Sign(apptest.Alice, &tx.MsgVehicleProposeTransfer{VIN: vin, Buyer: apptest.Bob.Addr, Price: price}), vehicles.Codespace, 21)
-	h.RunFail("sell to the owner", h.Sign(apptest.Dealer, &tx.MsgVehicleProposeTransfer{VIN: vin, Buyer: apptest.Alice.Addr, Price: price}), vehicles.Codespace, 23)
+	h.RunFail("a citizen proposes", h.Sign(apptest.Alice, &tx.MsgVehicleProposeTransfer{VIN: vin, Buyer: apptest.Bob.Addr, Price: price}), tx.CodeVehicleNotDealer)
+	h.RunFail("sell to the owner", h.Sign(apptest.Dealer, &tx.MsgVehicleProposeTransfer{VIN: vin, Buyer: apptest.Alice.Addr, Price: price}), tx.CodeVehicleSameOwner)
 	invalid(t, h, "a price in an unknown denom", apptest.Dealer, &tx.MsgVehicleProposeTransfer{VIN: vin, Buyer: apptest.Bob.Addr,
 		Price: tx.Coin{Amount: 1, Denom: "uabc"}}, "want an amount in uscn or ukrw")
 
 	// Bob cannot pay 20 M won: the accepting transaction fails and nothing moves.
 	id := propose(t, h, vin, apptest.Bob.Addr, price)
-	h.RunFail("a second proposal", h.Sign(apptest.Dealer, &tx.MsgVehicleProposeTransfer{VIN: vin, Buyer: apptest.Bob.Addr, Price: price}), vehicles.Codespace, 22)
-	h.RunFail("a stranger accepts", h.Sign(apptest.Registrar, &tx.MsgVehicleAcceptTransfer{ID: id}), vehicles.Codespace, 27)
-	h.RunFail("review of a clean vehicle", h.Sign(apptest.Registrar, &tx.MsgVehicleReviewTransfer{ID: id, Approve: true, Reason: "x"}), vehicles.Codespace, 29)
+	h.RunFail("a second proposal", h.Sign(apptest.Dealer, &tx.MsgVehicleProposeTransfer{VIN: vin, Buyer: apptest.Bob.Addr, Price: price}), tx.CodeVehicleTransferOpen)
+	h.RunFail("a stranger accepts", h.Sign(apptest.Registrar, &tx.MsgVehicleAcceptTransfer{ID: id}), tx.CodeVehicleNotParty)
+	h.RunFail("review of a clean vehicle", h.Sign(apptest.Registrar, &tx.MsgVehicleReviewTransfer{ID: id, Approve: true, Reason: "x"}), tx.CodeVehicleNoReview)
 	h.RunOK("seller accepts", h.Sign(apptest.Alice, &tx.MsgVehicleAcceptTransfer{ID: id}))
-	h.RunFail("seller accepts twice", h.Sign(apptest.Alice, &tx.MsgVehicleAcceptTransfer{ID: id}), vehicles.Codespace, 28)
+	h.RunFail("seller accepts twice", h.Sign(apptest.Alice, &tx.MsgVehicleAcceptTransfer{ID: id}), tx.CodeVehicleAlreadyAccepted)
 	bobKRW, aliceKRW := h.Balance(apptest.Bob.Addr, tx.DenomKRW), h.Balance(apptest.Alice.Addr, tx.DenomKRW)
-	h.RunFail("buyer cannot pay", h.Sign(apptest.Bob, &tx.MsgVehicleAcceptTransfer{ID: id}), vehicles.Codespace, 31, "cannot pay")
+	h.RunFail("buyer cannot pay", h.Sign(apptest.Bob, &tx.MsgVehicleAcceptTransfer{ID: id}), tx.CodeVehiclePayment, "cannot pay")
 	if tr := transfer(t, h, id); tr.Status != vehicles.TransferOpen || tr.BuyerAccepted {
 		t.Fatalf("a failed acceptance changed the transfer: %+v", tr)
 	}
@@ -397,14 +396,14 @@ func TestTransfer(t *testing.T) {
 		t.Fatal("a failed payment moved money or the title")
 	}
 	h.RunOK("cancel by the buyer", h.Sign(apptest.Bob, &tx.MsgVehicleCancelTransfer{ID: id}))
-	h.RunFail("accept a cancelled one", h.Sign(apptest.Alice, &tx.MsgVehicleAcceptTransfer{ID: id}), vehicles.Codespace, 25, "cancelled")
+	h.RunFail("accept a cancelled one", h.Sign(apptest.Alice, &tx.MsgVehicleAcceptTransfer{ID: id}), tx.CodeVehicleTransferClosed, "cancelled")
 
 	// A proposal that expires closes when the next one is made.
 	id = propose(t, h, vin, apptest.Bob.Addr, scn(1))
 	for i := 0; i < 13; i++ {
 		h.Block()
 	}
-	h.RunFail("accept an expired one", h.Sign(apptest.Alice, &tx.MsgVehicleAcceptTransfer{ID: id}), vehicles.Codespace, 26)
+	h.RunFail("accept an expired one", h.Sign(apptest.Alice, &tx.MsgVehicleAcceptTransfer{ID: id}), tx.CodeVehicleTransferExpired)
 	old := id
 
 	// The seller has spent its S-Coin: it cannot repay the clawback, so the
@@ -418,7 +417,7 @@ func TestTransfer(t *testing.T) {
 	}
 	h.RunOK("buyer accepts", h.Sign(apptest.Bob, &tx.MsgVehicleAcceptTransfer{ID: id}))
 	bobKRW = h.Balance(apptest.Bob.Addr, tx.DenomKRW)
-	h.RunFail("seller cannot repay", h.Sign(apptest.Alice, &tx.MsgVehicleAcceptTransfer{ID: id}), vehicles.Codespace, 32, "owes")
+	h.RunFail("seller cannot repay", h.Sign(apptest.Alice, &tx.MsgVehicleAcceptTransfer{ID: id}), tx.CodeVehicleClawback, "owes")
 	if h.Balance(apptest.Bob.Addr, tx.DenomKRW) != bobKRW || vehicle(t, h, vin).Owner != apptest.Alice.Addr {
 		t.Fatal("a failed clawback let the sale through")
 	}
@@ -479,22 +478,22 @@ func TestRecordsAndRecycling(t *testing.T) {
 	h.RunOK("register", h.Sign(apptest.Registrar, register(vin, apptest.Alice.Addr, "ev-a")))
 	doc := tx.HexBytes(bytes.Repeat([]byte{0xab}, 32))
 
-	h.RunFail("battery by a dealer", h.Sign(apptest.Dealer, &tx.MsgVehicleRecordBattery{VIN: vin, SOHBP: 9_500}), vehicles.Codespace, 17)
+	h.RunFail("battery by a dealer", h.Sign(apptest.Dealer, &tx.MsgVehicleRecordBattery{VIN: vin, SOHBP: 9_500}), tx.CodeVehicleNotInspector)
 	invalid(t, h, "battery above 100%", apptest.Inspector, &tx.MsgVehicleRecordBattery{VIN: vin, SOHBP: 10_001}, "soh_bp")
 	h.RunOK("battery", h.Sign(apptest.Inspector, &tx.MsgVehicleRecordBattery{VIN: vin, SOHBP: 9_500, DocHash: doc}))
 	insp := &tx.MsgVehicleRecordInspection{VIN: vin, DocHash: doc, Result: tx.InspectionPass, OdometerM: 12_345_000, Defects: 1, SOHBP: 9_400}
-	h.RunFail("inspection by an insurer", h.Sign(apptest.Insurer, insp), vehicles.Codespace, 17)
+	h.RunFail("inspection by an insurer", h.Sign(apptest.Insurer, insp), tx.CodeVehicleNotInspector)
 	invalid(t, h, "inspection without a document", apptest.Inspector, &tx.MsgVehicleRecordInspection{VIN: vin, Result: "pass"}, "doc_hash")
 	h.RunOK("inspection", h.Sign(apptest.Inspector, insp))
 	now := apptest.BlockTime(h.Height).Unix()
 	acc := &tx.MsgVehicleRecordAccident{VIN: vin, OccurredAt: now - 3600, Severity: tx.SeverityModerate, Summary: "rear-ended at a light"}
-	h.RunFail("accident by a citizen", h.Sign(apptest.Alice, acc), vehicles.Codespace, 18)
+	h.RunFail("accident by a citizen", h.Sign(apptest.Alice, acc), tx.CodeVehicleNotAccidentRecorder)
 	h.RunFail("accident in the future", h.Sign(apptest.Insurer, &tx.MsgVehicleRecordAccident{VIN: vin, OccurredAt: now + 3600,
-		Severity: tx.SeverityMinor, Summary: "x"}), vehicles.Codespace, 20)
+		Severity: tx.SeverityMinor, Summary: "x"}), tx.CodeVehicleFutureTime)
 	invalid(t, h, "an unknown severity", apptest.Insurer, &tx.MsgVehicleRecordAccident{VIN: vin, OccurredAt: now, Severity: "bad", Summary: "x"}, "severity")
 	h.RunOK("accident by an insurer", h.Sign(apptest.Insurer, acc))
 	h.RunOK("accident by a repair shop", h.Sign(apptest.Garage, &tx.MsgVehicleRecordAccident{VIN: vin, OccurredAt: now, Severity: tx.SeverityMinor, Summary: "bumper", DocHash: doc}))
-	h.RunFail("records of an unknown vehicle", h.Sign(apptest.Inspector, &tx.MsgVehicleRecordBattery{VIN: "1M8GDM9AXKP042788", SOHBP: 1}), vehicles.Codespace, 5)
+	h.RunFail("records of an unknown vehicle", h.Sign(apptest.Inspector, &tx.MsgVehicleRecordBattery{VIN: "1M8GDM9AXKP042788", SOHBP: 1}), tx.CodeVehicleUnknown)
 
 	v := vehicle(t, h, vin)
 	if len(v.BatteryHealth) != 2 || v.BatteryHealth[1].SOHBP != 9_400 || len(v.Inspections) != 1 || v.Inspections[0].OdometerM != 12_345_000 ||
@@ -503,15 +502,15 @@ func TestRecordsAndRecycling(t *testing.T) {
 	}
 
 	id := propose(t, h, vin, apptest.Bob.Addr, scn(1))
-	h.RunFail("recycle by a dealer", h.Sign(apptest.Dealer, &tx.MsgVehicleRecycle{VIN: vin, Reason: "end of life"}), vehicles.Codespace, 33)
+	h.RunFail("recycle by a dealer", h.Sign(apptest.Dealer, &tx.MsgVehicleRecycle{VIN: vin, Reason: "end of life"}), tx.CodeVehicleNotRecycler)
 	h.RunOK("recycle", h.Sign(apptest.Inspector, &tx.MsgVehicleRecycle{VIN: vin, Reason: "battery below 60%, dismantled"}))
 	if tr := transfer(t, h, id); tr.Status != vehicles.TransferVoided {
 		t.Fatalf("open transfer after recycling: %+v", tr)
 	}
-	h.RunFail("accept after recycling", h.Sign(apptest.Alice, &tx.MsgVehicleAcceptTransfer{ID: id}), vehicles.Codespace, 25)
-	h.RunFail("sell a recycled vehicle", h.Sign(apptest.Dealer, &tx.MsgVehicleProposeTransfer{VIN: vin, Buyer: apptest.Bob.Addr, Price: scn(1)}), vehicles.Codespace, 19)
-	h.RunFail("recycle twice", h.Sign(apptest.Inspector, &tx.MsgVehicleRecycle{VIN: vin, Reason: "again"}), vehicles.Codespace, 19)
-	h.RunFail("records after recycling", h.Sign(apptest.Inspector, &tx.MsgVehicleRecordBattery{VIN: vin, SOHBP: 1}), vehicles.Codespace, 19)
+	h.RunFail("accept after recycling", h.Sign(apptest.Alice, &tx.MsgVehicleAcceptTransfer{ID: id}), tx.CodeVehicleTransferClosed)
+	h.RunFail("sell a recycled vehicle", h.Sign(apptest.Dealer, &tx.MsgVehicleProposeTransfer{VIN: vin, Buyer: apptest.Bob.Addr, Price: scn(1)}), tx.CodeVehicleRecycled)
+	h.RunFail("recycle twice", h.Sign(apptest.Inspector, &tx.MsgVehicleRecycle{VIN: vin, Reason: "again"}), tx.CodeVehicleRecycled)
+	h.RunFail("records after recycling", h.Sign(apptest.Inspector, &tx.MsgVehicleRecordBattery{VIN: vin, SOHBP: 1}), tx.CodeVehicleRecycled)
 	v = vehicle(t, h, vin)
 	if v.Status != vehicles.StatusRecycled || v.Recycling == nil || v.Recycling.By != apptest.Inspector.Addr {
 		t.Fatalf("recycled: %+v", v)
@@ -534,7 +533,7 @@ func TestMaxRecords(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		h.RunOK("battery", h.Sign(apptest.Inspector, &tx.MsgVehicleRecordBattery{VIN: vin, SOHBP: 9_000}))
 	}
-	h.RunFail("a third", h.Sign(apptest.Inspector, &tx.MsgVehicleRecordBattery{VIN: vin, SOHBP: 9_000}), vehicles.Codespace, 30, "limit is 2")
+	h.RunFail("a third", h.Sign(apptest.Inspector, &tx.MsgVehicleRecordBattery{VIN: vin, SOHBP: 9_000}), tx.CodeVehicleTooManyRecords, "limit is 2")
 }
 
 func TestGenesisParams(t *testing.T) {
