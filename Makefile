@@ -47,7 +47,7 @@ testnet-down:
 bench:
 	./.ci/bench.sh
 
-## lint: gofmt, go vet and staticcheck
+## lint: gofmt, go vet, staticcheck and the determinism check (cmd/detlint) over the state-transition packages
 lint:
 	./.ci/lint.sh
 

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"slices"
 
 	"github.com/citychain/citychain/chain/internal/auth"
@@ -31,8 +32,7 @@ func decodeGenesis(raw []byte, mods []module.Module) (map[string]json.RawMessage
 	for _, m := range mods {
 		known[m.Name()] = true
 	}
-	//determinism:ok any unknown section fails InitChain before a write; map order only picks which one the error names
-	for name := range sections {
+	for _, name := range slices.Sorted(maps.Keys(sections)) {
 		if !known[name] {
 			return nil, ErrInvalidGenesis.Wrapf("app_state has a section %q but no module of that name exists", name)
 		}
