@@ -1,18 +1,19 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
+	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/tx"
 )
 
 // newTxMileageCmds returns the "tx mileage" subtree and "tx metering"
 // (clear-fraud, which the mileage rules depend on).
-func newTxMileageCmds(g *globals, f *txFlags) []*cobra.Command {
+func newTxMileageCmd(g *globals, f *txFlags) *cobra.Command {
 	resolve := g.resolve
 	coin := func(s string) (tx.Coin, error) {
 		c, err := tx.ParseCoin(s)
@@ -113,22 +114,7 @@ func newTxMileageCmds(g *globals, f *txFlags) []*cobra.Command {
 	mileage := &cobra.Command{Use: "mileage", Short: "Award, spend and fund S-Coin mileage; merchants and vehicles"}
 	mileage.AddCommand(award, spend, register, fund, enroll)
 
-	var reason string
-	clearFraud := &cobra.Command{
-		Use: "clear-fraud DEVICE --reason TEXT --from KEY", Short: "Clear a device's odometer fraud flag (authority or vehicle registrar); the flag is kept in its history",
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			m := &tx.MsgClearFraud{Device: args[0], Reason: reason}
-			if err := check(m); err != nil {
-				return fmt.Errorf("%w (give --reason)", err)
-			}
-			return g.submit(cmd.Context(), f, m)
-		},
-	}
-	clearFraud.Flags().StringVar(&reason, "reason", "", "why the flag is cleared (the investigation's outcome)")
-	metering := &cobra.Command{Use: "metering", Short: "Metering: fraud flags"}
-	metering.AddCommand(clearFraud)
-	return []*cobra.Command{mileage, metering}
+	return mileage
 }
 
 // newQueryMileageCmd is the "query mileage" subtree.
@@ -147,11 +133,12 @@ func newQueryMileageCmd(g *globals, f *queryFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.provable(cmd.Context(), f, "/mileage/account", []byte(a.String()), func(v []byte) (any, error) {
-				if v == nil {
-					return map[string]any{"address": a.String(), "balance": 0}, nil
+			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
+				v, res, err := c.MileageAccount(ctx, a, o)
+				if err == nil && v == nil {
+					return map[string]any{"address": a.String(), "balance": 0}, res, nil
 				}
-				return json.RawMessage(v), nil
+				return raw(v, res, err)
 			})
 		},
 	}
@@ -163,8 +150,9 @@ func newQueryMileageCmd(g *globals, f *queryFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			data, _ := json.Marshal(map[string]any{"address": a.String(), "start": start, "limit": limit})
-			return g.list(cmd.Context(), f, "/mileage/history", data)
+			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
+				return c.MileageHistory(ctx, tx.MileageHistoryRequest{Address: a, Start: start, Limit: limit}, 0)
+			})
 		},
 	}
 	history.Flags().Uint64Var(&start, "start", 0, "first entry")
@@ -172,8 +160,9 @@ func newQueryMileageCmd(g *globals, f *queryFlags) *cobra.Command {
 	vehicle := &cobra.Command{
 		Use: "vehicle DEVICE [--from PERIOD] [--limit N]", Short: "An enrolled vehicle and its settled periods", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			data, _ := json.Marshal(map[string]any{"device": args[0], "from": from, "limit": limit})
-			return g.list(cmd.Context(), f, "/mileage/vehicle", data)
+			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
+				return c.MileageVehicle(ctx, tx.MileageVehicleRequest{Device: args[0], From: from, Limit: limit}, 0)
+			})
 		},
 	}
 	vehicle.Flags().Uint64Var(&from, "from", 0, "first period")
@@ -182,35 +171,46 @@ func newQueryMileageCmd(g *globals, f *queryFlags) *cobra.Command {
 	merchants := &cobra.Command{
 		Use: "merchants [--after ADDRESS]", Short: "Registered merchants and agencies, 100 a page", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var data []byte
+			var a *tx.Address
 			if after != "" {
-				a, err := addr(after)
+				v, err := addr(after)
 				if err != nil {
 					return err
 				}
-				data = []byte(a.String())
+				a = &v
 			}
-			return g.list(cmd.Context(), f, "/mileage/merchants", data)
+			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
+				return c.MileageMerchants(ctx, a, 0)
+			})
 		},
 	}
 	merchants.Flags().StringVar(&after, "after", "", "list merchants after this address (the previous page's next)")
 	budget := &cobra.Command{
 		Use: "budget", Short: "The mileage budget, the held mileage, totals and the settlement cursor", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return g.list(cmd.Context(), f, "/mileage/budget", nil) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
+				return c.MileageBudget(ctx, 0)
+			})
+		},
 	}
 	params := &cobra.Command{
 		Use: "params", Short: "Mileage parameters", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.provable(cmd.Context(), f, "/mileage/params", nil, rawJSON)
+			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
+				return raw(c.MileageParams(ctx, o))
+			})
 		},
 	}
 	period := &cobra.Command{
 		Use: "period N", Short: "Summary of a vehicle reward period", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := strconv.ParseUint(args[0], 10, 64); err != nil {
+			n, err := strconv.ParseUint(args[0], 10, 64)
+			if err != nil {
 				return fmt.Errorf("period %q: want a period number (0, 1, 2...)", args[0])
 			}
-			return g.provable(cmd.Context(), f, "/mileage/period", []byte(args[0]), rawJSON)
+			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
+				return raw(c.MileagePeriod(ctx, n, o))
+			})
 		},
 	}
 	cmd := &cobra.Command{Use: "mileage", Short: "S-Coin mileage: accounts, history, vehicles, merchants, budget"}

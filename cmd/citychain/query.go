@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/citychain/citychain/chain/client"
-	"github.com/citychain/citychain/chain/tx"
 )
 
 type queryFlags struct {
@@ -18,21 +17,39 @@ type queryFlags struct {
 	timeout time.Duration
 }
 
-// provable runs a query whose answer is one state key; render turns the
-// stored value (nil when absent) into what is printed. With --prove the
-// proof is verified against the signed header of the next block.
-func (g *globals) provable(ctx context.Context, f *queryFlags, path string, data []byte, render func(value []byte) (any, error)) error {
+// stateRead reads one state key through one of the client's typed queries,
+// with the height and --prove of o, and returns what to print of it (see
+// raw and decoded) and the read it came from.
+type stateRead func(ctx context.Context, c *client.Client, o client.ReadOpts) (view any, res *client.QueryResult, err error)
+
+// raw is the view of a stored value the chain wrote as JSON: the value as
+// it is, null when absent.
+func raw(v json.RawMessage, res *client.QueryResult, err error) (any, *client.QueryResult, error) {
+	if err != nil || v == nil {
+		return nil, res, err
+	}
+	return v, res, nil
+}
+
+// decoded is the view of a stored record decoded by a typed query: the
+// record, null when absent.
+func decoded[T any](v *T, res *client.QueryResult, err error) (any, *client.QueryResult, error) {
+	if err != nil || v == nil {
+		return nil, res, err
+	}
+	return v, res, nil
+}
+
+// state prints a read of one state key. With --prove the proof is verified
+// against the signed header of the next block.
+func (g *globals) state(ctx context.Context, f *queryFlags, read stateRead) error {
 	c, err := client.New(g.node)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	res, err := c.Query(ctx, path, data, f.height, f.prove)
-	if err != nil {
-		return err
-	}
-	view, err := render(res.Value)
+	view, res, err := read(ctx, c, client.ReadOpts{Height: f.height, Prove: f.prove})
 	if err != nil {
 		return err
 	}
@@ -40,7 +57,7 @@ func (g *globals) provable(ctx context.Context, f *queryFlags, path string, data
 	var ver *client.Verification
 	if f.prove {
 		if ver, err = c.Verify(ctx, res); err != nil {
-			return fmt.Errorf("PROOF NOT VERIFIED: %w", err)
+			return fmt.Errorf("%w: %w", client.ErrNotVerified, err)
 		}
 		out["proof"] = map[string]any{
 			"verified": true, "header_height": ver.HeaderHeight, "app_hash": fmt.Sprintf("%X", ver.AppHash),
@@ -59,26 +76,29 @@ func (g *globals) provable(ctx context.Context, f *queryFlags, path string, data
 	return nil
 }
 
-// list runs a query with a JSON answer and prints it.
-func (g *globals) list(ctx context.Context, f *queryFlags, path string, data []byte) error {
+// answer prints the JSON answer of one of the client's typed queries as
+// the node wrote it, through a generic JSON value (objects print with
+// their keys sorted).
+func (g *globals) answer(ctx context.Context, f *queryFlags, read func(ctx context.Context, c *client.Client) (any, error)) error {
 	c, err := client.New(g.node)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
+	a, err := read(ctx, c)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
 	var v any
-	if err := c.QueryJSON(ctx, path, data, &v); err != nil {
+	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
 	return g.printJSON(v)
-}
-
-func rawJSON(value []byte) (any, error) {
-	if value == nil {
-		return nil, nil
-	}
-	return json.RawMessage(value), nil
 }
 
 func newQueryCmd(g *globals) *cobra.Command {
@@ -88,125 +108,10 @@ func newQueryCmd(g *globals) *cobra.Command {
 	cmd.PersistentFlags().Int64Var(&f.height, "height", 0, "state height to read (0: latest)")
 	cmd.PersistentFlags().DurationVar(&f.timeout, "timeout", 30*time.Second, "how long to wait for the node")
 
-	addrArg := func(s string) (tx.Address, error) {
-		kr, err := g.keyring()
-		if err != nil {
-			return tx.Address{}, err
+	for _, m := range cliModules() {
+		if m.query != nil {
+			cmd.AddCommand(m.query(g, f)...)
 		}
-		return kr.Resolve(s)
 	}
-
-	var denom string
-	balance := &cobra.Command{
-		Use: "balance ADDRESS", Short: "Balance of one denomination (an address or key name)", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			addr, err := addrArg(args[0])
-			if err != nil {
-				return err
-			}
-			if err := tx.ValidateDenom(denom); err != nil {
-				return fmt.Errorf("--denom: %w", err)
-			}
-			data, _ := json.Marshal(map[string]string{"address": addr.String(), "denom": denom})
-			return g.provable(cmd.Context(), f, "/bank/balance", data, func(v []byte) (any, error) {
-				amt, err := decodeAmount(v)
-				if err != nil {
-					return nil, err
-				}
-				return map[string]any{"address": addr.String(), "amount": tx.Coin{Amount: amt, Denom: denom}}, nil
-			})
-		},
-	}
-	balance.Flags().StringVar(&denom, "denom", tx.DenomSCoin, "denomination")
-	balances := &cobra.Command{
-		Use: "balances ADDRESS", Short: "Every balance of an account", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			addr, err := addrArg(args[0])
-			if err != nil {
-				return err
-			}
-			return g.list(cmd.Context(), f, "/bank/balances", []byte(addr.String()))
-		},
-	}
-	supply := &cobra.Command{
-		Use: "supply [DENOM]", Short: "Total supply of one denomination, or of all", Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return g.list(cmd.Context(), f, "/bank/supplies", nil)
-			}
-			d := args[0]
-			return g.provable(cmd.Context(), f, "/bank/supply", []byte(d), func(v []byte) (any, error) {
-				amt, err := decodeAmount(v)
-				if err != nil {
-					return nil, err
-				}
-				return map[string]any{"supply": tx.Coin{Amount: amt, Denom: d}}, nil
-			})
-		},
-	}
-	bank := &cobra.Command{Use: "bank", Short: "Balances and supply"}
-	bank.AddCommand(balance, balances, supply)
-
-	device := &cobra.Command{
-		Use: "device ID", Short: "A registered device", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.provable(cmd.Context(), f, "/devices/device", []byte(args[0]), rawJSON)
-		},
-	}
-	devices := &cobra.Command{
-		Use: "devices OWNER", Short: "Devices owned by an account", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			addr, err := addrArg(args[0])
-			if err != nil {
-				return err
-			}
-			return g.list(cmd.Context(), f, "/devices/by_owner", []byte(addr.String()))
-		},
-	}
-	account := &cobra.Command{
-		Use: "account ADDRESS", Short: "An account's public key and sequence number", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			addr, err := addrArg(args[0])
-			if err != nil {
-				return err
-			}
-			return g.provable(cmd.Context(), f, "/auth/account", []byte(addr.String()), rawJSON)
-		},
-	}
-	role := &cobra.Command{
-		Use: "role ADDRESS", Short: "Roles an account holds", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			addr, err := addrArg(args[0])
-			if err != nil {
-				return err
-			}
-			return g.provable(cmd.Context(), f, "/auth/roles", []byte(addr.String()), func(v []byte) (any, error) {
-				if v == nil {
-					return []string{}, nil
-				}
-				return json.RawMessage(v), nil
-			})
-		},
-	}
-	cmd.AddCommand(bank, device, devices, account, role)
-	cmd.AddCommand(newQueryMileageCmd(g, f))
-	cmd.AddCommand(newQueryMarketCmd(g, f))
-	cmd.AddCommand(newQueryVehiclesCmd(g, f))
-	cmd.AddCommand(newQueryValidatorsCmd(g, f))
-	cmd.AddCommand(newReadingProofCmd(g))
 	return g.outputFlag(cmd)
-}
-
-func decodeAmount(v []byte) (uint64, error) {
-	if v == nil {
-		return 0, nil
-	}
-	if len(v) != 8 {
-		return 0, fmt.Errorf("stored amount is %d bytes, want 8", len(v))
-	}
-	var n uint64
-	for _, b := range v {
-		n = n<<8 | uint64(b)
-	}
-	return n, nil
 }
