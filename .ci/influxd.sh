@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real InfluxDB 1.8 server the settlement tests run against into
 # bin/influxd, from its Go module, where it is missing (about 90 s the first
-# time). deploy/local finds it there (or through $CITYCHAIN_INFLUXD).
+# time). cmd/citychain/local finds it there (or through $CITYCHAIN_INFLUXD).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="$PWD/bin/influxd"

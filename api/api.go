@@ -27,6 +27,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/edge/tlsconfig"
 	"github.com/citychain/citychain/settlement/readings"
 )
 
@@ -172,11 +173,9 @@ func newServer(cfg Config, node *client.Client, fsys fs.FS, mods []apiModule) (*
 	}
 	var tlsCfg *tls.Config
 	if cfg.TLSCertFile != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCertFile, cfg.TLSKeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("api config: TLS certificate %s and key %s: %w", cfg.TLSCertFile, cfg.TLSKeyFile, err)
+		if tlsCfg, err = tlsconfig.Server(cfg.TLSCertFile, cfg.TLSKeyFile); err != nil {
+			return nil, fmt.Errorf("api config: %w", err)
 		}
-		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	doc, err := assembleOpenAPI(fsys, openapiCore, mods)
 	if err != nil {

@@ -208,11 +208,11 @@ func TestSubmitAndEvents(t *testing.T) {
 	body, _ = json.Marshal(map[string]string{"tx_hex": fmt.Sprintf("%x", bad)})
 	code, h, b = ts.do(t, "POST", "/v1/txs", strings.NewReader(string(body)))
 	p := wantProblem(t, "rejected tx", code, h, b, http.StatusUnprocessableEntity)
-	if p.Codespace != "auth" || p.Code != 3 || p.Hash == "" || p.Log == "" {
-		t.Fatalf("got %+v, want auth code 3 with hash and log", p)
+	if !tx.CodeAuthWrongSequence.Matches(p.Codespace, p.Code) || p.Hash == "" || p.Log == "" {
+		t.Fatalf("got %+v, want %v with hash and log", p, tx.CodeAuthWrongSequence)
 	}
 	ts.getJSON(t, "/v1/txs/"+p.Hash, &st)
-	if st.Status != "rejected" || st.Codespace != "auth" || st.Code != 3 {
-		t.Fatalf("got %+v, want rejected auth 3", st)
+	if st.Status != "rejected" || !tx.CodeAuthWrongSequence.Matches(st.Codespace, st.Code) {
+		t.Fatalf("got %+v, want rejected %v", st, tx.CodeAuthWrongSequence)
 	}
 }

@@ -1,8 +1,10 @@
 package api
 
 import (
-	"encoding/json"
+	"context"
 	"net/http"
+
+	"github.com/citychain/citychain/chain/client"
 )
 
 // The auth module's reads (chain/internal/auth): accounts and their roles.
@@ -22,7 +24,9 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	s.provable(w, r, "/auth/account", []byte(a.String()), rawOrAbsent)
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		return rawOrAbsent(stored(s.node.AccountState(ctx, a, o)))
+	})
 }
 
 func (s *Server) roles(w http.ResponseWriter, r *http.Request) {
@@ -31,10 +35,11 @@ func (s *Server) roles(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	s.provable(w, r, "/auth/roles", []byte(a.String()), func(v []byte) (any, error) {
-		if v == nil {
-			return []string{}, nil
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		roles, res, err := s.node.Roles(ctx, a, o)
+		if err == nil && roles == nil {
+			return []string{}, res, nil
 		}
-		return json.RawMessage(v), nil
+		return rawOrAbsent(stored(roles, res, err))
 	})
 }

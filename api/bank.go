@@ -1,9 +1,10 @@
 package api
 
 import (
-	"encoding/json"
+	"context"
 	"net/http"
 
+	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/tx"
 )
 
@@ -26,8 +27,10 @@ func (s *Server) balances(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	var coins []tx.Coin
-	if err := s.queryJSON(r, "/bank/balances", []byte(a.String()), &coins); err != nil {
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	coins, err := s.node.Balances(ctx, a, 0)
+	if err != nil {
 		s.nodeError(w, r, err)
 		return
 	}
@@ -42,10 +45,9 @@ func (s *Server) balance(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var d string
 		if d, err = pathDenom(r); err == nil {
-			data, _ := json.Marshal(map[string]string{"address": a.String(), "denom": d})
-			s.provable(w, r, "/bank/balance", data, func(v []byte) (any, error) {
-				c, err := amount(d)(v)
-				return map[string]any{"address": a, "amount": c}, err
+			s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+				n, res, err := s.node.Balance(ctx, a, d, o)
+				return map[string]any{"address": a, "amount": tx.Coin{Amount: n, Denom: d}}, res, err
 			})
 			return
 		}
@@ -54,8 +56,10 @@ func (s *Server) balance(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) supplies(w http.ResponseWriter, r *http.Request) {
-	var coins []tx.Coin
-	if err := s.queryJSON(r, "/bank/supplies", nil, &coins); err != nil {
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	coins, err := s.node.Supplies(ctx, 0)
+	if err != nil {
 		s.nodeError(w, r, err)
 		return
 	}
@@ -68,5 +72,8 @@ func (s *Server) supply(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	s.provable(w, r, "/bank/supply", []byte(d), amount(d))
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		n, res, err := s.node.Supply(ctx, d, o)
+		return tx.Coin{Amount: n, Denom: d}, res, err
+	})
 }

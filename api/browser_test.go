@@ -14,8 +14,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/citychain/citychain/chain/client"
-	"github.com/citychain/citychain/deploy/devnet"
-	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/cmd/citychain/devnet"
+	"github.com/citychain/citychain/cmd/citychain/local"
 )
 
 // noonClock runs the simulated city from noon in Seoul at 60 simulated
@@ -95,7 +95,7 @@ func TestDashboardBrowser(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	sys, err := devnet.Start(ctx, devnet.Config{
-		Home: t.TempDir(), RPCListen: freeAddr(t), P2PListen: freeAddr(t),
+		Home: t.TempDir(), RPCListen: "tcp://" + local.FreeAddr(t), P2PListen: "tcp://" + local.FreeAddr(t),
 		MQTTListen: "127.0.0.1:0", InfluxListen: "127.0.0.1:0", SimBasePort: 0,
 		Inverters: 4, EVs: 1, GatewaySize: 5, PollInterval: 500 * time.Millisecond,
 		TimeoutCommit: 300 * time.Millisecond, CometLogLevel: "none", Clock: noonClock{time.Now()},

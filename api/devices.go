@@ -1,7 +1,12 @@
 package api
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
+
+	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/chain/tx"
 )
 
 // The devices module's reads (chain/internal/devices): the registry.
@@ -21,7 +26,9 @@ func (s *Server) device(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	s.provable(w, r, "/devices/device", []byte(id), rawOrAbsent)
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		return rawOrAbsent(stored(s.node.Device(ctx, id, o)))
+	})
 }
 
 func (s *Server) devicesByOwner(w http.ResponseWriter, r *http.Request) {
@@ -30,15 +37,22 @@ func (s *Server) devicesByOwner(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	var devs []map[string]any
-	if err := s.queryJSON(r, "/devices/by_owner", []byte(a.String()), &devs); err != nil {
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	devs, err := s.node.DevicesByOwner(ctx, a, 0)
+	if err != nil {
 		s.nodeError(w, r, err)
 		return
 	}
-	p, err := paginate(r, devs, func(d map[string]any) string { id, _ := d["id"].(string); return id })
+	p, err := paginate(r, devs, func(d tx.Device) string { return d.ID })
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, p)
+	// Each device's keys in sorted order, as this list has always had them
+	// (/v1/devices/{id} relays the stored record, in the chain's order).
+	b, _ := json.Marshal(p) // devices always marshal
+	var out any
+	_ = json.Unmarshal(b, &out)
+	writeJSON(w, http.StatusOK, out)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -18,7 +17,7 @@ import (
 	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/node"
 	"github.com/citychain/citychain/chain/tx"
-	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/cmd/citychain/local"
 )
 
 // testChain is one in-process devnet node shared by the package's tests.
@@ -43,15 +42,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	p, err := local.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("tcp://127.0.0.1:%d", p)
-}
-
 // getChain starts the shared node on first use: a devnet with a solar
 // inverter "inv-test" owned by alice and the EV odometers testOdometers
 // (vehicles are registered on first use by vehicleFixture).
@@ -72,20 +62,14 @@ func getChain(t testing.TB) *testChain {
 		for _, o := range testOdometers {
 			devs, owners = append(devs, o.register()), append(owners, o.owner)
 		}
-		if _, chainErr = node.EnsureDevnet(home, node.DevnetOptions{
-			RPCListen: freeAddr(t), P2PListen: freeAddr(t), TimeoutCommit: 100 * time.Millisecond,
-			Devices: devs, DeviceOwners: owners,
-		}); chainErr != nil {
-			return
-		}
-		n, err := node.Start(node.Options{Home: home, CometLogLevel: "none"})
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		n, err := local.StartDevnet(ctx, home, node.DevnetOptions{TimeoutCommit: 100 * time.Millisecond, Devices: devs, DeviceOwners: owners})
 		if err != nil {
 			chainErr = err
 			return
 		}
 		stopChain = func() { _ = n.Stop(); _ = os.RemoveAll(home) }
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
 		if chainErr = n.WaitForHeight(ctx, 2); chainErr != nil {
 			return
 		}

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
-	"strconv"
+
+	"github.com/citychain/citychain/chain/client"
 )
 
 // The market module's reads (chain/internal/market): parameters, orders,
@@ -23,33 +25,37 @@ func (s *Server) marketRoutes() []route {
 }
 
 func (s *Server) marketParams(w http.ResponseWriter, r *http.Request) {
-	s.provable(w, r, "/market/params", nil, rawOrAbsent)
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		return rawOrAbsent(s.node.MarketParams(ctx, o))
+	})
 }
 
-func (s *Server) pathInterval(w http.ResponseWriter, r *http.Request) (string, bool) {
+func (s *Server) pathInterval(w http.ResponseWriter, r *http.Request) (uint64, bool) {
 	n, err := parseUint("interval", r.PathValue("interval"))
 	if err != nil {
 		s.badRequest(w, r, err)
-		return "", false
+		return 0, false
 	}
-	return strconv.FormatUint(n, 10), true
+	return n, true
 }
 
 func (s *Server) book(w http.ResponseWriter, r *http.Request) {
 	if i, ok := s.pathInterval(w, r); ok {
-		s.jsonAnswer(w, r, "/market/book", []byte(i))
+		s.jsonAnswer(w, r, func(ctx context.Context) (json.RawMessage, error) { return s.node.MarketBook(ctx, i, 0) })
 	}
 }
 
 func (s *Server) settlement(w http.ResponseWriter, r *http.Request) {
 	if i, ok := s.pathInterval(w, r); ok {
-		s.jsonAnswer(w, r, "/market/settlements", []byte(i))
+		s.jsonAnswer(w, r, func(ctx context.Context) (json.RawMessage, error) { return s.node.MarketSettlement(ctx, i, 0) })
 	}
 }
 
 func (s *Server) clearing(w http.ResponseWriter, r *http.Request) {
 	if i, ok := s.pathInterval(w, r); ok {
-		s.provable(w, r, "/market/clearing", []byte(i), rawOrAbsent)
+		s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+			return rawOrAbsent(s.node.MarketClearing(ctx, i, o))
+		})
 	}
 }
 
@@ -59,7 +65,9 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	s.provable(w, r, "/market/order", []byte(strconv.FormatUint(n, 10)), rawOrAbsent)
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		return rawOrAbsent(s.node.MarketOrder(ctx, n, o))
+	})
 }
 
 // clearings lists the clearing results of intervals from..to (at most
@@ -88,13 +96,13 @@ func (s *Server) clearings(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	items := []json.RawMessage{}
 	for i := from; i <= to; i++ {
-		res, err := s.node.Query(ctx, "/market/clearing", []byte(strconv.FormatUint(i, 10)), 0, false)
+		c, _, err := s.node.MarketClearing(ctx, i, client.ReadOpts{})
 		if err != nil {
 			s.nodeError(w, r, err)
 			return
 		}
-		if res.Found() {
-			items = append(items, res.Value)
+		if c != nil {
+			items = append(items, c)
 		}
 	}
 	writeJSON(w, http.StatusOK, Page[json.RawMessage]{Items: items})

@@ -1,8 +1,11 @@
 package api
 
 import (
-	"encoding/json"
+	"context"
 	"net/http"
+
+	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/chain/tx"
 
 	"github.com/citychain/citychain/edge/reading"
 )
@@ -31,13 +34,9 @@ func (s *Server) deviceState(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	s.provable(w, r, "/metering/device", []byte(id), rawOrAbsent)
-}
-
-// intervalValue is one interval's delta (/metering/deltas, totals).
-type intervalValue struct {
-	Interval uint64 `json:"interval"`
-	Delta    uint64 `json:"delta"`
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		return rawOrAbsent(s.node.DeviceState(ctx, id, o))
+	})
 }
 
 // rangeParams reads ?from=&to= (intervals); defaults to the last 120
@@ -74,7 +73,7 @@ func (s *Server) deviceDeltas(w http.ResponseWriter, r *http.Request) {
 		s.nodeError(w, r, err)
 		return
 	}
-	s.intervalList(w, r, map[string]any{"device": id, "from": from, "to": to}, "/metering/deltas")
+	s.intervalList(w, r, func(ctx context.Context) ([]tx.IntervalValue, error) { return s.node.Deltas(ctx, id, from, to, 0) })
 }
 
 func (s *Server) meteringTotals(w http.ResponseWriter, r *http.Request) {
@@ -91,17 +90,18 @@ func (s *Server) meteringTotals(w http.ResponseWriter, r *http.Request) {
 		s.nodeError(w, r, err)
 		return
 	}
-	s.intervalList(w, r, map[string]any{"kind": kind, "from": from, "to": to}, "/metering/totals")
+	s.intervalList(w, r, func(ctx context.Context) ([]tx.IntervalValue, error) { return s.node.Totals(ctx, kind, from, to, 0) })
 }
 
-func (s *Server) intervalList(w http.ResponseWriter, r *http.Request, req map[string]any, path string) {
-	data, _ := json.Marshal(req)
-	var vals []intervalValue
-	if err := s.queryJSON(r, path, data, &vals); err != nil {
+func (s *Server) intervalList(w http.ResponseWriter, r *http.Request, read func(ctx context.Context) ([]tx.IntervalValue, error)) {
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	vals, err := read(ctx)
+	if err != nil {
 		s.nodeError(w, r, err)
 		return
 	}
-	p, err := paginate(r, vals, func(v intervalValue) string { return sortKey(v.Interval) })
+	p, err := paginate(r, vals, func(v tx.IntervalValue) string { return sortKey(v.Interval) })
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -110,7 +110,9 @@ func (s *Server) intervalList(w http.ResponseWriter, r *http.Request, req map[st
 }
 
 func (s *Server) meteringParams(w http.ResponseWriter, r *http.Request) {
-	s.provable(w, r, "/metering/params", nil, rawOrAbsent)
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		return rawOrAbsent(stored(s.node.MeteringParams(ctx, o)))
+	})
 }
 
 func (s *Server) anchor(w http.ResponseWriter, r *http.Request) {
@@ -119,7 +121,7 @@ func (s *Server) anchor(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	s.provable(w, r, "/metering/anchor", []byte(jsonNum(n)), rawOrAbsent)
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		return rawOrAbsent(stored(s.node.Anchor(ctx, n, o)))
+	})
 }
-
-func jsonNum(n uint64) string { b, _ := json.Marshal(n); return string(b) }

@@ -1,9 +1,13 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/chain/tx"
 )
 
 // The mileage module's reads (chain/internal/mileage): the budget and
@@ -20,7 +24,7 @@ func (s *Server) mileageRoutes() []route {
 }
 
 func (s *Server) mileageBudget(w http.ResponseWriter, r *http.Request) {
-	s.jsonAnswer(w, r, "/mileage/budget", nil)
+	s.jsonAnswer(w, r, func(ctx context.Context) (json.RawMessage, error) { return s.node.MileageBudget(ctx, 0) })
 }
 
 func (s *Server) mileageAccount(w http.ResponseWriter, r *http.Request) {
@@ -29,7 +33,9 @@ func (s *Server) mileageAccount(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	s.provable(w, r, "/mileage/account", []byte(a.String()), rawOrAbsent)
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		return rawOrAbsent(s.node.MileageAccount(ctx, a, o))
+	})
 }
 
 // mileageHistory pages through an account's history; the cursor is the
@@ -57,12 +63,10 @@ func (s *Server) mileageHistory(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	data, _ := json.Marshal(map[string]any{"address": a, "start": start, "limit": limit})
-	var page struct {
-		Total   uint64            `json:"total"`
-		Entries []json.RawMessage `json:"entries"`
-	}
-	if err := s.queryJSON(r, "/mileage/history", data, &page); err != nil {
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	page, err := s.node.MileageHistory(ctx, tx.MileageHistoryRequest{Address: a, Start: start, Limit: uint64(limit)}, 0)
+	if err != nil {
 		s.nodeError(w, r, err)
 		return
 	}

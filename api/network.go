@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/cometbft/cometbft/types"
 
+	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/tx"
 )
 
@@ -27,14 +27,15 @@ type Status struct {
 	CurrentInterval uint64    `json:"current_interval"`
 }
 
-type meteringParams struct {
-	IntervalSeconds uint64 `json:"interval_seconds"`
-}
-
 func (s *Server) intervalSeconds(r *http.Request) (uint64, error) {
-	var p meteringParams
-	if err := s.queryJSON(r, "/metering/params", nil, &p); err != nil {
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	p, res, err := s.node.MeteringParams(ctx, client.ReadOpts{})
+	if err != nil {
 		return 0, err
+	}
+	if p == nil {
+		return 0, fmt.Errorf("%w: %s %s", client.ErrNotFound, res.Path, res.Data)
 	}
 	if p.IntervalSeconds == 0 {
 		return 0, fmt.Errorf("metering params: interval_seconds is 0")
@@ -226,14 +227,4 @@ func blockView(b *types.Block, hash string) Block {
 		out.Txs = append(out.Txs, txHash(t))
 	}
 	return out
-}
-
-// jsonAnswer relays a query's JSON answer as it is.
-func (s *Server) jsonAnswer(w http.ResponseWriter, r *http.Request, path string, data []byte) {
-	var v json.RawMessage
-	if err := s.queryJSON(r, path, data, &v); err != nil {
-		s.nodeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
 }

@@ -5,26 +5,27 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strconv"
 	"time"
 
 	influxdb2 "github.com/influxdata/influxdb-client-go/v2"
 	influxapi "github.com/influxdata/influxdb-client-go/v2/api"
+
+	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/chain/tx"
+	"github.com/citychain/citychain/settlement/readings"
 )
 
-// influx reads the readings the settlement service stores: measurement
-// "readings", tag device, integer fields value, seq, time_ms (see
-// settlement/internal/store).
+// influx reads the readings the settlement service stores, with the schema
+// and queries of settlement/readings (tag device, integer field value).
 type influx struct {
-	client      influxdb2.Client
-	query       influxapi.QueryAPI
-	bucket      string
-	measurement string
+	client influxdb2.Client
+	query  influxapi.QueryAPI
+	src    readings.Source
 }
 
 func newInflux(c InfluxConfig) *influx {
 	cl := influxdb2.NewClientWithOptions(c.URL, c.Token, influxdb2.DefaultOptions().SetHTTPRequestTimeout(30))
-	return &influx{client: cl, query: cl.QueryAPI(c.Org), bucket: c.Bucket, measurement: c.Measurement}
+	return &influx{client: cl, query: cl.QueryAPI(c.Org), src: readings.Source{Bucket: c.Bucket, Measurement: c.Measurement}}
 }
 
 func (i *influx) close() { i.client.Close() }
@@ -121,8 +122,7 @@ func (s *Server) readingsRange(w http.ResponseWriter, r *http.Request, id string
 		s.badRequest(w, r, badField("window", "at most 10000 windows in the range", "%s windows of %s is too many", stop.Sub(start), window))
 		return
 	}
-	flux := fmt.Sprintf(`from(bucket: %s) |> range(start: %s, stop: %s) |> filter(fn: (r) => r._measurement == %s and r._field == "value" and r.device == %s)`,
-		strconv.Quote(s.influx.bucket), start.UTC().Format(time.RFC3339Nano), stop.UTC().Format(time.RFC3339Nano), strconv.Quote(s.influx.measurement), strconv.Quote(id))
+	flux := s.influx.src.DeviceRange(id, readings.FieldValue, start, stop)
 	if agg == "none" {
 		flux += ` |> limit(n: 10000)`
 	} else {
@@ -192,13 +192,10 @@ func (s *Server) metaOf(r *http.Request, id string) meta {
 	if m, ok := s.meta.Load(id); ok {
 		return m.(meta)
 	}
-	var d struct {
-		Kind     string `json:"kind"`
-		Metadata struct {
-			Site string `json:"site"`
-		} `json:"metadata"`
-	}
-	if err := s.queryJSON(r, "/devices/device", []byte(id), &d); err != nil {
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	d, _, err := s.node.Device(ctx, id, client.ReadOpts{})
+	if err != nil || d == nil {
 		return meta{}
 	}
 	m := meta{kind: d.Kind, site: d.Metadata.Site}
@@ -224,8 +221,7 @@ func (s *Server) solar(w http.ResponseWriter, r *http.Request) {
 		}
 		window = d
 	}
-	flux := fmt.Sprintf(`from(bucket: %s) |> range(start: -%ds) |> filter(fn: (r) => r._measurement == %s and r._field == "value") |> spread()`,
-		strconv.Quote(s.influx.bucket), int64(window/time.Second), strconv.Quote(s.influx.measurement))
+	flux := s.influx.src.Recent(readings.FieldValue, window) + ` |> spread()`
 	ctx, cancel := s.nodeCtx(r)
 	defer cancel()
 	res, err := s.influx.query.Query(ctx, flux)
@@ -236,7 +232,7 @@ func (s *Server) solar(w http.ResponseWriter, r *http.Request) {
 	perDevice := map[string]float64{}
 	for res.Next() {
 		rec := res.Record()
-		id, _ := rec.ValueByKey("device").(string)
+		id, _ := rec.ValueByKey(readings.TagDevice).(string)
 		if v, ok := toFloat(rec.Value()); ok && id != "" {
 			perDevice[id] += v
 		}
@@ -251,7 +247,7 @@ func (s *Server) solar(w http.ResponseWriter, r *http.Request) {
 	sites := map[string]*SiteProduction{}
 	for id, wh := range perDevice {
 		m := s.metaOf(r, id)
-		if m.kind != "solar_inverter" {
+		if m.kind != tx.KindSolarInverter {
 			continue
 		}
 		sp := sites[m.site]

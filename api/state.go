@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -60,7 +59,7 @@ func (s *Server) nodeError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &fe):
 		s.badRequest(w, r, err)
-	case errors.As(err, &qe) && qe.Codespace == "app" && qe.Code == 3:
+	case errors.As(err, &qe) && tx.CodeAppBadQuery.Matches(qe.Codespace, qe.Code):
 		s.problem(w, r, http.StatusBadRequest, "invalid request", qe.Log, &Problem{Codespace: qe.Codespace, Code: qe.Code, Log: qe.Log})
 	case errors.As(err, &qe):
 		s.problem(w, r, http.StatusBadGateway, "query failed", qe.Log, &Problem{Codespace: qe.Codespace, Code: qe.Code, Log: qe.Log})
@@ -85,9 +84,14 @@ func wantProof(r *http.Request) (bool, error) {
 	return false, badField("prove", "true or false", "prove %q is not a boolean", v)
 }
 
-// provable answers a read of one state key; render turns the stored value
-// (nil when absent) into the result, or returns errAbsent for a 404.
-func (s *Server) provable(w http.ResponseWriter, r *http.Request, path string, data []byte, render func(v []byte) (any, error)) {
+// stateRead reads one state key through one of the client's typed queries
+// with o and returns the result to answer (see rawOrAbsent), or errAbsent
+// when the key holds nothing and that is a 404, and the read it came from.
+type stateRead func(ctx context.Context, o client.ReadOpts) (view any, res *client.QueryResult, err error)
+
+// provable answers a read of one state key, with its proof when the
+// request asks for one.
+func (s *Server) provable(w http.ResponseWriter, r *http.Request, read stateRead) {
 	prove, err := wantProof(r)
 	if err != nil {
 		s.badRequest(w, r, err)
@@ -95,18 +99,17 @@ func (s *Server) provable(w http.ResponseWriter, r *http.Request, path string, d
 	}
 	ctx, cancel := s.nodeCtx(r)
 	defer cancel()
-	res, err := s.node.Query(ctx, path, data, 0, prove)
-	if err != nil {
-		s.nodeError(w, r, err)
+	view, res, err := read(ctx, client.ReadOpts{Prove: prove})
+	var ae *client.AnswerError
+	switch {
+	case errors.Is(err, errAbsent) && !prove:
+		s.problem(w, r, http.StatusNotFound, "not found", fmt.Sprintf("%s %s: nothing stored", res.Path, res.Data), nil)
 		return
-	}
-	view, err := render(res.Value)
-	if errors.Is(err, errAbsent) && !prove {
-		s.problem(w, r, http.StatusNotFound, "not found", fmt.Sprintf("%s %s: nothing stored", path, data), nil)
-		return
-	}
-	if err != nil && !errors.Is(err, errAbsent) {
+	case errors.As(err, &ae):
 		s.problem(w, r, http.StatusBadGateway, "bad answer from node", err.Error(), nil)
+		return
+	case err != nil && !errors.Is(err, errAbsent):
+		s.nodeError(w, r, err)
 		return
 	}
 	out := StateResponse{Height: res.Height, Result: view}
@@ -117,51 +120,64 @@ func (s *Server) provable(w http.ResponseWriter, r *http.Request, path string, d
 }
 
 func (s *Server) verify(ctx context.Context, res *client.QueryResult) *Proof {
-	p := &Proof{Key: hex.EncodeToString(res.Key), Value: hex.EncodeToString(res.Value)}
-	if b, err := res.Proof.Marshal(); err == nil {
-		p.ICS23 = base64.StdEncoding.EncodeToString(b)
-	}
 	if _, err := s.ensureChainID(ctx); err != nil {
+		p := proofOf(res, nil)
 		p.Error = err.Error()
 		return p
 	}
 	v, err := s.node.Verify(ctx, res)
+	p := proofOf(res, v)
 	if err != nil {
 		p.Error = err.Error()
-		return p
 	}
-	p.Verified, p.HeaderHeight, p.AppHash = true, v.HeaderHeight, strings.ToUpper(hex.EncodeToString(v.AppHash))
-	p.SignedPower, p.TotalPower = v.SignedPower, v.TotalPower
+	return p
+}
+
+// proofOf is the proof of res, verified against v (unverified when v is
+// nil).
+func proofOf(res *client.QueryResult, v *client.Verification) *Proof {
+	p := &Proof{Key: hex.EncodeToString(res.Key), Value: hex.EncodeToString(res.Value)}
+	if b, err := res.Proof.Marshal(); err == nil {
+		p.ICS23 = base64.StdEncoding.EncodeToString(b)
+	}
+	if v != nil {
+		p.Verified, p.HeaderHeight, p.AppHash = true, v.HeaderHeight, strings.ToUpper(hex.EncodeToString(v.AppHash))
+		p.SignedPower, p.TotalPower = v.SignedPower, v.TotalPower
+	}
 	return p
 }
 
 var errAbsent = errors.New("absent")
 
-func rawOrAbsent(v []byte) (any, error) {
-	if v == nil {
-		return nil, errAbsent
+// rawOrAbsent is the result of a state read the API relays as the chain
+// stored it; errAbsent when the key holds nothing.
+func rawOrAbsent(v json.RawMessage, res *client.QueryResult, err error) (any, *client.QueryResult, error) {
+	if err == nil && v == nil {
+		return nil, res, errAbsent
 	}
-	return json.RawMessage(v), nil
+	return v, res, err
 }
 
-func amount(denom string) func(v []byte) (any, error) {
-	return func(v []byte) (any, error) {
-		var n uint64
-		if v != nil {
-			if len(v) != 8 {
-				return nil, fmt.Errorf("stored amount is %d bytes, want 8", len(v))
-			}
-			n = binary.BigEndian.Uint64(v)
-		}
-		return tx.Coin{Amount: n, Denom: denom}, nil
+// stored is the stored value behind a typed query's answer, for relaying
+// it as the chain wrote it.
+func stored[T any](_ T, res *client.QueryResult, err error) (json.RawMessage, *client.QueryResult, error) {
+	if err != nil {
+		return nil, nil, err
 	}
+	return res.Value, res, nil
 }
 
-// queryJSON runs a JSON query into v.
-func (s *Server) queryJSON(r *http.Request, path string, data []byte, v any) error {
+// jsonAnswer relays the JSON answer of one of the client's typed queries
+// as it is.
+func (s *Server) jsonAnswer(w http.ResponseWriter, r *http.Request, read func(ctx context.Context) (json.RawMessage, error)) {
 	ctx, cancel := s.nodeCtx(r)
 	defer cancel()
-	return s.node.QueryJSON(ctx, path, data, v)
+	v, err := read(ctx)
+	if err != nil {
+		s.nodeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
 }
 
 func pathAddress(r *http.Request) (tx.Address, error) {

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/citychain/citychain/chain/client"
-	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/cmd/citychain/local"
 )
 
 // TestServeTLS serves the API over HTTPS with a certificate from a test CA:

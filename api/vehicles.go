@@ -28,11 +28,7 @@ const (
 // it: the record (owners, odometer devices, flags, accidents, inspections,
 // battery health, subsidy, recycling), its full odometer series oldest
 // first, and the subsidy programme when it has one.
-type VehicleReport struct {
-	Vehicle   json.RawMessage    `json:"vehicle"`
-	Odometer  []tx.OdometerPoint `json:"odometer"`
-	Programme json.RawMessage    `json:"programme,omitempty"`
-}
+type VehicleReport = client.VehicleHistory
 
 // ReportResponse is a report read at one height. With prove=true, Proof
 // proves the vehicle record at Height and Series says that the odometer
@@ -70,15 +66,6 @@ type OdometerPage struct {
 type AfterPage struct {
 	Page[json.RawMessage]
 	NextAfter string `json:"next_after,omitempty"`
-}
-
-// odometerSummary is the part of a vehicle record that proves its series.
-type odometerSummary struct {
-	Odometer struct {
-		Points uint64            `json:"points"`
-		Last   *tx.OdometerPoint `json:"last"`
-		Digest tx.HexBytes       `json:"digest"`
-	} `json:"odometer"`
 }
 
 const vinExpected = "a VIN: 17 characters of 0-9 and A-Z except I, O and Q, with the ISO 3779 check digit at position 9"
@@ -128,14 +115,14 @@ func afterPage(items []json.RawMessage, next string) AfterPage {
 
 // vehicles lists vehicles in VIN order, all of them or an owner's.
 func (s *Server) vehicles(w http.ResponseWriter, r *http.Request) {
-	req := map[string]any{}
+	var req tx.VehicleListRequest
 	if o := r.URL.Query().Get("owner"); o != "" {
 		a, err := tx.ParseAddress(o)
 		if err != nil {
 			s.badRequest(w, r, badField("owner", "40 hex characters (a 20-byte account address)", "owner %q: %v", o, err))
 			return
 		}
-		req["owner"] = a
+		req.Owner = &a
 	}
 	after, err := afterParam(r, vinExpected, tx.ValidateVIN)
 	if err != nil {
@@ -147,13 +134,11 @@ func (s *Server) vehicles(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	req["after"], req["limit"] = after, limit
-	data, _ := json.Marshal(req)
-	var page struct {
-		Vehicles []json.RawMessage `json:"vehicles"`
-		Next     string            `json:"next"`
-	}
-	if err := s.queryJSON(r, "/vehicles/list", data, &page); err != nil {
+	req.After, req.Limit = after, uint64(limit)
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	page, err := s.node.Vehicles(ctx, req, 0)
+	if err != nil {
 		s.nodeError(w, r, err)
 		return
 	}
@@ -167,7 +152,9 @@ func (s *Server) vehicle(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	s.provable(w, r, "/vehicles/vehicle", []byte(vin), rawOrAbsent)
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		return rawOrAbsent(s.node.Vehicle(ctx, vin, o))
+	})
 }
 
 // vehicleView serves /v1/vehicles/{vin}/report and /v1/vehicles/{vin}/odometer
@@ -186,11 +173,11 @@ func (s *Server) vehicleView(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// vehicleReport answers a vehicle's whole history. With prove=true the
-// vehicle record is read with its proof at the latest height H and the
-// series at H too, and the series is checked against the proven record: a
-// series that does not match is the node's fault (502), never a silent
-// pass.
+// vehicleReport answers a vehicle's whole history. With prove=true it is
+// client.VehicleReport at the latest height H: the vehicle record proven
+// at H, the series read at H and checked against the proven record, the
+// subsidy's programme proven at H. A series that does not match is the
+// node's fault (502), never a silent pass.
 func (s *Server) vehicleReport(w http.ResponseWriter, r *http.Request) {
 	vin, err := pathVIN(r)
 	if err != nil {
@@ -205,99 +192,57 @@ func (s *Server) vehicleReport(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := s.nodeCtx(r)
 	defer cancel()
 	if !prove {
-		if h, rep, ok := s.readReport(ctx, w, r, vin, 0); ok {
-			writeJSON(w, http.StatusOK, ReportResponse{Height: h, Result: *rep})
-		}
-		return
-	}
-	res, err := s.node.Query(ctx, "/vehicles/vehicle", []byte(vin), 0, true)
-	if err != nil {
-		s.nodeError(w, r, err)
-		return
-	}
-	if !res.Found() {
-		s.problem(w, r, http.StatusNotFound, "not found", fmt.Sprintf("vehicle %s is not registered (at height %d)", vin, res.Height), nil)
-		return
-	}
-	_, rep, ok := s.readReport(ctx, w, r, vin, res.Height)
-	if !ok {
-		return
-	}
-	rep.Vehicle = json.RawMessage(res.Value) // the proven bytes
-	check, err := checkSeries(res.Value, rep.Odometer)
-	if err != nil {
-		s.problem(w, r, http.StatusBadGateway, "odometer series does not verify",
-			fmt.Sprintf("the odometer series of %s read at height %d does not match the vehicle record proven at that height: %v", vin, res.Height, err), nil)
-		return
-	}
-	out := ReportResponse{Height: res.Height, Result: *rep, Proof: s.verify(ctx, res), Series: check}
-	var sub struct {
-		Subsidy *struct {
-			Programme string `json:"programme"`
-		} `json:"subsidy"`
-	}
-	if err := json.Unmarshal(res.Value, &sub); err == nil && sub.Subsidy != nil {
-		pres, err := s.node.Query(ctx, "/vehicles/programme", []byte(sub.Subsidy.Programme), res.Height, true)
-		if err != nil {
-			s.nodeError(w, r, err)
+		rep, h, err := s.node.VehicleHistory(ctx, vin, 0)
+		if s.reportError(w, r, vin, err) {
 			return
 		}
-		if !pres.Found() || pres.Height != res.Height {
-			s.problem(w, r, http.StatusBadGateway, "bad answer from node",
-				fmt.Sprintf("vehicle %s: its subsidy's programme %q is absent at height %d", vin, sub.Subsidy.Programme, res.Height), nil)
-			return
-		}
-		out.Result.Programme, out.ProgrammeProof = json.RawMessage(pres.Value), s.verify(ctx, pres) // the proven bytes
+		writeJSON(w, http.StatusOK, ReportResponse{Height: h, Result: *rep})
+		return
+	}
+	rep, err := s.node.VehicleReport(ctx, vin, 0)
+	if s.reportError(w, r, vin, err) {
+		return
+	}
+	if !rep.Found() {
+		s.problem(w, r, http.StatusNotFound, "not found", fmt.Sprintf("vehicle %s is not registered (at height %d)", vin, rep.Height), nil)
+		return
+	}
+	d := rep.Summary.Digest
+	if d == nil {
+		d = tx.HexBytes{}
+	}
+	out := ReportResponse{
+		Height: rep.Height, Result: rep.VehicleHistory,
+		Proof:  proofOf(rep.VehicleProof.Result, rep.VehicleProof.Verification),
+		Series: &SeriesCheck{Verified: true, Points: rep.Summary.Points, Digest: d},
+	}
+	if p := rep.ProgrammeProof; p != nil {
+		out.ProgrammeProof = proofOf(p.Result, p.Verification)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
-// readReport reads /vehicles/report at height (0: the latest); when ok is
-// false it has answered the request.
-func (s *Server) readReport(ctx context.Context, w http.ResponseWriter, r *http.Request, vin string, height int64) (int64, *VehicleReport, bool) {
-	res, err := s.node.Query(ctx, "/vehicles/report", []byte(vin), height, false)
-	if err != nil {
-		s.nodeError(w, r, err)
-		return 0, nil, false
-	}
+// reportError answers a failed read of a vehicle's report; false when err
+// is nil.
+func (s *Server) reportError(w http.ResponseWriter, r *http.Request, vin string, err error) bool {
+	var se *client.SeriesError
+	var ae *client.AnswerError
 	switch {
-	case !res.Found() && height == 0:
+	case err == nil:
+		return false
+	case errors.Is(err, client.ErrNotFound):
 		s.problem(w, r, http.StatusNotFound, "not found", fmt.Sprintf("vehicle %s is not registered", vin), nil)
-		return 0, nil, false
-	case !res.Found():
-		s.problem(w, r, http.StatusBadGateway, "bad answer from node", fmt.Sprintf("vehicle %s: its record is proven at height %d but the node has no report of it there", vin, height), nil)
-		return 0, nil, false
-	case height != 0 && res.Height != height:
-		s.problem(w, r, http.StatusBadGateway, "bad answer from node", fmt.Sprintf("vehicle %s: asked for the report at height %d, got height %d", vin, height, res.Height), nil)
-		return 0, nil, false
+	case errors.As(err, &se):
+		s.problem(w, r, http.StatusBadGateway, "odometer series does not verify",
+			fmt.Sprintf("the odometer series of %s read at height %d does not match the vehicle record proven at that height: %v", vin, se.Height, se.Err), nil)
+	case errors.Is(err, client.ErrNotVerified) && !errors.Is(err, context.DeadlineExceeded):
+		s.problem(w, r, http.StatusBadGateway, "proof not verified", err.Error(), nil)
+	case errors.Is(err, client.ErrMismatch), errors.As(err, &ae):
+		s.problem(w, r, http.StatusBadGateway, "bad answer from node", err.Error(), nil)
+	default:
+		s.nodeError(w, r, err)
 	}
-	var rep VehicleReport
-	if err := json.Unmarshal(res.Value, &rep); err != nil {
-		s.problem(w, r, http.StatusBadGateway, "bad answer from node", fmt.Sprintf("vehicle %s: decode report: %v", vin, err), nil)
-		return 0, nil, false
-	}
-	if rep.Odometer == nil {
-		rep.Odometer = []tx.OdometerPoint{}
-	}
-	return res.Height, &rep, true
-}
-
-// checkSeries verifies an odometer series against the odometer summary of
-// a (proven) vehicle record.
-func checkSeries(record []byte, points []tx.OdometerPoint) (*SeriesCheck, error) {
-	var v odometerSummary
-	if err := json.Unmarshal(record, &v); err != nil {
-		return nil, fmt.Errorf("decode the vehicle record: %w", err)
-	}
-	o := v.Odometer
-	if err := tx.VerifyOdometerSeries(points, o.Digest, o.Last, o.Points); err != nil {
-		return nil, err
-	}
-	d := o.Digest
-	if d == nil {
-		d = tx.HexBytes{}
-	}
-	return &SeriesCheck{Verified: true, Points: o.Points, Digest: d}, nil
+	return true
 }
 
 // vehicleOdometer pages through a vehicle's odometer series from interval
@@ -318,12 +263,10 @@ func (s *Server) vehicleOdometer(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	data, _ := json.Marshal(map[string]any{"vin": vin, "from": from, "limit": limit})
-	var page struct {
-		Points []tx.OdometerPoint `json:"points"`
-		Next   *uint64            `json:"next"`
-	}
-	if err := s.queryJSON(r, "/vehicles/odometer", data, &page); err != nil {
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	page, err := s.node.VehicleOdometer(ctx, tx.OdometerRequest{VIN: vin, From: from, Limit: uint64(limit)}, 0)
+	if err != nil {
 		if errors.Is(err, client.ErrNotFound) {
 			s.problem(w, r, http.StatusNotFound, "not found", fmt.Sprintf("vehicle %s is not registered", vin), nil)
 			return
@@ -368,15 +311,12 @@ func (s *Server) vehicleByDevice(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, badField("device", "1 to 64 characters of a-z 0-9 . _ -", "device id %q: %v", id, err))
 		return
 	}
-	s.provable(w, r, "/vehicles/by_device", []byte(id), func(v []byte) (any, error) {
-		if v == nil {
-			return nil, errAbsent
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		vin, res, err := s.node.VehicleByDevice(ctx, id, o)
+		if err == nil && vin == "" {
+			return nil, res, errAbsent
 		}
-		var vin string
-		if err := json.Unmarshal(v, &vin); err != nil {
-			return nil, fmt.Errorf("device %s: stored binding %q is not a JSON string: %w", id, v, err)
-		}
-		return map[string]string{"device": id, "vin": vin}, nil
+		return map[string]string{"device": id, "vin": vin}, res, err
 	})
 }
 
@@ -387,11 +327,10 @@ func (s *Server) vehicleProgrammes(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	var page struct {
-		Programmes []json.RawMessage `json:"programmes"`
-		Next       string            `json:"next"`
-	}
-	if err := s.queryJSON(r, "/vehicles/programmes", []byte(after), &page); err != nil {
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	page, err := s.node.VehicleProgrammes(ctx, after, 0)
+	if err != nil {
 		s.nodeError(w, r, err)
 		return
 	}
@@ -404,7 +343,9 @@ func (s *Server) vehicleProgramme(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, badField("id", "a programme id (1 to 32 characters of a-z 0-9 -)", "%v", err))
 		return
 	}
-	s.provable(w, r, "/vehicles/programme", []byte(id), rawOrAbsent)
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		return rawOrAbsent(s.node.VehicleProgramme(ctx, id, o))
+	})
 }
 
 func (s *Server) vehicleTransfer(w http.ResponseWriter, r *http.Request) {
@@ -416,7 +357,9 @@ func (s *Server) vehicleTransfer(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	s.provable(w, r, "/vehicles/transfer", []byte(strconv.FormatUint(n, 10)), rawOrAbsent)
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		return rawOrAbsent(s.node.VehicleTransfer(ctx, n, o))
+	})
 }
 
 // vehicleCitizen is the one subsidy an account received.
@@ -426,9 +369,27 @@ func (s *Server) vehicleCitizen(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	s.provable(w, r, "/vehicles/citizen", []byte(a.String()), rawOrAbsent)
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		return rawOrAbsent(s.node.VehicleCitizen(ctx, a, o))
+	})
 }
 
 func (s *Server) vehicleStats(w http.ResponseWriter, r *http.Request) {
-	s.jsonAnswer(w, r, "/vehicles/stats", nil)
+	s.jsonAnswer(w, r, func(ctx context.Context) (json.RawMessage, error) { return s.node.VehicleStats(ctx, 0) })
+}
+
+// vehicleRoutes are the vehicles module's endpoints, documented in
+// openapi/vehicles.json.
+func (s *Server) vehicleRoutes() []route {
+	return []route{
+		keyed("GET", "/v1/vehicles", s.vehicles),
+		keyed("GET", "/v1/vehicles/stats", s.vehicleStats),
+		keyed("GET", "/v1/vehicles/programmes", s.vehicleProgrammes),
+		keyed("GET", "/v1/vehicles/programmes/{id}", s.vehicleProgramme),
+		keyed("GET", "/v1/vehicles/transfers/{id}", s.vehicleTransfer),
+		keyed("GET", "/v1/vehicles/citizens/{address}", s.vehicleCitizen),
+		keyed("GET", "/v1/vehicles/by-device/{device}", s.vehicleByDevice),
+		keyed("GET", "/v1/vehicles/{vin}", s.vehicle),
+		keyed("GET", "/v1/vehicles/{vin}/{view}", s.vehicleView), // report, odometer (see vehicleView)
+	}
 }

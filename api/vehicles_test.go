@@ -17,6 +17,7 @@ import (
 	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/edge/reading"
+	"github.com/citychain/citychain/edge/reading/readingtest"
 )
 
 // testOdometer is an EV's odometer unit on the shared test chain: it signs
@@ -28,8 +29,7 @@ type testOdometer struct {
 }
 
 func newTestOdometer(id, owner string) *testOdometer {
-	seed := sha256.Sum256([]byte("api-test/" + id))
-	return &testOdometer{id: id, owner: owner, priv: ed25519.NewKeyFromSeed(seed[:])}
+	return &testOdometer{id: id, owner: owner, priv: readingtest.Key("api-test/" + id)}
 }
 
 func (o *testOdometer) register() tx.MsgDeviceRegister {
@@ -41,15 +41,7 @@ func (o *testOdometer) register() tx.MsgDeviceRegister {
 func (o *testOdometer) sign(t testing.TB, at time.Time, value uint64) tx.HexBytes {
 	t.Helper()
 	o.seq++
-	s, err := reading.Reading{DeviceID: o.id, KeyEpoch: 1, Seq: o.seq, TimeMs: at.UnixMilli(), Kind: reading.KindOdometerM, Value: value}.Sign(o.priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := s.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return readingtest.Wire(t, o.priv, reading.Reading{DeviceID: o.id, KeyEpoch: 1, Seq: o.seq, TimeMs: at.UnixMilli(), Kind: reading.KindOdometerM, Value: value})
 }
 
 // The shared chain's EV odometers: alice's and bob's.
@@ -455,50 +447,4 @@ func TestVehicles(t *testing.T) {
 			t.Fatalf("got %+v, want the EV6's accident in a verified report", r)
 		}
 	})
-}
-
-// TestVehicleSeriesCheck checks the odometer series check of a proven
-// record without a chain: a faithful series passes, any change fails.
-func TestVehicleSeriesCheck(t *testing.T) {
-	pts := []tx.OdometerPoint{
-		{Interval: 100, ValueM: 1_000, TimeMs: 3_000_000, Device: "ev-1", Seq: 1},
-		{Interval: 101, ValueM: 1_500, TimeMs: 3_030_000, Device: "ev-1", Seq: 2},
-		{Interval: 103, ValueM: 2_500, TimeMs: 3_090_000, Device: "ev-1", Seq: 4},
-	}
-	record := func(pts []tx.OdometerPoint) []byte {
-		var d tx.HexBytes
-		for _, p := range pts[:len(pts)-1] {
-			d = tx.OdometerDigest(d, p)
-		}
-		b, _ := json.Marshal(map[string]any{"vin": vinIoniq, "odometer": map[string]any{"points": len(pts), "last": pts[len(pts)-1], "digest": d}})
-		return b
-	}
-	rec := record(pts)
-	if c, err := checkSeries(rec, pts); err != nil || !c.Verified || c.Points != 3 {
-		t.Fatalf("faithful series: got %+v, %v; want verified, 3 points", c, err)
-	}
-	empty := []byte(`{"vin":"` + vinIoniq + `","odometer":{"points":0,"last":null,"digest":""}}`)
-	if c, err := checkSeries(empty, []tx.OdometerPoint{}); err != nil || !c.Verified || c.Points != 0 {
-		t.Fatalf("empty series: got %+v, %v; want verified", c, err)
-	}
-	for _, tc := range []struct {
-		name string
-		pts  func() []tx.OdometerPoint
-	}{
-		{"a point's value changed", func() []tx.OdometerPoint { p := append([]tx.OdometerPoint(nil), pts...); p[1].ValueM = 1_400; return p }},
-		{"a point dropped", func() []tx.OdometerPoint { return []tx.OdometerPoint{pts[0], pts[2]} }},
-		{"a point added", func() []tx.OdometerPoint { return append(append([]tx.OdometerPoint(nil), pts...), pts[2]) }},
-		{"the last point changed", func() []tx.OdometerPoint { p := append([]tx.OdometerPoint(nil), pts...); p[2].Seq = 5; return p }},
-		{"the order changed", func() []tx.OdometerPoint { return []tx.OdometerPoint{pts[1], pts[0], pts[2]} }},
-		{"none", func() []tx.OdometerPoint { return []tx.OdometerPoint{} }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if c, err := checkSeries(rec, tc.pts()); err == nil {
-				t.Fatalf("got %+v, want an error", c)
-			}
-		})
-	}
-	if _, err := checkSeries([]byte(`{"odometer":`), pts); err == nil {
-		t.Fatal("a record that is not JSON: got no error")
-	}
 }

@@ -286,28 +286,21 @@ func (a *auditor) note(k FindingKind, interval uint64, device string, seq uint64
 
 // anchor reads interval's anchor at the audit height. With verify, the
 // answer (presence or absence) is proven against a signed header.
-func (a *auditor) anchor(ctx context.Context, interval uint64, verify bool) (*anchorJSON, error) {
-	res, err := a.c.Query(ctx, "/metering/anchor", []byte(strconv.FormatUint(interval, 10)), a.height, verify)
+func (a *auditor) anchor(ctx context.Context, interval uint64, verify bool) (*tx.Anchor, error) {
+	an, res, err := a.c.Anchor(ctx, interval, client.ReadOpts{Height: a.height, Prove: verify})
 	if err != nil {
 		return nil, err
 	}
 	if verify {
 		v, err := a.c.Verify(ctx, res)
 		if err != nil {
-			return nil, fmt.Errorf("PROOF NOT VERIFIED: anchor of interval %d: %w", interval, err)
+			return nil, fmt.Errorf("%w: anchor of interval %d: %w", client.ErrNotVerified, interval, err)
 		}
 		if a.rep.HeaderHeight == 0 {
 			a.rep.HeaderHeight, a.rep.AppHash = v.HeaderHeight, v.AppHash
 		}
 	}
-	if !res.Found() {
-		return nil, nil
-	}
-	var an anchorJSON
-	if err := json.Unmarshal(res.Value, &an); err != nil {
-		return nil, fmt.Errorf("decode anchor of interval %d: %w", interval, err)
-	}
-	return &an, nil
+	return an, nil
 }
 
 func leafOf(r *store.Stored) merkle.Leaf {
@@ -540,17 +533,9 @@ func (a *auditor) chainDelta(ctx context.Context, device string, interval uint64
 	w := a.deltas[device]
 	if w == nil || interval < w.from || interval > w.to {
 		to := min(a.to, interval+deltaWindow-1)
-		req, _ := json.Marshal(map[string]any{"device": device, "from": interval, "to": to})
-		res, err := a.c.Query(ctx, "/metering/deltas", req, a.height, false)
+		vs, err := a.c.Deltas(ctx, device, interval, to, a.height)
 		if err != nil {
 			return 0, err
-		}
-		var vs []struct {
-			Interval uint64 `json:"interval"`
-			Delta    uint64 `json:"delta"`
-		}
-		if err := json.Unmarshal(res.Value, &vs); err != nil {
-			return 0, fmt.Errorf("decode deltas of %s: %w", device, err)
 		}
 		w = &deltaCache{from: interval, to: to, m: map[uint64]uint64{}}
 		for _, v := range vs {

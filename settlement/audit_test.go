@@ -13,10 +13,11 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/tx"
-	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/cmd/citychain/local"
 	"github.com/citychain/citychain/edge/reading"
 	"github.com/citychain/citychain/settlement"
 	"github.com/citychain/citychain/settlement/internal/store"
+	"github.com/citychain/citychain/settlement/readings"
 )
 
 // auditStream publishes one reading per device every 100 ms for n steps:
@@ -100,8 +101,8 @@ func (e *env) writePoint(wire []byte, ns int64) {
 // deletePoint deletes the stored point of a reading.
 func (e *env) deletePoint(r store.Stored) {
 	e.t.Helper()
-	ts := store.Timestamp(r.Reading)
-	q := fmt.Sprintf(`DELETE FROM "readings" WHERE "device" = '%s' AND time >= %d AND time <= %d`, r.DeviceID, ts, ts)
+	ts := readings.Timestamp(r.Reading)
+	q := fmt.Sprintf(`DELETE FROM %q WHERE %q = '%s' AND time >= %d AND time <= %d`, readings.DefaultMeasurement, readings.TagDevice, r.DeviceID, ts, ts)
 	res, err := http.PostForm(e.db.URL+"/query", url.Values{"db": {e.db.Database}, "q": {q}})
 	if err != nil {
 		e.t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/citychain/citychain/chain/tx"
-	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/cmd/citychain/local"
 	"github.com/citychain/citychain/edge/reading"
 	"github.com/citychain/citychain/settlement"
 )
@@ -100,7 +100,7 @@ func BenchmarkIngest(b *testing.B) {
 		start := time.Now()
 		var toks []mqtt.Token
 		for i, w := range wires {
-			toks = append(toks, pubs[i%len(pubs)].Publish(settlement.ReadingsPrefix+ids[i%len(ids)], 1, false, w))
+			toks = append(toks, pubs[i%len(pubs)].Publish(reading.Topic(ids[i%len(ids)]), 1, false, w))
 		}
 		want := before + uint64(len(wires))
 		last := time.Now()
@@ -142,7 +142,7 @@ func BenchmarkLatency(b *testing.B) {
 				if sent%len(ids) == 0 {
 					seq++
 				}
-				pub.Publish(settlement.ReadingsPrefix+d, 1, false, e.sign(d, seq, time.Now().UnixMilli(), seq))
+				pub.Publish(reading.Topic(d), 1, false, e.sign(d, seq, time.Now().UnixMilli(), seq))
 				sent++
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -18,20 +17,20 @@ import (
 )
 
 // chainParams are the metering module's parameters.
-type chainParams struct {
-	IntervalSeconds      uint64 `json:"interval_seconds"`
-	MaxFutureSkewSeconds uint64 `json:"max_future_skew_seconds"`
-}
+type chainParams tx.MeteringParams
 
 func fetchParams(ctx context.Context, c *client.Client) (chainParams, error) {
-	var p chainParams
-	if err := c.QueryJSON(ctx, "/metering/params", nil, &p); err != nil {
-		return p, err
+	p, _, err := c.MeteringParams(ctx, client.ReadOpts{})
+	if err != nil {
+		return chainParams{}, err
+	}
+	if p == nil {
+		return chainParams{}, fmt.Errorf("%w: metering params", client.ErrNotFound)
 	}
 	if p.IntervalSeconds == 0 {
-		return p, errors.New("metering params: interval_seconds is 0")
+		return chainParams(*p), errors.New("metering params: interval_seconds is 0")
 	}
-	return p, nil
+	return chainParams(*p), nil
 }
 
 // interval of a reading time (unix ms), as the chain computes it.
@@ -51,22 +50,13 @@ type chainDevices struct{ c *client.Client }
 
 var _ registry.Source = chainDevices{}
 
-type deviceJSON struct {
-	ID       string    `json:"id"`
-	Kind     string    `json:"kind"`
-	Status   string    `json:"status"`
-	KeyEpoch uint32    `json:"key_epoch"`
-	PubKey   tx.PubKey `json:"pubkey"`
-}
-
 func (d chainDevices) Device(ctx context.Context, id string) (*registry.Device, error) {
-	var v deviceJSON
-	err := d.c.QueryJSON(ctx, "/devices/device", []byte(id), &v)
-	if errors.Is(err, client.ErrNotFound) {
+	v, _, err := d.c.Device(ctx, id, client.ReadOpts{})
+	if err == nil && v == nil {
 		return nil, nil
 	}
 	var qe *client.QueryError
-	if errors.As(err, &qe) && qe.Codespace != "" && qe.Codespace != "app" {
+	if errors.As(err, &qe) && qe.Codespace != "" && qe.Codespace != tx.CodespaceApp {
 		// The node refused the id itself (a bad query): no such device.
 		return nil, nil
 	}
@@ -79,24 +69,10 @@ func (d chainDevices) Device(ctx context.Context, id string) (*registry.Device, 
 	return &registry.Device{ID: v.ID, Kind: v.Kind, Status: v.Status, KeyEpoch: v.KeyEpoch, PubKey: ed25519.PublicKey(v.PubKey)}, nil
 }
 
-// anchorJSON is /metering/anchor's answer.
-type anchorJSON struct {
-	Interval uint64      `json:"interval"`
-	Root     tx.HexBytes `json:"root"`
-	Count    uint64      `json:"count"`
-	Height   int64       `json:"height"`
-}
-
-func queryAnchor(ctx context.Context, c *client.Client, interval uint64) (*anchorJSON, error) {
-	var a anchorJSON
-	err := c.QueryJSON(ctx, "/metering/anchor", []byte(strconv.FormatUint(interval, 10)), &a)
-	if errors.Is(err, client.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &a, nil
+// queryAnchor is interval's anchor; nil while it is not anchored.
+func queryAnchor(ctx context.Context, c *client.Client, interval uint64) (*tx.Anchor, error) {
+	a, _, err := c.Anchor(ctx, interval, client.ReadOpts{})
+	return a, err
 }
 
 // anchorCache remembers which intervals are anchored on chain (for good)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/edge/reading"
+	"github.com/citychain/citychain/edge/reading/readingtest"
 	"github.com/citychain/citychain/settlement/internal/registry"
 	"github.com/citychain/citychain/settlement/internal/store"
 )
@@ -39,12 +40,7 @@ func testService(t testing.TB) *Service {
 }
 
 func wire(t testing.TB, dev string, kind reading.Kind, epoch uint32, seq uint64, timeMs int64, value uint64) []byte {
-	s, err := reading.Reading{DeviceID: dev, KeyEpoch: epoch, Seq: seq, TimeMs: timeMs, Kind: kind, Value: value}.Sign(fuzzKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, _ := s.Encode()
-	return w
+	return readingtest.Wire(t, fuzzKey, reading.Reading{DeviceID: dev, KeyEpoch: epoch, Seq: seq, TimeMs: timeMs, Kind: kind, Value: value})
 }
 
 // Verdicts of a fresh worker, one reading at a time, in order.
@@ -74,7 +70,7 @@ func TestCheckVerdicts(t *testing.T) {
 		{"late", "ev-1", wire(t, "ev-1", reading.KindOdometerM, 1, 1, 0, 1), ReasonLate},
 		{"ev", "ev-1", wire(t, "ev-1", reading.KindOdometerM, 1, 1, now, 1), ""},
 	} {
-		_, got, err := w.check(context.Background(), ReadingsPrefix+c.topic, c.wire)
+		_, got, err := w.check(context.Background(), reading.Topic(c.topic), c.wire)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -97,7 +93,7 @@ func FuzzCheck(f *testing.F) {
 		w := &worker{s: s, states: map[string]*deviceState{}}
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel() // any store or chain lookup ends at once
-		p, reason, err := w.check(ctx, ReadingsPrefix+topicDev, data)
+		p, reason, err := w.check(ctx, reading.Topic(topicDev), data)
 		if err != nil || reason != "" {
 			return
 		}

@@ -17,11 +17,11 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/citychain/citychain/chain/client"
-	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/node"
 	"github.com/citychain/citychain/chain/tx"
-	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/cmd/citychain/local"
 	"github.com/citychain/citychain/edge/reading"
+	"github.com/citychain/citychain/edge/reading/readingtest"
 	"github.com/citychain/citychain/settlement"
 	"github.com/citychain/citychain/settlement/internal/store"
 )
@@ -75,12 +75,7 @@ func newEnvWith(t testing.TB, mqOpts local.MosquittoOptions, intervalSeconds uin
 	t.Cleanup(func() { _ = e.db.Stop() })
 
 	chainHome := filepath.Join(e.home, "chain")
-	rpcPort, _ := local.FreePort()
-	p2pPort, _ := local.FreePort()
-	o := node.DevnetOptions{
-		RPCListen: fmt.Sprintf("tcp://127.0.0.1:%d", rpcPort), P2PListen: fmt.Sprintf("tcp://127.0.0.1:%d", p2pPort),
-		TimeoutCommit: 100 * time.Millisecond, IntervalSeconds: intervalSeconds,
-	}
+	o := node.DevnetOptions{TimeoutCommit: 100 * time.Millisecond, IntervalSeconds: intervalSeconds}
 	for _, d := range devices {
 		k := deviceKey(d.id)
 		e.keys[d.id] = k
@@ -91,36 +86,12 @@ func newEnvWith(t testing.TB, mqOpts local.MosquittoOptions, intervalSeconds uin
 		o.Devices = append(o.Devices, tx.MsgDeviceRegister{ID: d.id, Kind: d.kind, PubKey: tx.PubKey(k.Public().(ed25519.PublicKey))})
 		o.DeviceOwners = append(o.DeviceOwners, "alice")
 	}
-	if _, err := node.EnsureDevnet(chainHome, o); err != nil {
-		t.Fatal(err)
-	}
-	n, err := node.Start(node.Options{Home: chainHome, CometLogLevel: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
-	if err := n.WaitForHeight(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	e.rpc = n.RPCAddress()
+	e.rpc = local.Devnet(t, chainHome, o).RPCAddress()
 	if e.chain, err = client.New(e.rpc); err != nil {
 		t.Fatal(err)
 	}
-	kr, err := keyring.Open(node.KeyringDir(chainHome))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, dst := range map[string]*ed25519.PrivateKey{"settlement": &e.settleKey, "installer": &e.installer} {
-		k, err := kr.Get(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		*dst = k.Private
-	}
+	e.settleKey = local.Key(t, node.KeyringDir(chainHome), "settlement").Private
+	e.installer = local.Key(t, node.KeyringDir(chainHome), "installer").Private
 	return e
 }
 
@@ -187,15 +158,7 @@ func (e *env) sign(dev string, seq uint64, timeMs int64, value uint64) []byte {
 	if !ok {
 		kind = reading.KindEnergyWh
 	}
-	s, err := reading.Reading{DeviceID: dev, KeyEpoch: 1, Seq: seq, TimeMs: timeMs, Kind: kind, Value: value}.Sign(key)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	w, err := s.Encode()
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return w
+	return readingtest.Wire(e.t, key, reading.Reading{DeviceID: dev, KeyEpoch: 1, Seq: seq, TimeMs: timeMs, Kind: kind, Value: value})
 }
 
 func (e *env) publisher() mqtt.Client {
@@ -218,7 +181,7 @@ func (e *env) publish(c mqtt.Client, wires ...[]byte) {
 		if r, err := reading.Decode(w); err == nil {
 			dev = r.DeviceID
 		}
-		toks = append(toks, c.Publish(settlement.ReadingsPrefix+dev, 1, false, w))
+		toks = append(toks, c.Publish(reading.Topic(dev), 1, false, w))
 	}
 	for _, tok := range toks {
 		if !tok.WaitTimeout(30*time.Second) || tok.Error() != nil {

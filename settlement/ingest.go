@@ -12,7 +12,6 @@ import (
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
-	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/edge/reading"
 	"github.com/citychain/citychain/settlement/internal/registry"
 	"github.com/citychain/citychain/settlement/internal/store"
@@ -153,7 +152,7 @@ func (s *Service) startIngest(parent context.Context) (*ingest, error) {
 		in.stop()
 		return nil, err
 	}
-	topic := "$share/" + s.cfg.Group + "/" + ReadingsPrefix + "+"
+	topic := "$share/" + s.cfg.Group + "/" + reading.TopicPrefix + "+"
 	o := mqtt.NewClientOptions().AddBroker(s.cfg.MQTTURL).SetClientID(s.cfg.ClientID).
 		SetCleanSession(false).SetAutoAckDisabled(true).SetOrderMatters(true).
 		SetAutoReconnect(true).SetConnectRetry(true).SetConnectRetryInterval(s.cfg.RetryMax).
@@ -205,7 +204,7 @@ func (in *ingest) stop() {
 }
 
 func (in *ingest) onMessage(_ mqtt.Client, m mqtt.Message) {
-	dev := strings.TrimPrefix(m.Topic(), ReadingsPrefix)
+	dev := strings.TrimPrefix(m.Topic(), reading.TopicPrefix)
 	select {
 	case in.workers[shard(dev, len(in.workers))].queue <- m:
 	case <-in.ctx.Done():
@@ -258,7 +257,7 @@ func (w *worker) check(ctx context.Context, topic string, payload []byte) (pendi
 
 func (w *worker) checkDecoded(ctx context.Context, topic string, payload []byte, r reading.Signed) (pending, string, error) {
 	s := w.s
-	if topic != ReadingsPrefix+r.DeviceID {
+	if topic != reading.Topic(r.DeviceID) {
 		return pending{}, ReasonTopicMismatch, nil
 	}
 	hash := sha256.Sum256(payload)
@@ -289,7 +288,7 @@ func (w *worker) checkDecoded(ctx context.Context, topic string, payload []byte,
 		return pending{}, ReasonRevoked, nil
 	case r.KeyEpoch != dev.KeyEpoch:
 		return pending{}, ReasonWrongEpoch, nil
-	case !kindFits(r.Kind, dev.Kind):
+	case !r.Kind.MeasuredBy(dev.Kind):
 		return pending{}, ReasonWrongKind, nil
 	}
 	if !ed25519.Verify(dev.PubKey, signingBytes(&w.buf, payload), r.Signature[:]) {
@@ -351,16 +350,6 @@ func signingBytes(buf *[]byte, wire []byte) []byte {
 	b = append(b, body...)
 	*buf = b
 	return b
-}
-
-func kindFits(k reading.Kind, deviceKind string) bool {
-	switch k {
-	case reading.KindEnergyWh:
-		return deviceKind == tx.KindSolarInverter
-	case reading.KindOdometerM:
-		return deviceKind == tx.KindEVOdometer
-	}
-	return false
 }
 
 // isLate reports whether readings of interval may no longer be stored:

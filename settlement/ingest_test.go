@@ -12,7 +12,8 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/tx"
-	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/cmd/citychain/local"
+	"github.com/citychain/citychain/edge/reading"
 	"github.com/citychain/citychain/settlement"
 )
 
@@ -85,7 +86,7 @@ func TestIngestVerdicts(t *testing.T) {
 		}
 		_, port, _ := splitHostPort(e.mq.Addr)
 		out, err := exec.CommandContext(e.ctx, pubBin, "-h", "127.0.0.1", "-p", port, "-q", "1",
-			"-t", settlement.ReadingsPrefix+"inv-a", "-f", f).CombinedOutput()
+			"-t", reading.Topic("inv-a"), "-f", f).CombinedOutput()
 		if err != nil {
 			t.Fatalf("mosquitto_pub: %v\n%s", err, out)
 		}

@@ -3,6 +3,7 @@ package settlement
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -128,7 +129,7 @@ func (s *Service) settle(ctx context.Context, sub *submitter, interval uint64) e
 
 	root := tree.Root()
 	err = sub.send(ctx, memo, &tx.MsgAnchor{Interval: interval, Root: root, Count: tree.Size()})
-	if isCode(err, "metering", 5) {
+	if errors.Is(err, tx.CodeMeteringAlreadyAnchored) {
 		a, qerr := queryAnchor(ctx, s.chain, interval)
 		if qerr != nil {
 			return qerr

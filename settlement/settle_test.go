@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/tx"
-	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/cmd/citychain/local"
 	"github.com/citychain/citychain/settlement"
 	"github.com/citychain/citychain/settlement/internal/store"
 	"github.com/citychain/citychain/settlement/merkle"

@@ -20,7 +20,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,13 +34,10 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/edge/tlsconfig"
 	"github.com/citychain/citychain/settlement/internal/registry"
 	"github.com/citychain/citychain/settlement/internal/store"
 )
-
-// ReadingsPrefix is the topic prefix of signed readings; the device id
-// follows it.
-const ReadingsPrefix = "citychain/v1/readings/"
 
 // Config configures one settlement replica. Zero durations and sizes take
 // the defaults named on each field.
@@ -187,26 +183,13 @@ func (c *Config) mqttTLS() (*tls.Config, error) {
 	if err != nil || !tlsScheme[u.Scheme] {
 		return nil, nil
 	}
-	t := &tls.Config{ServerName: c.MQTTServerName, MinVersion: tls.VersionTLS12}
-	if t.ServerName == "" {
-		t.ServerName = u.Hostname()
+	serverName := c.MQTTServerName
+	if serverName == "" {
+		serverName = u.Hostname()
 	}
-	if c.MQTTCAFile != "" {
-		b, err := os.ReadFile(c.MQTTCAFile)
-		if err != nil {
-			return nil, fmt.Errorf("settlement: MQTT CA file: %w", err)
-		}
-		t.RootCAs = x509.NewCertPool()
-		if !t.RootCAs.AppendCertsFromPEM(b) {
-			return nil, fmt.Errorf("settlement: MQTT CA file %s: no PEM certificate found", c.MQTTCAFile)
-		}
-	}
-	if c.MQTTCertFile != "" {
-		cert, err := tls.LoadX509KeyPair(c.MQTTCertFile, c.MQTTKeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("settlement: MQTT client certificate %s and key %s: %w", c.MQTTCertFile, c.MQTTKeyFile, err)
-		}
-		t.Certificates = []tls.Certificate{cert}
+	t, err := tlsconfig.Client(serverName, c.MQTTCAFile, c.MQTTCertFile, c.MQTTKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("settlement: MQTT %w", err)
 	}
 	return t, nil
 }
@@ -314,11 +297,9 @@ func New(cfg Config, logger *slog.Logger, deps Deps) (*Service, error) {
 	}
 	var metricsTLS *tls.Config
 	if cfg.TLSCertFile != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCertFile, cfg.TLSKeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("settlement: metrics TLS certificate %s and key %s: %w", cfg.TLSCertFile, cfg.TLSKeyFile, err)
+		if metricsTLS, err = tlsconfig.Server(cfg.TLSCertFile, cfg.TLSKeyFile); err != nil {
+			return nil, fmt.Errorf("settlement: metrics %w", err)
 		}
-		metricsTLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	st, err := store.New(store.Config{URL: cfg.InfluxURL, Token: cfg.InfluxToken, Org: cfg.InfluxOrg, Bucket: cfg.InfluxBucket, Measurement: cfg.Measurement})
 	if err != nil {

@@ -21,13 +21,6 @@ type submitter struct {
 	have bool
 }
 
-// isCode reports whether err is a transaction rejected or failed with
-// (codespace, code).
-func isCode(err error, codespace string, code uint32) bool {
-	var te *client.TxError
-	return errors.As(err, &te) && te.Codespace == codespace && te.Code == code
-}
-
 // send submits each message in its own transaction, in order, and returns
 // once all are in blocks. A transaction the chain refuses for a reason
 // other than its sequence ends send with that *client.TxError (messages
@@ -70,7 +63,7 @@ func (sub *submitter) send(ctx context.Context, memo string, msgs ...tx.Msg) err
 			h, err := s.chain.Broadcast(ctx, raw)
 			if err != nil {
 				var te *client.TxError
-				if errors.As(err, &te) && !isCode(err, "auth", 3) {
+				if errors.As(err, &te) && !errors.Is(err, tx.CodeAuthWrongSequence) {
 					refused = err
 				} else {
 					s.log.Warn("broadcast failed; will resubmit", "err", err)

@@ -16,7 +16,7 @@ import (
 
 	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/tx"
-	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/cmd/citychain/local"
 	"github.com/citychain/citychain/settlement"
 )
 

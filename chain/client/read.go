@@ -84,10 +84,18 @@ func answer[T any](ctx context.Context, c *Client, path string, data []byte, hei
 	return v, nil
 }
 
-// requestJSON is the JSON data of a query; the request types marshal
-// without error.
+// requestJSON is the JSON data of a query, its keys sorted: the bytes
+// clients sent before the typed queries (the chain reads any order), which
+// a not-found error quotes. The request types marshal without error.
 func requestJSON(req any) []byte {
 	b, err := json.Marshal(req)
+	var fields map[string]json.RawMessage
+	if err == nil {
+		err = json.Unmarshal(b, &fields)
+	}
+	if err == nil {
+		b, err = json.Marshal(fields)
+	}
 	if err != nil {
 		panic(fmt.Sprintf("client: marshal query request %T: %v", req, err))
 	}

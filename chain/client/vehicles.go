@@ -54,15 +54,13 @@ func (c *Client) Vehicle(ctx context.Context, vin string, o ReadOpts) (json.RawM
 // VehicleByDevice reads the VIN an odometer device is bound to
 // (/vehicles/by_device); "" when none.
 func (c *Client) VehicleByDevice(ctx context.Context, device string, o ReadOpts) (string, *QueryResult, error) {
-	path := "/vehicles/by_device"
-	return readValue(ctx, c, path, []byte(device), o, func(b []byte) (string, error) {
+	return readValue(ctx, c, "/vehicles/by_device", []byte(device), o, func(b []byte) (string, error) {
 		var vin string
 		if b == nil {
 			return "", nil
 		}
 		if err := json.Unmarshal(b, &vin); err != nil {
 			return "", fmt.Errorf("device %s: stored binding %q is not a JSON string: %w", device, b, err)
-
 		}
 		return vin, nil
 	})

@@ -58,10 +58,7 @@ func newAPICmd(g *globals) *cobra.Command {
 	f.StringVar(&keysFile, "keys", "", "JSON file of API keys: [{\"name\":\"agency\",\"sha256\":\"<hash-key output>\",\"rate\":10,\"burst\":20}]")
 	f.BoolVar(&anonymous, "anonymous-reads", false, "let GET requests without a key through, rate limited per client address")
 	f.Float64Var(&cfg.AnonymousRate, "anonymous-rate", 5, "requests per second per anonymous client")
-	f.StringVar(&influx.URL, "influx-url", "", "InfluxDB URL (readings endpoints answer 503 without it)")
-	f.StringVar(&influx.Token, "influx-token", "", "InfluxDB token (default $"+envInfluxToken+")")
-	f.StringVar(&influx.Org, "influx-org", "", "InfluxDB organisation (2.x)")
-	f.StringVar(&influx.Bucket, "influx-bucket", "citychain/autogen", "InfluxDB bucket (database/retention on 1.8)")
+	influxFlags{url: &influx.URL, token: &influx.Token, org: &influx.Org, bucket: &influx.Bucket}.register(cmd, "", "InfluxDB URL (readings endpoints answer 503 without it)")
 	f.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", 5*time.Second, "time a client has to send its request headers")
 
 	hash := &cobra.Command{

@@ -116,11 +116,7 @@ Exit status: 0 clean, 1 discrepancies found (the report is printed),
 	f.StringVar(&from, "from", "", `first interval: a number, an RFC 3339 time, "last" or "last-N" (required)`)
 	f.StringVar(&to, "to", "last", `last interval, as --from`)
 	f.DurationVar(&grace, "grace", 10*time.Second, `settlement's --grace: "last" skips intervals that ended less than this before the latest block`)
-	f.StringVar(&sc.URL, "influx-url", "http://127.0.0.1:8086", "InfluxDB HTTP API")
-	f.StringVar(&sc.Token, "influx-token", "", "InfluxDB token, any value when authentication is off (default $"+envInfluxToken+")")
-	f.StringVar(&sc.Org, "influx-org", "", "InfluxDB organisation (2.x; ignored by 1.8)")
-	f.StringVar(&sc.Bucket, "influx-bucket", "citychain/autogen", "InfluxDB bucket (1.8: database/retention-policy)")
-	f.StringVar(&sc.Measurement, "measurement", "readings", "InfluxDB measurement of the readings")
+	influxFlags{&sc.URL, &sc.Token, &sc.Org, &sc.Bucket, &sc.Measurement}.register(cmd, defaultInfluxURL, "InfluxDB HTTP API")
 	f.DurationVar(&timeout, "timeout", 30*time.Minute, "give up after")
 	return g.outputFlag(cmd)
 }
@@ -169,13 +165,11 @@ func resolveAuditInterval(ctx context.Context, c *client.Client, flag, s string,
 }
 
 func auditIntervalSeconds(ctx context.Context, c *client.Client) (uint64, error) {
-	var p struct {
-		IntervalSeconds uint64 `json:"interval_seconds"`
-	}
-	if err := c.QueryJSON(ctx, "/metering/params", nil, &p); err != nil {
+	p, _, err := c.MeteringParams(ctx, client.ReadOpts{})
+	if err != nil {
 		return 0, err
 	}
-	if p.IntervalSeconds == 0 {
+	if p == nil || p.IntervalSeconds == 0 {
 		return 0, errors.New("metering params: interval_seconds is 0")
 	}
 	return p.IntervalSeconds, nil

@@ -21,8 +21,9 @@ import (
 	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/node"
 	"github.com/citychain/citychain/chain/tx"
-	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/cmd/citychain/local"
 	"github.com/citychain/citychain/edge/reading"
+	"github.com/citychain/citychain/edge/reading/readingtest"
 	"github.com/citychain/citychain/settlement"
 )
 
@@ -48,27 +49,11 @@ func TestAuditCLI(t *testing.T) {
 	seed := sha256.Sum256([]byte("audit-cli/inv-1"))
 	devKey := ed25519.NewKeyFromSeed(seed[:])
 	home := filepath.Join(dir, "chain")
-	if _, err := node.EnsureDevnet(home, node.DevnetOptions{
-		RPCListen: fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)), P2PListen: fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)),
+	rpc := local.Devnet(t, home, node.DevnetOptions{
 		TimeoutCommit: 100 * time.Millisecond, IntervalSeconds: 1,
 		Devices:      []tx.MsgDeviceRegister{{ID: "inv-1", Kind: tx.KindSolarInverter, PubKey: tx.PubKey(devKey.Public().(ed25519.PublicKey))}},
 		DeviceOwners: []string{"alice"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	n, err := node.Start(node.Options{Home: home, CometLogLevel: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
-	if err := n.WaitForHeight(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	rpc := n.RPCAddress()
+	}).RPCAddress()
 	c, err := client.New(rpc)
 	if err != nil {
 		t.Fatal(err)
@@ -109,12 +94,8 @@ func TestAuditCLI(t *testing.T) {
 	intervals := map[uint64]bool{}
 	for seq := uint64(1); seq <= 25; seq++ {
 		now := time.Now().UnixMilli()
-		s, err := reading.Reading{DeviceID: "inv-1", KeyEpoch: 1, Seq: seq, TimeMs: now, Kind: reading.KindEnergyWh, Value: 1000 + 5*seq}.Sign(devKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, _ := s.Encode()
-		if tok := pub.Publish(settlement.ReadingsPrefix+"inv-1", 1, false, w); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		w := readingtest.Wire(t, devKey, reading.Reading{DeviceID: "inv-1", KeyEpoch: 1, Seq: seq, TimeMs: now, Kind: reading.KindEnergyWh, Value: 1000 + 5*seq})
+		if tok := pub.Publish(reading.Topic("inv-1"), 1, false, w); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 			t.Fatalf("publish: %v", tok.Error())
 		}
 		intervals[uint64(now)/1000] = true

@@ -13,7 +13,7 @@ import (
 	"github.com/citychain/citychain/api"
 	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/node"
-	"github.com/citychain/citychain/deploy/devnet"
+	"github.com/citychain/citychain/cmd/citychain/devnet"
 )
 
 func newDevnetCmd(g *globals) *cobra.Command {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,43 +13,15 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/node"
+	"github.com/citychain/citychain/cmd/citychain/local"
 )
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 // startDevnet creates a devnet home in a temp dir and runs its node in this
 // process on free loopback ports.
 func startDevnet(t *testing.T) (home, rpc string) {
 	t.Helper()
 	home = t.TempDir()
-	rpcL := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
-	p2pL := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
-	if _, err := node.EnsureDevnet(home, node.DevnetOptions{RPCListen: rpcL, P2PListen: p2pL, TimeoutCommit: 150 * time.Millisecond}); err != nil {
-		t.Fatal(err)
-	}
-	n, err := node.Start(node.Options{Home: home, CometLogLevel: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := n.WaitForHeight(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	return home, n.RPCAddress()
+	return home, local.Devnet(t, home, node.DevnetOptions{TimeoutCommit: 150 * time.Millisecond}).RPCAddress()
 }
 
 // cli runs the citychain command in-process, as a user would type it.

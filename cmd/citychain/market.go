@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -24,14 +23,11 @@ func (g *globals) nextInterval(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("node status: %w", err)
 	}
-	res, err := c.Query(ctx, "/metering/params", nil, 0, false)
+	p, res, err := c.MeteringParams(ctx, client.ReadOpts{})
 	if err != nil {
 		return 0, err
 	}
-	var p struct {
-		IntervalSeconds uint64 `json:"interval_seconds"`
-	}
-	if err := json.Unmarshal(res.Value, &p); err != nil || p.IntervalSeconds == 0 {
+	if p == nil || p.IntervalSeconds == 0 {
 		return 0, fmt.Errorf("metering params %q: want interval_seconds > 0", res.Value)
 	}
 	t := st.SyncInfo.LatestBlockTime.Unix()
@@ -133,7 +129,7 @@ func newTxMarketCmd(g *globals, f *txFlags) *cobra.Command {
 }
 
 func newQueryMarketCmd(g *globals, f *queryFlags) *cobra.Command {
-	intervalCmd := func(use, short, path string, provable bool) *cobra.Command {
+	intervalCmd := func(use, short string, show func(ctx context.Context, i uint64) error) *cobra.Command {
 		return &cobra.Command{
 			Use: use, Short: short, Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
@@ -141,11 +137,7 @@ func newQueryMarketCmd(g *globals, f *queryFlags) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				data := []byte(strconv.FormatUint(i, 10))
-				if provable {
-					return g.provable(cmd.Context(), f, path, data, rawJSON)
-				}
-				return g.list(cmd.Context(), f, path, data)
+				return show(cmd.Context(), i)
 			},
 		}
 	}
@@ -159,7 +151,9 @@ func newQueryMarketCmd(g *globals, f *queryFlags) *cobra.Command {
 	params := &cobra.Command{
 		Use: "params", Short: "The market parameters", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.provable(cmd.Context(), f, "/market/params", nil, rawJSON)
+			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
+				return raw(c.MarketParams(ctx, o))
+			})
 		},
 	}
 	order := &cobra.Command{
@@ -169,7 +163,9 @@ func newQueryMarketCmd(g *globals, f *queryFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.provable(cmd.Context(), f, "/market/order", []byte(strconv.FormatUint(id, 10)), rawJSON)
+			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
+				return raw(c.MarketOrder(ctx, id, o))
+			})
 		},
 	}
 	orders := &cobra.Command{
@@ -179,7 +175,9 @@ func newQueryMarketCmd(g *globals, f *queryFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.list(cmd.Context(), f, "/market/orders", []byte(a.String()))
+			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
+				return c.MarketOrders(ctx, a, 0)
+			})
 		},
 	}
 	trades := &cobra.Command{
@@ -190,21 +188,33 @@ func newQueryMarketCmd(g *globals, f *queryFlags) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return g.list(cmd.Context(), f, "/market/trades", []byte(strconv.FormatUint(i, 10)))
+				return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
+					return c.MarketTrades(ctx, i, 0)
+				})
 			}
 			a, err := resolve(args[0])
 			if err != nil {
 				return err
 			}
-			return g.list(cmd.Context(), f, "/market/trades", []byte(a.String()))
+			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
+				return c.MarketTradesOf(ctx, a, 0)
+			})
 		},
 	}
 	cmd := &cobra.Command{Use: "market", Short: "The energy market: books, clearings, trades and settlements"}
 	cmd.AddCommand(
 		params, order, orders, trades,
-		intervalCmd("book INTERVAL", "An interval's open orders, in matching order", "/market/book", false),
-		intervalCmd("clearing INTERVAL", "An interval's clearing: price, volume, counts (provable)", "/market/clearing", true),
-		intervalCmd("settlements INTERVAL", "An interval's delivery settlement and its trades", "/market/settlements", false),
+		intervalCmd("book INTERVAL", "An interval's open orders, in matching order", func(ctx context.Context, i uint64) error {
+			return g.answer(ctx, f, func(ctx context.Context, c *client.Client) (any, error) { return c.MarketBook(ctx, i, 0) })
+		}),
+		intervalCmd("clearing INTERVAL", "An interval's clearing: price, volume, counts (provable)", func(ctx context.Context, i uint64) error {
+			return g.state(ctx, f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
+				return raw(c.MarketClearing(ctx, i, o))
+			})
+		}),
+		intervalCmd("settlements INTERVAL", "An interval's delivery settlement and its trades", func(ctx context.Context, i uint64) error {
+			return g.answer(ctx, f, func(ctx context.Context, c *client.Client) (any, error) { return c.MarketSettlement(ctx, i, 0) })
+		}),
 	)
 	return cmd
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -11,6 +9,7 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/node"
+	"github.com/citychain/citychain/cmd/citychain/local"
 )
 
 // startMarketDevnet is startDevnet with a home directory whose removal
@@ -31,26 +30,7 @@ func startMarketDevnet(t *testing.T) (home, rpc string) {
 		}
 		t.Errorf("remove %s: %v", home, err)
 	})
-	rpcL := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
-	p2pL := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
-	if _, err := node.EnsureDevnet(home, node.DevnetOptions{RPCListen: rpcL, P2PListen: p2pL, TimeoutCommit: 150 * time.Millisecond}); err != nil {
-		t.Fatal(err)
-	}
-	n, err := node.Start(node.Options{Home: home, CometLogLevel: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := n.WaitForHeight(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	return home, n.RPCAddress()
+	return home, local.Devnet(t, home, node.DevnetOptions{TimeoutCommit: 150 * time.Millisecond}).RPCAddress()
 }
 
 // TestMarketCLI bids for the next interval through the command line, finds

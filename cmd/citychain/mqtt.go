@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/citychain/citychain/deploy/devnet"
-	"github.com/citychain/citychain/deploy/mqttauth"
+	"github.com/citychain/citychain/cmd/citychain/devnet"
+	"github.com/citychain/citychain/cmd/citychain/devnet/mqttauth"
 )
 
 // newMQTTCmd is `citychain mqtt`: Mosquitto password and ACL files for the

@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/citychain/citychain/deploy/mqttauth"
+	"github.com/citychain/citychain/cmd/citychain/devnet/mqttauth"
+	"github.com/citychain/citychain/edge/reading"
 )
 
 // TestMQTTCommands writes an ACL and password file with `mqtt acl`, sets a
@@ -52,10 +53,10 @@ func TestMQTTCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !acl.CanPublish("gw-01", "edge-gw-01", "citychain/v1/readings/inv02") || acl.CanPublish("gw-01", "edge-gw-01", "citychain/v1/readings/inv03") {
+	if !acl.CanPublish("gw-01", "edge-gw-01", reading.Topic("inv02")) || acl.CanPublish("gw-01", "edge-gw-01", reading.Topic("inv03")) {
 		t.Error("gw-01: want its own devices only")
 	}
-	if !acl.CanSubscribe("settle", "s", "$share/settle/citychain/v1/readings/+") || acl.CanPublish("settle", "s", "citychain/v1/readings/inv01") {
+	if !acl.CanSubscribe("settle", "s", "$share/settle/"+reading.TopicPrefix+"+") || acl.CanPublish("settle", "s", reading.Topic("inv01")) {
 		t.Error("settle: want read-only readings")
 	}
 }

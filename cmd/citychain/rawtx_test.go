@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/citychain/citychain/chain/client"
-	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/node"
 	"github.com/citychain/citychain/chain/tx"
+	"github.com/citychain/citychain/cmd/citychain/local"
 )
 
 type rawTx struct{ hex, hash string }
@@ -18,18 +18,7 @@ type rawTx struct{ hex, hash string }
 // sequence, without broadcasting it.
 func signedTransfer(t *testing.T, home, rpc string) rawTx {
 	t.Helper()
-	kr, err := keyring.Open(node.KeyringDir(home))
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice, err := kr.Get("alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob, err := kr.Get("bob")
-	if err != nil {
-		t.Fatal(err)
-	}
+	alice, bob := local.Key(t, node.KeyringDir(home), "alice"), local.Key(t, node.KeyringDir(home), "bob")
 	c, err := client.New(rpc)
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/citychain/citychain/chain/client"
-	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/settlement"
 )
 
@@ -38,33 +37,27 @@ func newReadingProofCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var params struct {
-				IntervalSeconds uint64 `json:"interval_seconds"`
-			}
-			if err := c.QueryJSON(ctx, "/metering/params", nil, &params); err != nil {
+			params, _, err := c.MeteringParams(ctx, client.ReadOpts{})
+			if err != nil {
 				return err
+			}
+			if params == nil {
+				return fmt.Errorf("%w: metering params", client.ErrNotFound)
 			}
 			p, err := settlement.ProveReading(ctx, sc, params.IntervalSeconds, args[0], seq)
 			if err != nil {
 				return err
 			}
-			res, err := c.Query(ctx, "/metering/anchor", []byte(strconv.FormatUint(p.Interval, 10)), 0, true)
+			a, res, err := c.Anchor(ctx, p.Interval, client.ReadOpts{Prove: true})
 			if err != nil {
 				return err
 			}
 			ver, err := c.Verify(ctx, res)
 			if err != nil {
-				return fmt.Errorf("PROOF NOT VERIFIED: anchor of interval %d: %w", p.Interval, err)
+				return fmt.Errorf("%w: anchor of interval %d: %w", client.ErrNotVerified, p.Interval, err)
 			}
-			if !res.Found() {
+			if a == nil {
 				return fmt.Errorf("interval %d is not anchored yet (proven absent at height %d); the rebuilt root is %x", p.Interval, res.Height, p.Root)
-			}
-			var a struct {
-				Root  tx.HexBytes `json:"root"`
-				Count uint64      `json:"count"`
-			}
-			if err := json.Unmarshal(res.Value, &a); err != nil {
-				return fmt.Errorf("decode anchor: %w", err)
 			}
 			if !bytes.Equal(a.Root, p.Root) || a.Count != p.Size {
 				return fmt.Errorf("MISMATCH: interval %d anchored root %x over %d readings, but the store rebuilds root %x over %d",
@@ -89,11 +82,7 @@ func newReadingProofCmd(g *globals) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&sc.URL, "influx-url", "http://127.0.0.1:8086", "InfluxDB HTTP API")
-	f.StringVar(&sc.Token, "influx-token", "", "InfluxDB token (default $"+envInfluxToken+")")
-	f.StringVar(&sc.Org, "influx-org", "", "InfluxDB organisation (2.x)")
-	f.StringVar(&sc.Bucket, "influx-bucket", "citychain/autogen", "InfluxDB bucket")
-	f.StringVar(&sc.Measurement, "measurement", "readings", "InfluxDB measurement of the readings")
+	influxFlags{&sc.URL, &sc.Token, &sc.Org, &sc.Bucket, &sc.Measurement}.register(cmd, defaultInfluxURL, "InfluxDB HTTP API")
 	f.DurationVar(&timeout, "timeout", 30*time.Second, "give up after")
 	return cmd
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/node"
 	"github.com/citychain/citychain/chain/tx"
+	"github.com/citychain/citychain/cmd/citychain/local"
 )
 
 // TestKillRestart runs the devnet as a real process, kills it with SIGKILL
@@ -33,8 +34,7 @@ func TestKillRestart(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	home := t.TempDir()
-	rpcAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	p2pAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	rpcAddr, p2pAddr := local.FreeAddr(t), local.FreeAddr(t)
 	start := func() *exec.Cmd {
 		t.Helper()
 		cmd := exec.Command(bin, "devnet", "--home", home, "--rpc-laddr", "tcp://"+rpcAddr, "--p2p-laddr", "tcp://"+p2pAddr,
@@ -93,7 +93,7 @@ func TestKillRestart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := decodeAmount(res.Value)
+		v, err := tx.DecodeAmount(res.Value)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,8 +190,8 @@ func TestKillRestart(t *testing.T) {
 		var te *client.TxError
 		_, err = c.Broadcast(ctx, raws[included-1])
 		inCache := err != nil && strings.Contains(err.Error(), "tx already exists in cache")
-		if !inCache && (!errors.As(err, &te) || te.Codespace != "auth" || te.Code != 3) {
-			t.Fatalf("round %d: replay of an included transfer: got %v, want auth code 3 (or the mempool's cache)", round, err)
+		if !inCache && (!errors.As(err, &te) || !errors.Is(te, tx.CodeAuthWrongSequence)) {
+			t.Fatalf("round %d: replay of an included transfer: got %v, want %v (or the mempool's cache)", round, err, tx.CodeAuthWrongSequence)
 		}
 		t.Logf("round %d: %d of %d transfers included before the kill", round, included, len(hashes))
 		// Let the rest of this round's transfers settle or be dropped

@@ -6,11 +6,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/citychain/citychain/deploy/testnet"
+	"github.com/citychain/citychain/cmd/citychain/testnet"
 )
 
 // newTestnetRunCmd is `citychain testnet run`: a real multi-process network
-// on this machine (deploy/testnet) in the foreground.
+// on this machine (cmd/citychain/testnet) in the foreground.
 func newTestnetRunCmd(g *globals) *cobra.Command {
 	var (
 		cfg     testnet.Config

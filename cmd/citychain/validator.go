@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/tx"
 )
 
@@ -44,7 +46,9 @@ func newQueryValidatorsCmd(g *globals, f *queryFlags) *cobra.Command {
 	return &cobra.Command{
 		Use: "validators", Short: "The validator set in chain state (pub_key, address, power, name)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.provable(cmd.Context(), f, "/validators/set", nil, rawJSON)
+			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
+				return raw(c.ValidatorSet(ctx, o))
+			})
 		},
 	}
 }

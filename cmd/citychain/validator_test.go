@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/node"
+	"github.com/citychain/citychain/cmd/citychain/local"
 )
 
 // TestAddValidator: a running devnet gains a second validator the way an
@@ -49,7 +49,7 @@ func TestAddValidator(t *testing.T) {
 	}
 	var id node.Identity
 	out := mustCLI(t, newHome, rpc, "init", "--genesis", node.GenesisFile(home), "--moniker", "fifth", "--persistent-peers", peer,
-		"--rpc-laddr", fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)), "--p2p-laddr", fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)),
+		"--rpc-laddr", "tcp://"+local.FreeAddr(t), "--p2p-laddr", "tcp://"+local.FreeAddr(t),
 		"--timeout-commit", "150ms", "--local-network", "-o", "json")
 	if err := json.Unmarshal([]byte(out), &id); err != nil {
 		t.Fatalf("init output: %v\n%s", err, out)

@@ -369,19 +369,21 @@ func newQueryVehiclesCmd(g *globals, f *queryFlags) *cobra.Command {
 	}
 	// record renders a stored record; an absent one is an error unless its
 	// absence is being proven.
-	record := func(what, id string) func([]byte) (any, error) {
-		return func(v []byte) (any, error) {
-			if v == nil && !f.prove {
-				return nil, fmt.Errorf("%s %s: %w (prove its absence with --prove)", what, id, client.ErrNotFound)
+	record := func(what, id string) func(json.RawMessage, *client.QueryResult, error) (any, *client.QueryResult, error) {
+		return func(v json.RawMessage, res *client.QueryResult, err error) (any, *client.QueryResult, error) {
+			if err == nil && v == nil && !f.prove {
+				return nil, nil, fmt.Errorf("%s %s: %w (prove its absence with --prove)", what, id, client.ErrNotFound)
 			}
-			return rawJSON(v)
+			return raw(v, res, err)
 		}
 	}
 
 	params := &cobra.Command{
 		Use: "params", Short: "Vehicles parameters", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.provable(cmd.Context(), f, "/vehicles/params", nil, rawJSON)
+			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
+				return raw(c.VehicleParams(ctx, o))
+			})
 		},
 	}
 	vehicle := &cobra.Command{
@@ -390,7 +392,9 @@ func newQueryVehiclesCmd(g *globals, f *queryFlags) *cobra.Command {
 			if err := vinArg(args[0]); err != nil {
 				return err
 			}
-			return g.provable(cmd.Context(), f, "/vehicles/vehicle", []byte(args[0]), record("vehicle", args[0]))
+			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
+				return record("vehicle", args[0])(c.Vehicle(ctx, args[0], o))
+			})
 		},
 	}
 	report := &cobra.Command{
@@ -404,7 +408,10 @@ func newQueryVehiclesCmd(g *globals, f *queryFlags) *cobra.Command {
 			if f.prove {
 				return g.provenReport(cmd.Context(), f, args[0])
 			}
-			return g.list(cmd.Context(), f, "/vehicles/report", []byte(args[0]))
+			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
+				h, _, err := c.VehicleHistory(ctx, args[0], 0)
+				return h, err
+			})
 		},
 	}
 	var from, limit uint64
@@ -414,8 +421,9 @@ func newQueryVehiclesCmd(g *globals, f *queryFlags) *cobra.Command {
 			if err := vinArg(args[0]); err != nil {
 				return err
 			}
-			data, _ := json.Marshal(map[string]any{"vin": args[0], "from": from, "limit": limit})
-			return g.list(cmd.Context(), f, "/vehicles/odometer", data)
+			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
+				return c.VehicleOdometer(ctx, tx.OdometerRequest{VIN: args[0], From: from, Limit: limit}, 0)
+			})
 		},
 	}
 	odometer.Flags().Uint64Var(&from, "from", 0, "first metering interval")
@@ -425,25 +433,22 @@ func newQueryVehiclesCmd(g *globals, f *queryFlags) *cobra.Command {
 	list := &cobra.Command{
 		Use: "list [--owner KEY] [--after VIN] [--limit N]", Short: "Vehicles in VIN order, all or one owner's; next is the --after of the next page", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			req := map[string]any{}
+			req := tx.VehicleListRequest{After: after, Limit: listLimit}
 			if owner != "" {
 				a, err := addr("--owner", owner)
 				if err != nil {
 					return err
 				}
-				req["owner"] = a.String()
+				req.Owner = &a
 			}
 			if after != "" {
 				if err := tx.ValidateVIN(after); err != nil {
 					return fmt.Errorf("--after: %w", err)
 				}
-				req["after"] = after
 			}
-			if listLimit != 0 {
-				req["limit"] = listLimit
-			}
-			data, _ := json.Marshal(req)
-			return g.list(cmd.Context(), f, "/vehicles/list", data)
+			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
+				return c.Vehicles(ctx, req, 0)
+			})
 		},
 	}
 	list.Flags().StringVar(&owner, "owner", "", "only this owner's vehicles (address or key name)")
@@ -455,7 +460,14 @@ func newQueryVehiclesCmd(g *globals, f *queryFlags) *cobra.Command {
 			if err := tx.ValidateDeviceID(args[0]); err != nil {
 				return fmt.Errorf("DEVICE: %w", err)
 			}
-			return g.provable(cmd.Context(), f, "/vehicles/by_device", []byte(args[0]), record("device binding", args[0]))
+			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
+				_, res, err := c.VehicleByDevice(ctx, args[0], o)
+				var v json.RawMessage // the bound VIN as stored, a JSON string
+				if err == nil {
+					v = res.Value
+				}
+				return record("device binding", args[0])(v, res, err)
+			})
 		},
 	}
 	programme := &cobra.Command{
@@ -464,7 +476,9 @@ func newQueryVehiclesCmd(g *globals, f *queryFlags) *cobra.Command {
 			if err := tx.ValidateProgrammeID(args[0]); err != nil {
 				return fmt.Errorf("ID: %w", err)
 			}
-			return g.provable(cmd.Context(), f, "/vehicles/programme", []byte(args[0]), record("programme", args[0]))
+			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
+				return record("programme", args[0])(c.VehicleProgramme(ctx, args[0], o))
+			})
 		},
 	}
 	var afterProg string
@@ -476,7 +490,9 @@ func newQueryVehiclesCmd(g *globals, f *queryFlags) *cobra.Command {
 					return fmt.Errorf("--after: %w", err)
 				}
 			}
-			return g.list(cmd.Context(), f, "/vehicles/programmes", []byte(afterProg))
+			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
+				return c.VehicleProgrammes(ctx, afterProg, 0)
+			})
 		},
 	}
 	programmes.Flags().StringVar(&afterProg, "after", "", "list programmes after this id (the previous page's next)")
@@ -487,11 +503,12 @@ func newQueryVehiclesCmd(g *globals, f *queryFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.provable(cmd.Context(), f, "/vehicles/citizen", []byte(a.String()), func(v []byte) (any, error) {
-				if v == nil {
-					return map[string]any{"address": a.String(), "subsidised": false}, nil
+			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
+				v, res, err := c.VehicleCitizen(ctx, a, o)
+				if err == nil && v == nil {
+					return map[string]any{"address": a.String(), "subsidised": false}, res, nil
 				}
-				return json.RawMessage(v), nil
+				return raw(v, res, err)
 			})
 		},
 	}
@@ -502,12 +519,18 @@ func newQueryVehiclesCmd(g *globals, f *queryFlags) *cobra.Command {
 			if err != nil || id == 0 {
 				return fmt.Errorf("ID %q: want a transfer id (1 or more)", args[0])
 			}
-			return g.provable(cmd.Context(), f, "/vehicles/transfer", []byte(args[0]), record("transfer", args[0]))
+			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
+				return record("transfer", args[0])(c.VehicleTransfer(ctx, id, o))
+			})
 		},
 	}
 	stats := &cobra.Command{
 		Use: "stats", Short: "Counts of vehicles, recycled, flagged, transfers and subsidies, and the subsidy escrow", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return g.list(cmd.Context(), f, "/vehicles/stats", nil) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
+				return c.VehicleStats(ctx, 0)
+			})
+		},
 	}
 	cmd := &cobra.Command{Use: "vehicles", Short: "Vehicle register: records, reports with proven odometer series, subsidies, transfers"}
 	cmd.AddCommand(params, vehicle, report, odometer, list, byDevice, programme, programmes, citizen, transfer, stats)
@@ -519,118 +542,47 @@ func newQueryVehiclesCmd(g *globals, f *queryFlags) *cobra.Command {
 // paging.
 var odometerPageLimit uint64 = 1000
 
-// provenVehicle is the part of a vehicle record that report --prove checks
-// the rest of the report against.
-type provenVehicle struct {
-	Odometer struct {
-		Points uint64            `json:"points"`
-		Last   *tx.OdometerPoint `json:"last"`
-		Digest tx.HexBytes       `json:"digest"`
-	} `json:"odometer"`
-	Subsidy *struct {
-		Programme string `json:"programme"`
-	} `json:"subsidy"`
-}
-
 // provenReport is "query vehicles report VIN --prove": the vehicle record
 // proven at a height H against the signed header H+1, the whole odometer
 // series read at H and folded into the record's digest, and the subsidy's
-// programme proven at H. Any failure or mismatch is an error.
+// programme proven at H (client.VehicleReport). Any failure or mismatch is
+// an error.
 func (g *globals) provenReport(ctx context.Context, f *queryFlags, vin string) error {
 	c, err := client.New(g.node)
 	if err != nil {
 		return err
 	}
+	c.OdometerPageLimit = odometerPageLimit
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	res, err := c.Query(ctx, "/vehicles/vehicle", []byte(vin), f.height, true)
+	rep, err := c.VehicleReport(ctx, vin, f.height)
 	if err != nil {
 		return err
 	}
-	ver, err := c.Verify(ctx, res)
-	if err != nil {
-		return fmt.Errorf("PROOF NOT VERIFIED: vehicle %s: %w", vin, err)
+	if !rep.Found() {
+		return fmt.Errorf("vehicle %s: %w (proven absent at height %d)", vin, client.ErrNotFound, rep.Height)
 	}
-	if !res.Found() {
-		return fmt.Errorf("vehicle %s: %w (proven absent at height %d)", vin, client.ErrNotFound, res.Height)
-	}
-	var v provenVehicle
-	if err := json.Unmarshal(res.Value, &v); err != nil {
-		return fmt.Errorf("decode proven vehicle %s: %w", vin, err)
-	}
-	points, err := odometerSeries(ctx, c, vin, res.Height, v.Odometer.Points)
-	if err != nil {
-		return err
-	}
-	if err := tx.VerifyOdometerSeries(points, v.Odometer.Digest, v.Odometer.Last, v.Odometer.Points); err != nil {
-		return fmt.Errorf("MISMATCH: vehicle %s at height %d: %w", vin, res.Height, err)
-	}
-	report := map[string]any{"vehicle": json.RawMessage(res.Value), "odometer": points}
+	ver := rep.VehicleProof.Verification
+	report := map[string]any{"vehicle": rep.Vehicle, "odometer": rep.Odometer}
 	proof := map[string]any{
 		"verified": true, "header_height": ver.HeaderHeight, "app_hash": fmt.Sprintf("%X", ver.AppHash),
 		"signed_power": ver.SignedPower, "total_power": ver.TotalPower,
-		"odometer_points": len(points), "odometer_digest": v.Odometer.Digest,
+		"odometer_points": len(rep.Odometer), "odometer_digest": rep.Summary.Digest,
 	}
-	if v.Subsidy != nil {
-		id := v.Subsidy.Programme
-		pres, err := c.Query(ctx, "/vehicles/programme", []byte(id), res.Height, true)
-		if err != nil {
-			return err
-		}
-		if _, err := c.Verify(ctx, pres); err != nil {
-			return fmt.Errorf("PROOF NOT VERIFIED: programme %q: %w", id, err)
-		}
-		if pres.Height != res.Height || !pres.Found() {
-			return fmt.Errorf("MISMATCH: vehicle %s's subsidy names programme %q, absent at height %d", vin, id, res.Height)
-		}
-		report["programme"] = json.RawMessage(pres.Value)
-		proof["programme"] = id
+	if rep.ProgrammeProof != nil {
+		report["programme"] = rep.Programme
+		proof["programme"] = rep.ProgrammeID
 	}
 	if g.output == "json" {
-		return g.printJSON(map[string]any{"height": res.Height, "result": report, "proof": proof})
+		return g.printJSON(map[string]any{"height": rep.Height, "result": report, "proof": proof})
 	}
 	b, _ := json.MarshalIndent(report, "", "  ")
-	fmt.Fprintf(g.out, "%s\n(state at height %d)\n", b, res.Height)
+	fmt.Fprintf(g.out, "%s\n(state at height %d)\n", b, rep.Height)
 	fmt.Fprintf(g.out, "proof verified: vehicle %s's record at height %d against app hash %X in header %d, signed by %d of %d voting power\n",
-		vin, res.Height, ver.AppHash, ver.HeaderHeight, ver.SignedPower, ver.TotalPower)
-	fmt.Fprintf(g.out, "odometer series of %d points read at height %d matches the record's digest and last point\n", len(points), res.Height)
-	if v.Subsidy != nil {
-		fmt.Fprintf(g.out, "subsidy programme %q proven at height %d\n", v.Subsidy.Programme, res.Height)
+		vin, rep.Height, ver.AppHash, ver.HeaderHeight, ver.SignedPower, ver.TotalPower)
+	fmt.Fprintf(g.out, "odometer series of %d points read at height %d matches the record's digest and last point\n", len(rep.Odometer), rep.Height)
+	if rep.ProgrammeProof != nil {
+		fmt.Fprintf(g.out, "subsidy programme %q proven at height %d\n", rep.ProgrammeID, rep.Height)
 	}
 	return nil
-}
-
-// odometerSeries reads a vehicle's whole odometer series at height,
-// following each page's next until there is none. It stops early once the
-// node returns more points than the proven record counts (want), or a page
-// that does not advance.
-func odometerSeries(ctx context.Context, c *client.Client, vin string, height int64, want uint64) ([]tx.OdometerPoint, error) {
-	points := []tx.OdometerPoint{}
-	var from uint64
-	for {
-		data, _ := json.Marshal(map[string]any{"vin": vin, "from": from, "limit": odometerPageLimit})
-		res, err := c.Query(ctx, "/vehicles/odometer", data, height, false)
-		if err != nil {
-			return nil, err
-		}
-		if res.Height != height || !res.Found() {
-			return nil, fmt.Errorf("MISMATCH: odometer of %s from interval %d: answered at height %d (found %t), want height %d",
-				vin, from, res.Height, res.Found(), height)
-		}
-		var page struct {
-			Points []tx.OdometerPoint `json:"points"`
-			Next   *uint64            `json:"next"`
-		}
-		if err := json.Unmarshal(res.Value, &page); err != nil {
-			return nil, fmt.Errorf("decode odometer page of %s from interval %d: %w", vin, from, err)
-		}
-		points = append(points, page.Points...)
-		if page.Next == nil || uint64(len(points)) > want {
-			return points, nil
-		}
-		if len(page.Points) == 0 || *page.Next <= page.Points[len(page.Points)-1].Interval {
-			return nil, fmt.Errorf("MISMATCH: odometer page of %s from interval %d does not advance (next %d)", vin, from, *page.Next)
-		}
-		from = *page.Next
-	}
 }

@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/client"
-	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/node"
 	"github.com/citychain/citychain/chain/tx"
+	"github.com/citychain/citychain/cmd/citychain/local"
 	"github.com/citychain/citychain/edge/reading"
+	"github.com/citychain/citychain/edge/reading/readingtest"
 )
 
 // TestVehiclesCLI runs the vehicles commands against a devnet node: two
@@ -38,18 +39,7 @@ func TestVehiclesCLI(t *testing.T) {
 			t.Fatalf("decode %q: %v", out, err)
 		}
 	}
-	kr, err := keyring.Open(node.KeyringDir(home))
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice, err := kr.Get("alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob, err := kr.Get("bob")
-	if err != nil {
-		t.Fatal(err)
-	}
+	alice, bob := local.Key(t, node.KeyringDir(home), "alice"), local.Key(t, node.KeyringDir(home), "bob")
 
 	// Odometer devices of alice: a1 and b for the two vehicles, a2 to
 	// replace a1.
@@ -84,16 +74,8 @@ func TestVehiclesCLI(t *testing.T) {
 	var readings []tx.HexBytes
 	base := (time.Now().Unix()/node.DevnetInterval - 20) * node.DevnetInterval
 	for i := range 5 {
-		s, err := reading.Reading{DeviceID: "ev-cli-a2", KeyEpoch: 1, Seq: uint64(i + 1), TimeMs: (base + int64(i)*node.DevnetInterval + 1) * 1000,
-			Kind: reading.KindOdometerM, Value: uint64(1000 * (i + 1))}.Sign(devKeys["ev-cli-a2"])
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := s.Encode()
-		if err != nil {
-			t.Fatal(err)
-		}
-		readings = append(readings, tx.HexBytes(w))
+		readings = append(readings, readingtest.Wire(t, devKeys["ev-cli-a2"], reading.Reading{DeviceID: "ev-cli-a2", KeyEpoch: 1, Seq: uint64(i + 1),
+			TimeMs: (base + int64(i)*node.DevnetInterval + 1) * 1000, Kind: reading.KindOdometerM, Value: uint64(1000 * (i + 1))}))
 	}
 	c, err := client.New(rpc)
 	if err != nil {

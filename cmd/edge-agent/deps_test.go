@@ -15,7 +15,7 @@ func TestImportsNoChainCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, dep := range strings.Fields(string(out)) {
-		for _, banned := range []string{"/chain/", "/settlement", "/api", "/simulators", "/deploy", "github.com/cometbft/", "github.com/cosmos/"} {
+		for _, banned := range []string{"/chain/", "/settlement", "/api", "/simulators", "/deploy", "/cmd/citychain", "github.com/cometbft/", "github.com/cosmos/"} {
 			if strings.HasPrefix(dep, "github.com/citychain/citychain") && strings.Contains(dep, banned) ||
 				!strings.HasPrefix(dep, "github.com/citychain/") && strings.HasPrefix(dep, banned) {
 				t.Errorf("edge-agent depends on %s", dep)

@@ -1,7 +1,7 @@
 //go:build faults
 
 // Package faults is the fault-tolerance suite: one real multi-process
-// network (deploy/testnet: four validators, Mosquitto, InfluxDB, the
+// network (cmd/citychain/testnet: four validators, Mosquitto, InfluxDB, the
 // settlement service, simulated devices behind edge agents, the city API)
 // under steady load, and a sequence of faults — validators killed, stopped
 // and partitioned, the broker, settlement, an agent and InfluxDB killed or
@@ -33,8 +33,8 @@ import (
 	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/tx"
-	"github.com/citychain/citychain/deploy/local"
-	"github.com/citychain/citychain/deploy/testnet"
+	"github.com/citychain/citychain/cmd/citychain/local"
+	"github.com/citychain/citychain/cmd/citychain/testnet"
 )
 
 // TestFaults starts one network, puts it under load (the edge agents'
@@ -321,9 +321,9 @@ func (sd *sender) step(ctx context.Context, c *client.Client) {
 // definite reports a rejection that resubmitting cannot change.
 func definite(te *client.TxError) bool {
 	switch {
-	case te.Codespace == "auth" && (te.Code == 2 || te.Code == 3): // unknown account on a lagging node, wrong sequence
+	case errors.Is(te, tx.CodeAuthUnknownAccount) || errors.Is(te, tx.CodeAuthWrongSequence): // unknown account on a lagging node, wrong sequence
 		return false
-	case te.Codespace == "tx" && te.Code == 10: // too many pending for the account
+	case errors.Is(te, tx.CodeTxTooManyPending): // too many pending for the account
 		return false
 	}
 	return true
@@ -341,7 +341,7 @@ func (sd *sender) decide(ctx context.Context, c *client.Client, committed uint64
 			return // not indexed on this node yet: another round, maybe another node
 		}
 		hash := strings.ToUpper(hex.EncodeToString(p.hash))
-		if res.TxResult.Codespace == "auth" && res.TxResult.Code == 3 {
+		if tx.CodeAuthWrongSequence.Matches(res.TxResult.Codespace, res.TxResult.Code) {
 			// A block held it ahead of an earlier sequence (a proposer's
 			// mempool lists transactions in the order CheckTx answered,
 			// which for RPC and peers at once is not always sequence

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/client"
-	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/tx"
+	"github.com/citychain/citychain/cmd/citychain/local"
 )
 
 // The transaction flood: for about two settlement intervals, goroutines
@@ -35,26 +35,14 @@ const (
 // floodKind is one kind of invalid transaction and the code CheckTx must
 // answer it with.
 type floodKind struct {
-	name      string
-	codespace string
-	code      uint32
-	make      func(n uint64) []byte
+	name string
+	code tx.Code
+	make func(n uint64) []byte
 }
 
 func (s *suite) floodKinds(t *testing.T, ctx context.Context) []floodKind {
 	t.Helper()
-	kr, err := keyring.Open(s.net.Keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice, err := kr.Get("alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob, err := kr.Get("bob")
-	if err != nil {
-		t.Fatal(err)
-	}
+	alice, bob := local.Key(t, s.net.Keys, "alice"), local.Key(t, s.net.Keys, "bob")
 	c, err := client.New(s.net.RPC())
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +64,7 @@ func (s *suite) floodKinds(t *testing.T, ctx context.Context) []floodKind {
 		return raw
 	}
 	return []floodKind{
-		{"oversized", "tx", 3, func(n uint64) []byte {
+		{"oversized", tx.CodeTxTooLarge, func(n uint64) []byte {
 			// A well-framed envelope 6 KiB over the limit.
 			body := make([]byte, tx.MaxTxBytes+6*1024)
 			for i := range body {
@@ -85,20 +73,20 @@ func (s *suite) floodKinds(t *testing.T, ctx context.Context) []floodKind {
 			binary.BigEndian.PutUint64(body, n)
 			return tx.Encode(body, make([]byte, ed25519.SignatureSize))
 		}},
-		{"bad-signature", "tx", 4, func(n uint64) []byte {
+		{"bad-signature", tx.CodeTxBadSignature, func(n uint64) []byte {
 			// Alice's next transfer, its signature broken.
 			raw := build(alice.Private, acc.Sequence, n)
 			raw[len(raw)-1] ^= 0x01
 			return raw
 		}},
-		{"unregistered-key", "auth", 2, func(n uint64) []byte {
+		{"unregistered-key", tx.CodeAuthUnknownAccount, func(n uint64) []byte {
 			_, key, err := ed25519.GenerateKey(rand.Reader)
 			if err != nil {
 				panic(err)
 			}
 			return build(key, 0, n)
 		}},
-		{"garbage", "tx", 2, func(n uint64) []byte {
+		{"garbage", tx.CodeTxMalformed, func(n uint64) []byte {
 			b := make([]byte, 1+n%300)
 			_, _ = rand.Read(b)
 			b[0] = byte(2 + n%250) // never envelope version 1
@@ -175,11 +163,11 @@ func (s *suite) txFlood(t *testing.T) {
 						continue
 					}
 					tallies[ki].sync.Add(1)
-					if res.Codespace != k.codespace || res.Code != k.code {
+					if !k.code.Matches(res.Codespace, res.Code) {
 						mu.Lock()
 						if len(wrong) < 20 {
 							wrong = append(wrong, fmt.Sprintf("%s to validator %d: got %s/%d (%s), want %s/%d",
-								k.name, v.Index, res.Codespace, res.Code, res.Log, k.codespace, k.code))
+								k.name, v.Index, res.Codespace, res.Code, res.Log, k.code.Codespace, k.code.Code))
 						}
 						mu.Unlock()
 					}

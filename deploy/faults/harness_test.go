@@ -23,7 +23,7 @@ import (
 
 	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/tx"
-	"github.com/citychain/citychain/deploy/testnet"
+	"github.com/citychain/citychain/cmd/citychain/testnet"
 )
 
 // suite is the one network every scenario of TestFaults runs on, with the

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/client"
-	"github.com/citychain/citychain/deploy/testnet"
+	"github.com/citychain/citychain/cmd/citychain/testnet"
 )
 
 // Deliberate outage lengths.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/client"
-	"github.com/citychain/citychain/deploy/testnet"
+	"github.com/citychain/citychain/cmd/citychain/testnet"
 )
 
 // Validator scenarios: a validator killed and restarted, two of four

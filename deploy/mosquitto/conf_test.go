@@ -13,8 +13,9 @@ import (
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
-	"github.com/citychain/citychain/deploy/local"
-	"github.com/citychain/citychain/deploy/mqttauth"
+	"github.com/citychain/citychain/cmd/citychain/devnet/mqttauth"
+	"github.com/citychain/citychain/cmd/citychain/local"
+	"github.com/citychain/citychain/edge/reading"
 )
 
 // TestProductionConfig runs deploy/mosquitto/mosquitto.conf, its paths
@@ -116,7 +117,7 @@ func TestProductionConfig(t *testing.T) {
 	}
 	defer settle.Disconnect(50)
 	got := make(chan string, 1)
-	if tok := settle.Subscribe("$share/settle/citychain/v1/readings/+", 1, func(_ mqtt.Client, msg mqtt.Message) { got <- string(msg.Payload()) }); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+	if tok := settle.Subscribe("$share/settle/"+reading.TopicPrefix+"+", 1, func(_ mqtt.Client, msg mqtt.Message) { got <- string(msg.Payload()) }); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 		t.Fatalf("subscribe: %v", tok.Error())
 	}
 	gw, err := connect(m.URL(), "gw-01", tlsCfg)
@@ -124,7 +125,7 @@ func TestProductionConfig(t *testing.T) {
 		t.Fatalf("gw-01 over TLS: %v", err)
 	}
 	defer gw.Disconnect(50)
-	if tok := gw.Publish("citychain/v1/readings/inv01", 1, false, "reading"); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+	if tok := gw.Publish(reading.Topic("inv01"), 1, false, "reading"); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 		t.Fatalf("publish: %v", tok.Error())
 	}
 	select {

@@ -20,7 +20,7 @@ import (
 	"github.com/cometbft/cometbft/types"
 
 	"github.com/citychain/citychain/chain/node"
-	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/cmd/citychain/local"
 )
 
 func readOps(t *testing.T) (root string, doc []byte) {
@@ -328,24 +328,8 @@ func TestDocAppHashCheck(t *testing.T) {
 			t.Skipf("%s not installed", tool)
 		}
 	}
-	home := t.TempDir()
-	rpcPort, err := local.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p2pPort, err := local.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rpc := fmt.Sprintf("127.0.0.1:%d", rpcPort)
-	if _, err := node.EnsureDevnet(home, node.DevnetOptions{RPCListen: "tcp://" + rpc, P2PListen: fmt.Sprintf("tcp://127.0.0.1:%d", p2pPort), TimeoutCommit: 200 * time.Millisecond}); err != nil {
-		t.Fatal(err)
-	}
-	n, err := node.Start(node.Options{Home: home, CometLogLevel: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = n.Stop() })
+	n := local.Devnet(t, t.TempDir(), node.DevnetOptions{TimeoutCommit: 200 * time.Millisecond})
+	rpc := strings.TrimPrefix(n.RPCAddress(), "http://")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := n.WaitForHeight(ctx, 3); err != nil {

@@ -28,7 +28,7 @@ import (
 	"github.com/citychain/citychain/chain/app/apptest"
 	"github.com/citychain/citychain/chain/node"
 	"github.com/citychain/citychain/chain/tx"
-	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/cmd/citychain/local"
 	"github.com/citychain/citychain/edge/agent"
 )
 

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/cmd/citychain/local"
 	"github.com/citychain/citychain/edge/agent"
 )
 

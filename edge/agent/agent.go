@@ -9,13 +9,11 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +28,7 @@ import (
 	"github.com/citychain/citychain/edge/internal/publisher"
 	"github.com/citychain/citychain/edge/internal/state"
 	"github.com/citychain/citychain/edge/reading"
+	"github.com/citychain/citychain/edge/tlsconfig"
 )
 
 // Agent is one gateway.
@@ -127,23 +126,9 @@ func tlsConfig(t config.TLS) (*tls.Config, error) {
 	if !t.Enabled() && t.ServerName == "" {
 		return nil, nil
 	}
-	c := &tls.Config{ServerName: t.ServerName, MinVersion: tls.VersionTLS12}
-	if t.CAFile != "" {
-		pem, err := os.ReadFile(t.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("mqtt.tls.ca_file: %w", err)
-		}
-		c.RootCAs = x509.NewCertPool()
-		if !c.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("mqtt.tls.ca_file %s: no PEM certificate found", t.CAFile)
-		}
-	}
-	if t.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("mqtt.tls client certificate: %w", err)
-		}
-		c.Certificates = []tls.Certificate{cert}
+	c, err := tlsconfig.Client(t.ServerName, t.CAFile, t.CertFile, t.KeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("mqtt.tls: %w", err)
 	}
 	return c, nil
 }

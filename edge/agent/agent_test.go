@@ -9,7 +9,6 @@ import (
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
-	"github.com/citychain/citychain/edge/internal/publisher"
 	"github.com/citychain/citychain/edge/internal/state"
 	"github.com/citychain/citychain/edge/reading"
 )
@@ -32,7 +31,7 @@ func subscribe(t *testing.T, broker, clientID string, clean bool, rec *recorder)
 		rec.mu.Lock()
 		defer rec.mu.Unlock()
 		defer func() { close(rec.changed); rec.changed = make(chan struct{}) }()
-		if strings.HasPrefix(m.Topic(), publisher.StatusPrefix) {
+		if strings.HasPrefix(m.Topic(), reading.StatusTopicPrefix) {
 			rec.status = append(rec.status, m.Topic()+"="+string(m.Payload()))
 			return
 		}
@@ -40,7 +39,7 @@ func subscribe(t *testing.T, broker, clientID string, clean bool, rec *recorder)
 	}
 	opts.SetOnConnectHandler(func(c mqtt.Client) {
 		if clean {
-			c.Subscribe("citychain/v1/#", 1, handle)
+			c.Subscribe(reading.TopicRoot+"#", 1, handle)
 		}
 	})
 	opts.SetDefaultPublishHandler(handle)
@@ -49,7 +48,7 @@ func subscribe(t *testing.T, broker, clientID string, clean bool, rec *recorder)
 		t.Fatalf("subscriber connect: %v", tok.Error())
 	}
 	if !clean {
-		if tok := s.c.Subscribe("citychain/v1/#", 1, handle); !tok.WaitTimeout(wait) || tok.Error() != nil {
+		if tok := s.c.Subscribe(reading.TopicRoot+"#", 1, handle); !tok.WaitTimeout(wait) || tok.Error() != nil {
 			t.Fatalf("subscribe: %v", tok.Error())
 		}
 	}
@@ -117,7 +116,7 @@ func TestEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	if len(rec.status) == 0 || rec.status[0] != "citychain/v1/status/gw-test=online" {
+	if len(rec.status) == 0 || rec.status[0] != reading.StatusTopic("gw-test")+"=online" {
 		t.Errorf("status messages = %v, want online first", rec.status)
 	}
 }
@@ -253,8 +252,8 @@ func TestOutboxFullAlarm(t *testing.T) {
 	rec.waitFor(t, "the alarm status and recovery", wait, func(r *recorder) bool {
 		var full, ok bool
 		for _, s := range r.status {
-			full = full || s == "citychain/v1/status/gw-test/alarm=outbox_full"
-			ok = ok || full && s == "citychain/v1/status/gw-test/alarm=ok"
+			full = full || s == reading.AlarmTopic("gw-test")+"=outbox_full"
+			ok = ok || full && s == reading.AlarmTopic("gw-test")+"=ok"
 		}
 		return ok
 	})

@@ -24,7 +24,6 @@ import (
 	"github.com/citychain/citychain/edge/internal/config"
 	"github.com/citychain/citychain/edge/internal/keyfile"
 	"github.com/citychain/citychain/edge/internal/mbtest"
-	"github.com/citychain/citychain/edge/internal/publisher"
 	"github.com/citychain/citychain/edge/reading"
 )
 
@@ -73,7 +72,7 @@ func (r *recorder) OnPublish(cl *mqttsrv.Client, pk packets.Packet) (packets.Pac
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	defer func() { close(r.changed); r.changed = make(chan struct{}) }()
-	if strings.HasPrefix(pk.TopicName, publisher.StatusPrefix) {
+	if strings.HasPrefix(pk.TopicName, reading.StatusTopicPrefix) {
 		r.status = append(r.status, pk.TopicName+"="+string(pk.Payload))
 		return pk, nil
 	}
@@ -83,7 +82,7 @@ func (r *recorder) OnPublish(cl *mqttsrv.Client, pk packets.Packet) (packets.Pac
 
 // check verifies one reading message and records it; call with mu held.
 func (r *recorder) check(topic string, payload []byte) {
-	dev := strings.TrimPrefix(topic, publisher.ReadingsPrefix)
+	dev := strings.TrimPrefix(topic, reading.TopicPrefix)
 	s, err := reading.DecodeVerify(payload, r.keys[dev])
 	if err != nil {
 		r.errs = append(r.errs, fmt.Sprintf("%s: %v", topic, err))

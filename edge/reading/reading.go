@@ -79,6 +79,27 @@ func ParseKind(s string) (Kind, error) {
 	return 0, fmt.Errorf("kind %q: want energy_wh or odometer_m: %w", s, ErrInvalid)
 }
 
+// Device kinds, as the chain's device registry names them (chain/tx
+// declares its KindSolarInverter and KindEVOdometer from these). Each kind
+// of device measures one kind of reading; see MeasuredBy.
+const (
+	DeviceSolarInverter = "solar_inverter" // measures KindEnergyWh
+	DeviceEVOdometer    = "ev_odometer"    // measures KindOdometerM
+)
+
+// MeasuredBy reports whether a device of deviceKind measures readings of
+// kind k: only such readings of the device are accepted (by settlement and
+// by the chain).
+func (k Kind) MeasuredBy(deviceKind string) bool {
+	switch deviceKind {
+	case DeviceSolarInverter:
+		return k == KindEnergyWh
+	case DeviceEVOdometer:
+		return k == KindOdometerM
+	}
+	return false
+}
+
 // Errors. Every decoding or validation failure wraps ErrInvalid (usually as a
 // *FieldError naming the field); a signature mismatch is ErrBadSignature.
 var (

@@ -23,6 +23,7 @@ import (
 	dbm "github.com/cosmos/cosmos-db"
 
 	"github.com/citychain/citychain/chain/app"
+	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/internal/auth"
 	"github.com/citychain/citychain/chain/internal/bank"
 	"github.com/citychain/citychain/chain/internal/devices"
@@ -557,7 +558,7 @@ func (h *Harness) amount(res *abci.ResponseQuery, what string) uint64 {
 func (h *Harness) Balances(addr tx.Address) []tx.Coin {
 	h.tb.Helper()
 	var out []tx.Coin
-	h.queryJSON("/bank/balances", []byte(addr.String()), &out)
+	h.QueryJSON(h.tb, "/bank/balances", []byte(addr.String()), &out)
 	return out
 }
 
@@ -599,7 +600,7 @@ func (h *Harness) Roles(addr tx.Address) []string {
 func (h *Harness) Members(role string) []tx.Address {
 	h.tb.Helper()
 	var out []tx.Address
-	h.queryJSON("/auth/members", []byte(role), &out)
+	h.QueryJSON(h.tb, "/auth/members", []byte(role), &out)
 	return out
 }
 
@@ -607,7 +608,7 @@ func (h *Harness) Members(role string) []tx.Address {
 func (h *Harness) Validators() validators.Set {
 	h.tb.Helper()
 	var s validators.Set
-	h.queryJSON("/validators/set", nil, &s)
+	h.QueryJSON(h.tb, "/validators/set", nil, &s)
 	return s
 }
 
@@ -632,18 +633,20 @@ func (h *Harness) Device(id string) (devices.Device, bool) {
 func (h *Harness) DevicesByOwner(addr tx.Address) []devices.Device {
 	h.tb.Helper()
 	var out []devices.Device
-	h.queryJSON("/devices/by_owner", []byte(addr.String()), &out)
+	h.QueryJSON(h.tb, "/devices/by_owner", []byte(addr.String()), &out)
 	return out
 }
 
-func (h *Harness) queryJSON(path string, data []byte, v any) {
-	h.tb.Helper()
+// QueryJSON queries path with data at the latest height and decodes the
+// JSON answer into v; a failed query or decoding fails tb.
+func (h *Harness) QueryJSON(tb testing.TB, path string, data []byte, v any) {
+	tb.Helper()
 	res := h.Query(path, data, 0, false)
 	if res.Code != 0 {
-		h.tb.Fatalf("query %s %q: %s/%d %s", path, data, res.Codespace, res.Code, res.Log)
+		tb.Fatalf("query %s %q: %s/%d %s", path, data, res.Codespace, res.Code, res.Log)
 	}
 	if err := json.Unmarshal(res.Value, v); err != nil {
-		h.tb.Fatalf("decode %s: %v (%s)", path, err, res.Value)
+		tb.Fatalf("decode %s: %v (%s)", path, err, res.Value)
 	}
 }
 
@@ -695,17 +698,7 @@ func RequireCode(tb testing.TB, what string, res any, code tx.Code, logHas ...st
 // Attr returns the value of attribute key of the first event of type typ,
 // and whether there is one.
 func Attr(evs []abci.Event, typ, key string) (string, bool) {
-	for _, e := range evs {
-		if e.Type != typ {
-			continue
-		}
-		for _, a := range e.Attributes {
-			if a.Key == key {
-				return a.Value, true
-			}
-		}
-	}
-	return "", false
+	return (&client.TxResult{Events: evs}).Attr(typ, key)
 }
 
 // HasEvent reports whether evs has an event of type typ whose attributes

@@ -1,9 +1,6 @@
 package bank
 
 import (
-	"bytes"
-	"encoding/json"
-
 	"github.com/citychain/citychain/chain/internal/module"
 	"github.com/citychain/citychain/chain/internal/store"
 	"github.com/citychain/citychain/chain/tx"
@@ -24,10 +21,8 @@ func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 	switch q.Path {
 	case "balance":
 		var req BalanceRequest
-		dec := json.NewDecoder(bytes.NewReader(q.Data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			return nil, module.ErrBadQuery.Wrapf("balance request: %v", err)
+		if err := q.DecodeRequest(&req, "balance"); err != nil {
+			return nil, err
 		}
 		if err := tx.ValidateDenom(req.Denom); err != nil {
 			return nil, module.ErrBadQuery.Wrapf("%v", err)

@@ -207,11 +207,5 @@ func (w *world) getOrder(id uint64) market.Order {
 
 func (w *world) queryJSON(path string, data []byte, v any) {
 	w.t.Helper()
-	res := w.Query(path, data, 0, false)
-	if res.Code != 0 {
-		w.t.Fatalf("query %s %q: %s/%d %s", path, data, res.Codespace, res.Code, res.Log)
-	}
-	if err := json.Unmarshal(res.Value, v); err != nil {
-		w.t.Fatalf("decode %s: %v", path, err)
-	}
+	w.QueryJSON(w.t, path, data, v)
 }

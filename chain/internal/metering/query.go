@@ -3,7 +3,6 @@ package metering
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"strconv"
 
 	"github.com/citychain/citychain/chain/internal/module"
@@ -49,10 +48,8 @@ func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 		return full(anchorKey(n)), nil
 	case "deltas", "totals":
 		var req RangeRequest
-		dec := json.NewDecoder(bytes.NewReader(q.Data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			return nil, module.ErrBadQuery.Wrapf("range request: %v", err)
+		if err := q.DecodeRequest(&req, "range"); err != nil {
+			return nil, err
 		}
 		if req.To < req.From || req.To-req.From >= maxRange {
 			return nil, module.ErrBadQuery.Wrapf("range %d..%d: want from <= to and at most %d intervals", req.From, req.To, maxRange)

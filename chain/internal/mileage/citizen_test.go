@@ -119,17 +119,17 @@ func TestAwardAndSpend(t *testing.T) {
 
 	// Queries.
 	var hist mileage.HistoryPage
-	queryJSON(t, h, "/mileage/history", apptest.MustJSON(t, mileage.HistoryRequest{Address: apptest.Alice.Addr, Start: 1, Limit: 1}), &hist)
+	h.QueryJSON(t, "/mileage/history", apptest.MustJSON(t, mileage.HistoryRequest{Address: apptest.Alice.Addr, Start: 1, Limit: 1}), &hist)
 	if hist.Total != 3 || len(hist.Entries) != 1 || hist.Entries[0].Kind != mileage.KindSpend || hist.Entries[0].Counterparty != busCard.Addr || hist.Entries[0].N != 1 {
 		t.Fatalf("history page: %+v", hist)
 	}
 	var merchants mileage.MerchantsPage
-	queryJSON(t, h, "/mileage/merchants", nil, &merchants)
+	h.QueryJSON(t, "/mileage/merchants", nil, &merchants)
 	if len(merchants.Merchants) != 2 || merchants.Next != nil {
 		t.Fatalf("merchants: %+v", merchants)
 	}
 	var p mileage.Params
-	queryJSON(t, h, "/mileage/params", nil, &p)
+	h.QueryJSON(t, "/mileage/params", nil, &p)
 	if p.PeriodIntervals != 2 || len(p.BonusTiers) != 4 {
 		t.Fatalf("params: %+v", p)
 	}
@@ -194,7 +194,7 @@ func TestAwardsExpireOldestFirst(t *testing.T) {
 	}
 	h.RunFail("spend expired mileage", h.Sign(apptest.Alice, &tx.MsgMileageSpend{Merchant: busCard.Addr, Amount: uscn(1)}), tx.CodeMileageInsufficient)
 	var hist mileage.HistoryPage
-	queryJSON(t, h, "/mileage/history", apptest.MustJSON(t, mileage.HistoryRequest{Address: apptest.Alice.Addr}), &hist)
+	h.QueryJSON(t, "/mileage/history", apptest.MustJSON(t, mileage.HistoryRequest{Address: apptest.Alice.Addr}), &hist)
 	kinds := ""
 	for _, e := range hist.Entries {
 		kinds += fmt.Sprintf("%s:%d ", e.Kind, e.Amount)

@@ -136,17 +136,6 @@ func advanceTo(h *apptest.Harness, height int64) []abci.Event {
 	return evs
 }
 
-func queryJSON(t testing.TB, h *apptest.Harness, path string, data []byte, v any) {
-	t.Helper()
-	res := h.Query(path, data, 0, false)
-	if res.Code != 0 {
-		t.Fatalf("query %s %s: %s/%d %s", path, data, res.Codespace, res.Code, res.Log)
-	}
-	if err := json.Unmarshal(res.Value, v); err != nil {
-		t.Fatalf("decode %s: %v (%s)", path, err, res.Value)
-	}
-}
-
 func account(t testing.TB, h *apptest.Harness, addr tx.Address) mileage.Account {
 	t.Helper()
 	res := h.Query("/mileage/account", []byte(addr.String()), 0, false)
@@ -166,14 +155,14 @@ func account(t testing.TB, h *apptest.Harness, addr tx.Address) mileage.Account 
 func vehicle(t testing.TB, h *apptest.Harness, id string) mileage.VehicleAnswer {
 	t.Helper()
 	var v mileage.VehicleAnswer
-	queryJSON(t, h, "/mileage/vehicle", apptest.MustJSON(t, mileage.VehicleRequest{Device: id, Limit: 100}), &v)
+	h.QueryJSON(t, "/mileage/vehicle", apptest.MustJSON(t, mileage.VehicleRequest{Device: id, Limit: 100}), &v)
 	return v
 }
 
 func budget(t testing.TB, h *apptest.Harness) mileage.Budget {
 	t.Helper()
 	var b mileage.Budget
-	queryJSON(t, h, "/mileage/budget", nil, &b)
+	h.QueryJSON(t, "/mileage/budget", nil, &b)
 	return b
 }
 

@@ -1,8 +1,6 @@
 package mileage
 
 import (
-	"bytes"
-	"encoding/json"
 	"strconv"
 
 	"github.com/citychain/citychain/chain/internal/module"
@@ -54,25 +52,6 @@ type Budget struct {
 	Cursor        Cursor     `json:"cursor"`
 }
 
-func decodeStrict(data []byte, v any, what string) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return module.ErrBadQuery.Wrapf("%s request: %v", what, err)
-	}
-	return nil
-}
-
-func pageLimit(l uint64) (uint64, error) {
-	if l == 0 {
-		return DefaultPageLimit, nil
-	}
-	if l > MaxPageLimit {
-		return 0, module.ErrBadQuery.Wrapf("limit %d: want at most %d", l, MaxPageLimit)
-	}
-	return l, nil
-}
-
 // Query implements module.Module. Paths (see README):
 //
 //	params     -> Params, provable
@@ -108,10 +87,10 @@ func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 		return full(periodKey(n)), nil
 	case "history":
 		var req HistoryRequest
-		if err := decodeStrict(q.Data, &req, "history"); err != nil {
+		if err := q.DecodeRequest(&req, "history"); err != nil {
 			return nil, err
 		}
-		limit, err := pageLimit(req.Limit)
+		limit, err := module.PageLimit(req.Limit, DefaultPageLimit, MaxPageLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -128,7 +107,7 @@ func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 	case "vehicle":
 		var req VehicleRequest
 		if len(q.Data) > 0 && q.Data[0] == '{' {
-			if err := decodeStrict(q.Data, &req, "vehicle"); err != nil {
+			if err := q.DecodeRequest(&req, "vehicle"); err != nil {
 				return nil, err
 			}
 		} else {
@@ -137,7 +116,7 @@ func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 		if err := tx.ValidateDeviceID(req.Device); err != nil {
 			return nil, module.ErrBadQuery.Wrapf("%v", err)
 		}
-		limit, err := pageLimit(req.Limit)
+		limit, err := module.PageLimit(req.Limit, DefaultPageLimit, MaxPageLimit)
 		if err != nil {
 			return nil, err
 		}

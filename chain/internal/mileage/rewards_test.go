@@ -153,13 +153,13 @@ func TestVehicleRewardsPeriodByPeriod(t *testing.T) {
 		t.Fatalf("totals: %+v, want 2 forfeited periods", tot)
 	}
 	var hist mileage.HistoryPage
-	queryJSON(t, h, "/mileage/history", apptest.MustJSON(t, mileage.HistoryRequest{Address: apptest.Alice.Addr}), &hist)
+	h.QueryJSON(t, "/mileage/history", apptest.MustJSON(t, mileage.HistoryRequest{Address: apptest.Alice.Addr}), &hist)
 	if hist.Total != 2 || len(hist.Entries) != 2 || hist.Entries[0].Kind != mileage.KindVehicleReward ||
 		hist.Entries[0].Amount != 5_150_000 || hist.Entries[1].Amount != 7_010_000 || hist.Entries[1].Device != "ev-2" {
 		t.Fatalf("alice history: %+v", hist)
 	}
 	var sum mileage.PeriodSummary
-	queryJSON(t, h, "/mileage/period", []byte(fmt.Sprint(p0+1)), &sum)
+	h.QueryJSON(t, "/mileage/period", []byte(fmt.Sprint(p0+1)), &sum)
 	if !sum.Settled || sum.Vehicles != 2 || sum.Forfeited != 1 || sum.Paid != 1000 || sum.Height != 60 {
 		t.Fatalf("period summary: %+v", sum)
 	}
@@ -280,7 +280,7 @@ func TestPeriodsSettledOnceInOrder(t *testing.T) {
 				t.Fatalf("settled distance %d, driven %d", settledM, total)
 			}
 			var v mileage.VehicleAnswer
-			queryJSON(t, h, "/mileage/vehicle", apptest.MustJSON(t, mileage.VehicleRequest{Device: "ev-b", From: p0 + 5, Limit: 3}), &v)
+			h.QueryJSON(t, "/mileage/vehicle", apptest.MustJSON(t, mileage.VehicleRequest{Device: "ev-b", From: p0 + 5, Limit: 3}), &v)
 			if len(v.Periods) != 3 || v.Periods[0].Period != p0+5 || v.Periods[2].Period != p0+7 {
 				t.Fatalf("vehicle page: %+v", v.Periods)
 			}
@@ -337,5 +337,5 @@ func TestEnrollVehicle(t *testing.T) {
 		t.Fatalf("vehicle by plain id: %s", res.Log)
 	}
 	var raw json.RawMessage
-	queryJSON(t, h, "/mileage/vehicle", []byte("ev-1"), &raw)
+	h.QueryJSON(t, "/mileage/vehicle", []byte("ev-1"), &raw)
 }

@@ -2,7 +2,6 @@ package vehicles_test
 
 import (
 	"crypto/ed25519"
-	"encoding/json"
 	"strconv"
 	"testing"
 
@@ -105,35 +104,24 @@ func submit(t testing.TB, h *apptest.Harness, rs ...tx.HexBytes) (accepted int, 
 	return accepted, reasons
 }
 
-func queryJSON(t testing.TB, h *apptest.Harness, path string, data []byte, v any) {
-	t.Helper()
-	res := h.Query(path, data, 0, false)
-	if res.Code != 0 {
-		t.Fatalf("query %s %s: %s/%d %s", path, data, res.Codespace, res.Code, res.Log)
-	}
-	if err := json.Unmarshal(res.Value, v); err != nil {
-		t.Fatalf("decode %s: %v (%s)", path, err, res.Value)
-	}
-}
-
 func vehicle(t testing.TB, h *apptest.Harness, vin string) vehicles.Vehicle {
 	t.Helper()
 	var v vehicles.Vehicle
-	queryJSON(t, h, "/vehicles/vehicle", []byte(vin), &v)
+	h.QueryJSON(t, "/vehicles/vehicle", []byte(vin), &v)
 	return v
 }
 
 func programme(t testing.TB, h *apptest.Harness, id string) vehicles.Programme {
 	t.Helper()
 	var p vehicles.Programme
-	queryJSON(t, h, "/vehicles/programme", []byte(id), &p)
+	h.QueryJSON(t, "/vehicles/programme", []byte(id), &p)
 	return p
 }
 
 func transfer(t testing.TB, h *apptest.Harness, id uint64) vehicles.Transfer {
 	t.Helper()
 	var tr vehicles.Transfer
-	queryJSON(t, h, "/vehicles/transfer", []byte(strconv.FormatUint(id, 10)), &tr)
+	h.QueryJSON(t, "/vehicles/transfer", []byte(strconv.FormatUint(id, 10)), &tr)
 	return tr
 }
 

@@ -1,7 +1,6 @@
 package vehicles
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"strconv"
@@ -73,25 +72,6 @@ type Stats struct {
 	Counters      Counters   `json:"counters"`
 	EscrowAddress tx.Address `json:"escrow_address"`
 	Escrow        []tx.Coin  `json:"escrow"`
-}
-
-func decodeStrict(data []byte, v any, what string) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return module.ErrBadQuery.Wrapf("%s request: %v", what, err)
-	}
-	return nil
-}
-
-func limitOf(l, def, max uint64) (uint64, error) {
-	if l == 0 {
-		return def, nil
-	}
-	if l > max {
-		return 0, module.ErrBadQuery.Wrapf("limit %d: want at most %d", l, max)
-	}
-	return l, nil
 }
 
 func summaryOf(v *Vehicle) Summary {
@@ -215,13 +195,13 @@ func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 		return &module.QueryResult{Value: reportJSON(raw, pts, prog)}, nil
 	case "odometer":
 		var req OdometerRequest
-		if err := decodeStrict(q.Data, &req, "odometer"); err != nil {
+		if err := q.DecodeRequest(&req, "odometer"); err != nil {
 			return nil, err
 		}
 		if err := tx.ValidateVIN(req.VIN); err != nil {
 			return nil, module.ErrBadQuery.Wrapf("%v", err)
 		}
-		limit, err := limitOf(req.Limit, DefaultOdometerLimit, MaxOdometerLimit)
+		limit, err := module.PageLimit(req.Limit, DefaultOdometerLimit, MaxOdometerLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -234,11 +214,11 @@ func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 	case "list":
 		var req ListRequest
 		if len(q.Data) > 0 {
-			if err := decodeStrict(q.Data, &req, "list"); err != nil {
+			if err := q.DecodeRequest(&req, "list"); err != nil {
 				return nil, err
 			}
 		}
-		limit, err := limitOf(req.Limit, DefaultPageLimit, MaxPageLimit)
+		limit, err := module.PageLimit(req.Limit, DefaultPageLimit, MaxPageLimit)
 		if err != nil {
 			return nil, err
 		}

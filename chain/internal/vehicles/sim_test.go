@@ -218,7 +218,7 @@ func checkInvariants(t *testing.T, h *apptest.Harness, vins []string, holders []
 	owned := map[tx.Address]map[string]bool{}
 	for _, k := range []apptest.Key{apptest.Alice, apptest.Bob, apptest.Stranger} {
 		var page vehicles.ListPage
-		queryJSON(t, h, "/vehicles/list", apptest.MustJSON(t, vehicles.ListRequest{Owner: &k.Addr}), &page)
+		h.QueryJSON(t, "/vehicles/list", apptest.MustJSON(t, vehicles.ListRequest{Owner: &k.Addr}), &page)
 		owned[k.Addr] = map[string]bool{}
 		for _, s := range page.Vehicles {
 			owned[k.Addr][s.VIN] = true
@@ -226,7 +226,7 @@ func checkInvariants(t *testing.T, h *apptest.Harness, vins []string, holders []
 	}
 	for _, vin := range vins {
 		var r vehicles.Report
-		queryJSON(t, h, "/vehicles/report", []byte(vin), &r)
+		h.QueryJSON(t, "/vehicles/report", []byte(vin), &r)
 		v := r.Vehicle
 		for a, set := range owned {
 			if set[vin] != (a == v.Owner) {
@@ -268,7 +268,7 @@ func checkInvariants(t *testing.T, h *apptest.Harness, vins []string, holders []
 		}
 		if s := v.Subsidy; s != nil {
 			var cs vehicles.CitizenSubsidy
-			queryJSON(t, h, "/vehicles/citizen", []byte(s.Holder.String()), &cs)
+			h.QueryJSON(t, "/vehicles/citizen", []byte(s.Holder.String()), &cs)
 			if cs.VIN != vin || (s.ClawedBack != nil && s.ClawedBack.Amount > s.Amount.Amount) {
 				t.Fatalf("height %d: %s subsidy %+v, citizen record %+v", h.Height, vin, s, cs)
 			}

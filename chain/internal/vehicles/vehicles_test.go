@@ -72,7 +72,7 @@ func TestRegister(t *testing.T) {
 		t.Fatalf("vehicle: %+v", v)
 	}
 	var byDev string
-	queryJSON(t, h, "/vehicles/by_device", []byte("ev-a"), &byDev)
+	h.QueryJSON(t, "/vehicles/by_device", []byte("ev-a"), &byDev)
 	if byDev != vin {
 		t.Fatalf("by_device: %q", byDev)
 	}
@@ -90,15 +90,15 @@ func TestRegister(t *testing.T) {
 	h.RunOK("register another on the freed device", reg(apptest.Registrar, register(other, apptest.Alice.Addr, "ev-a")))
 
 	var list vehicles.ListPage
-	queryJSON(t, h, "/vehicles/list", apptest.MustJSON(t, vehicles.ListRequest{Owner: &apptest.Alice.Addr}), &list)
+	h.QueryJSON(t, "/vehicles/list", apptest.MustJSON(t, vehicles.ListRequest{Owner: &apptest.Alice.Addr}), &list)
 	if len(list.Vehicles) != 2 || list.Vehicles[0].VIN > list.Vehicles[1].VIN {
 		t.Fatalf("list: %+v", list)
 	}
-	queryJSON(t, h, "/vehicles/list", apptest.MustJSON(t, vehicles.ListRequest{Owner: &apptest.Bob.Addr}), &list)
+	h.QueryJSON(t, "/vehicles/list", apptest.MustJSON(t, vehicles.ListRequest{Owner: &apptest.Bob.Addr}), &list)
 	if len(list.Vehicles) != 0 {
 		t.Fatalf("bob's list: %+v", list)
 	}
-	queryJSON(t, h, "/vehicles/list", apptest.MustJSON(t, vehicles.ListRequest{Limit: 1}), &list)
+	h.QueryJSON(t, "/vehicles/list", apptest.MustJSON(t, vehicles.ListRequest{Limit: 1}), &list)
 	if len(list.Vehicles) != 1 || list.Next == "" {
 		t.Fatalf("a page of one: %+v", list)
 	}
@@ -144,7 +144,7 @@ func TestOdometerSeries(t *testing.T) {
 		t.Fatalf("odometer: %+v", v.Odometer)
 	}
 	var r vehicles.Report
-	queryJSON(t, h, "/vehicles/report", []byte(vin), &r)
+	h.QueryJSON(t, "/vehicles/report", []byte(vin), &r)
 	if err := tx.VerifyOdometerSeries(r.Odometer, v.Odometer.Digest, v.Odometer.Last, v.Odometer.Points); err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestOdometerSeries(t *testing.T) {
 	from := uint64(0)
 	for {
 		var page vehicles.OdometerPage
-		queryJSON(t, h, "/vehicles/odometer", apptest.MustJSON(t, vehicles.OdometerRequest{VIN: vin, From: from, Limit: 4}), &page)
+		h.QueryJSON(t, "/vehicles/odometer", apptest.MustJSON(t, vehicles.OdometerRequest{VIN: vin, From: from, Limit: 4}), &page)
 		paged = append(paged, page.Points...)
 		if page.Next == nil {
 			break
@@ -197,7 +197,7 @@ func TestOdometerSeries(t *testing.T) {
 		t.Fatalf("the flag went away or the series stopped: %+v %+v", v.Flags, v.Odometer)
 	}
 	var st vehicles.Stats
-	queryJSON(t, h, "/vehicles/stats", nil, &st)
+	h.QueryJSON(t, "/vehicles/stats", nil, &st)
 	if st.Counters.Flagged != 1 || st.Counters.Vehicles != 1 {
 		t.Fatalf("stats: %+v", st.Counters)
 	}
@@ -232,7 +232,7 @@ func TestOdometerSeries(t *testing.T) {
 	if n, why := submit(t, h, odo.sign(t, nextMs(h), value+2_000)); n != 1 {
 		t.Fatalf("buyer's reading: %v", why)
 	}
-	queryJSON(t, h, "/vehicles/report", []byte(vin), &r)
+	h.QueryJSON(t, "/vehicles/report", []byte(vin), &r)
 	if r.Vehicle.Odometer.Points != 8 || len(r.Vehicle.Owners) != 2 {
 		t.Fatalf("report after sale: %+v", r.Vehicle.Odometer)
 	}
@@ -317,7 +317,7 @@ func TestSubsidies(t *testing.T) {
 		t.Fatalf("programme: %+v", p)
 	}
 	var cs vehicles.CitizenSubsidy
-	queryJSON(t, h, "/vehicles/citizen", []byte(apptest.Alice.Addr.String()), &cs)
+	h.QueryJSON(t, "/vehicles/citizen", []byte(apptest.Alice.Addr.String()), &cs)
 	if cs.VIN != vinA || cs.Programme != "ev-2026" {
 		t.Fatalf("citizen: %+v", cs)
 	}
@@ -327,12 +327,12 @@ func TestSubsidies(t *testing.T) {
 		t.Fatalf("subsidy: %+v", v.Subsidy)
 	}
 	var r vehicles.Report
-	queryJSON(t, h, "/vehicles/report", []byte(vinA), &r)
+	h.QueryJSON(t, "/vehicles/report", []byte(vinA), &r)
 	if r.Programme == nil || r.Programme.ID != "ev-2026" || r.Programme.Remaining != p.Remaining || r.Vehicle.Subsidy.Programme != "ev-2026" || len(r.Odometer) != 0 {
 		t.Fatalf("report: %+v", r)
 	}
 	var st vehicles.Stats
-	queryJSON(t, h, "/vehicles/stats", nil, &st)
+	h.QueryJSON(t, "/vehicles/stats", nil, &st)
 	if len(st.Escrow) != 1 || st.Escrow[0] != p.Remaining || st.Counters.Subsidies != 1 {
 		t.Fatalf("stats: %+v, the programme has %s left", st, p.Remaining)
 	}
@@ -465,7 +465,7 @@ func TestTransfer(t *testing.T) {
 		t.Fatalf("resale clawback %s", got)
 	}
 	var list vehicles.ListPage
-	queryJSON(t, h, "/vehicles/list", apptest.MustJSON(t, vehicles.ListRequest{Owner: &apptest.Bob.Addr}), &list)
+	h.QueryJSON(t, "/vehicles/list", apptest.MustJSON(t, vehicles.ListRequest{Owner: &apptest.Bob.Addr}), &list)
 	if len(list.Vehicles) != 0 {
 		t.Fatalf("the owner index kept the seller: %+v", list)
 	}
@@ -516,7 +516,7 @@ func TestRecordsAndRecycling(t *testing.T) {
 		t.Fatalf("recycled: %+v", v)
 	}
 	var st vehicles.Stats
-	queryJSON(t, h, "/vehicles/stats", nil, &st)
+	h.QueryJSON(t, "/vehicles/stats", nil, &st)
 	if st.Counters.Recycled != 1 {
 		t.Fatalf("stats: %+v", st.Counters)
 	}

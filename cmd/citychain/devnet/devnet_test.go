@@ -22,15 +22,6 @@ import (
 	"github.com/citychain/citychain/simulators"
 )
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	p, err := local.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("127.0.0.1:%d", p)
-}
-
 type readingKey struct {
 	device string
 	seq    uint64
@@ -81,7 +72,7 @@ func TestDevnetEndToEnd(t *testing.T) {
 	seoul := time.FixedZone("KST", 9*3600)
 	clock := simulators.NewManualClock(time.Date(2026, 6, 21, 10, 0, 0, 0, seoul))
 	sys, err := devnet.Start(ctx, devnet.Config{
-		Home: home, RPCListen: "tcp://" + freeAddr(t), P2PListen: "tcp://" + freeAddr(t),
+		Home: home, RPCListen: "tcp://" + local.FreeAddr(t), P2PListen: "tcp://" + local.FreeAddr(t),
 		TimeoutCommit: 200 * time.Millisecond, CometLogLevel: "none",
 		MQTTURL: mosq.URL(), InfluxListen: "127.0.0.1:0",
 		Inverters: 3, EVs: 2, SimBasePort: 0, PollInterval: 250 * time.Millisecond, GatewaySize: 3,

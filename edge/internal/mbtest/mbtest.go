@@ -1,45 +1,48 @@
-// Package mbtest is a minimal Modbus TCP server for the edge agent's tests:
-// it answers function code 3 (read holding registers) from a sparse register
-// bank on a loopback port, and can misbehave on demand (wrong transaction
-// id, no reply) to exercise client reconnects. Test code only.
+// Package mbtest is a Modbus TCP server for the edge agent's tests: the
+// simulators' server (simulators/mbserver) on a loopback port with one
+// sparse register bank for every unit id, which can misbehave on demand
+// (wrong transaction id, no reply) to exercise client reconnects. Test code
+// only: the edge agent itself imports nothing from the simulators.
 package mbtest
 
 import (
+	"context"
 	"encoding/binary"
-	"io"
 	"net"
 	"sync"
 	"sync/atomic"
+
+	"github.com/citychain/citychain/simulators/mbserver"
 )
 
 // Server is a Modbus TCP server with one register bank for every unit id.
 type Server struct {
-	ln net.Listener
+	ln     *listener
+	bank   *bank
+	cancel context.CancelFunc
+	done   chan error
 
-	mu    sync.Mutex
-	regs  map[uint16]uint16
-	conns map[net.Conn]struct{}
-
-	// BadTxID makes the next n replies carry a wrong transaction id.
-	badTxID atomic.Int32
-	// silent makes the next n requests go unanswered.
-	silent atomic.Int32
-	// Accepts counts accepted connections.
-	accepts atomic.Int32
-	reads   atomic.Int64
-
-	wg sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Start listens on 127.0.0.1:0 and serves until Close.
 func Start() (*Server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := mbserver.New(mbserver.Config{}, nil)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{ln: ln, regs: map[uint16]uint16{}, conns: map[net.Conn]struct{}{}}
-	s.wg.Add(1)
-	go s.accept()
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{ln: &listener{Listener: inner}, bank: &bank{regs: map[uint16]uint16{}}, done: make(chan error, 1)}
+	for id := range 256 {
+		srv.Handle(uint8(id), s.bank)
+	}
+	var ctx context.Context
+	ctx, s.cancel = context.WithCancel(context.Background())
+	go func() { s.done <- srv.Serve(ctx, s.ln) }()
 	return s, nil
 }
 
@@ -48,10 +51,10 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Set writes consecutive registers starting at addr.
 func (s *Server) Set(addr uint16, vals ...uint16) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.bank.mu.Lock()
+	defer s.bank.mu.Unlock()
 	for i, v := range vals {
-		s.regs[addr+uint16(i)] = v
+		s.bank.regs[addr+uint16(i)] = v
 	}
 }
 
@@ -59,104 +62,104 @@ func (s *Server) Set(addr uint16, vals ...uint16) {
 func (s *Server) SetUint32(addr uint16, v uint32) { s.Set(addr, uint16(v>>16), uint16(v)) }
 
 // BadTxID makes the next n replies carry a wrong transaction id.
-func (s *Server) BadTxID(n int) { s.badTxID.Store(int32(n)) }
+func (s *Server) BadTxID(n int) { s.ln.badTxID.Store(int32(n)) }
 
 // Silent makes the next n requests go unanswered (the client times out).
-func (s *Server) Silent(n int) { s.silent.Store(int32(n)) }
+func (s *Server) Silent(n int) { s.bank.silent.Store(int32(n)) }
 
 // Accepts returns how many connections were accepted so far.
-func (s *Server) Accepts() int { return int(s.accepts.Load()) }
+func (s *Server) Accepts() int { return int(s.ln.accepts.Load()) }
 
 // Reads returns how many read requests were answered.
-func (s *Server) Reads() int64 { return s.reads.Load() }
+func (s *Server) Reads() int64 { return s.bank.reads.Load() }
 
-// Close stops the listener and drops all connections.
+// Close stops the listener and drops all connections. Closing again does
+// nothing.
 func (s *Server) Close() error {
-	err := s.ln.Close()
-	s.mu.Lock()
-	for c := range s.conns {
-		c.Close()
-	}
-	s.mu.Unlock()
-	s.wg.Wait()
-	return err
+	s.closeOnce.Do(func() {
+		s.cancel()
+		s.closeErr = <-s.done
+	})
+	return s.closeErr
 }
 
-func (s *Server) accept() {
-	defer s.wg.Done()
+// bank is the sparse register bank every unit id reads; unset registers
+// read 0.
+type bank struct {
+	mu     sync.Mutex
+	regs   map[uint16]uint16
+	silent atomic.Int32
+	reads  atomic.Int64
+}
+
+var (
+	_ mbserver.Unit    = (*bank)(nil)
+	_ mbserver.Faulter = (*bank)(nil)
+)
+
+func (b *bank) ReadRegisters(_ uint8, addr, qty uint16) ([]uint16, error) {
+	b.reads.Add(1)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := make([]uint16, qty)
+	for i := range out {
+		out[i] = b.regs[addr+uint16(i)]
+	}
+	return out, nil
+}
+
+func (b *bank) WriteRegisters(uint16, []uint16) error { return mbserver.IllegalFunction }
+
+// CommFault leaves the request unanswered while Silent's count lasts.
+func (b *bank) CommFault() mbserver.Fault {
+	if take(&b.silent) {
+		return mbserver.Fault{Kind: mbserver.FaultNoReply}
+	}
+	return mbserver.Fault{}
+}
+
+// take takes one from a positive count and reports whether it did.
+func take(n *atomic.Int32) bool {
 	for {
-		c, err := s.ln.Accept()
-		if err != nil {
-			return
+		v := n.Load()
+		if v <= 0 {
+			return false
 		}
-		s.accepts.Add(1)
-		s.mu.Lock()
-		s.conns[c] = struct{}{}
-		s.mu.Unlock()
-		s.wg.Add(1)
-		go s.serve(c)
-	}
-}
-
-func (s *Server) serve(c net.Conn) {
-	defer s.wg.Done()
-	defer func() {
-		s.mu.Lock()
-		delete(s.conns, c)
-		s.mu.Unlock()
-		c.Close()
-	}()
-	hdr := make([]byte, 7)
-	for {
-		if _, err := io.ReadFull(c, hdr); err != nil {
-			return
-		}
-		n := int(binary.BigEndian.Uint16(hdr[4:]))
-		if n < 2 || n > 254 {
-			return
-		}
-		pdu := make([]byte, n-1)
-		if _, err := io.ReadFull(c, pdu); err != nil {
-			return
-		}
-		if s.silent.Load() > 0 {
-			s.silent.Add(-1)
-			continue
-		}
-		resp := s.handle(pdu)
-		out := make([]byte, 7, 7+len(resp))
-		copy(out, hdr[:4])
-		if s.badTxID.Load() > 0 {
-			s.badTxID.Add(-1)
-			binary.BigEndian.PutUint16(out, binary.BigEndian.Uint16(hdr)+100)
-		}
-		binary.BigEndian.PutUint16(out[4:], uint16(len(resp)+1))
-		out[6] = hdr[6]
-		out = append(out, resp...)
-		if _, err := c.Write(out); err != nil {
-			return
+		if n.CompareAndSwap(v, v-1) {
+			return true
 		}
 	}
 }
 
-func (s *Server) handle(pdu []byte) []byte {
-	fc := pdu[0]
-	if fc != 3 && fc != 4 || len(pdu) != 5 {
-		return []byte{fc | 0x80, 1} // illegal function
+// listener counts accepted connections and hands out connections that
+// spoil the transaction id of a reply while BadTxID's count lasts.
+type listener struct {
+	net.Listener
+	accepts atomic.Int32
+	badTxID atomic.Int32
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
 	}
-	addr := binary.BigEndian.Uint16(pdu[1:])
-	qty := binary.BigEndian.Uint16(pdu[3:])
-	if qty < 1 || qty > 125 || int(addr)+int(qty) > 0x10000 {
-		return []byte{fc | 0x80, 3} // illegal data value
+	l.accepts.Add(1)
+	return &conn{Conn: c, l: l}, nil
+}
+
+// conn is a server connection; the server writes one whole frame per Write.
+type conn struct {
+	net.Conn
+	l *listener
+}
+
+func (c *conn) Write(frame []byte) (int, error) {
+	if len(frame) >= 2 && take(&c.l.badTxID) {
+		frame = append([]byte(nil), frame...)
+		binary.BigEndian.PutUint16(frame, binary.BigEndian.Uint16(frame)+100)
 	}
-	s.reads.Add(1)
-	out := []byte{fc, byte(2 * qty)}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := uint16(0); i < qty; i++ {
-		out = binary.BigEndian.AppendUint16(out, s.regs[addr+i])
-	}
-	return out
+	return c.Conn.Write(frame)
 }
 
 // SunSpecInverter lays out a SunSpec device at base: "SunS", common model 1

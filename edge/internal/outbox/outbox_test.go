@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/citychain/citychain/edge/reading"
+	"github.com/citychain/citychain/edge/reading/readingtest"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -21,15 +22,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 func wire(t testing.TB, device string, seq uint64) []byte {
 	t.Helper()
 	priv := ed25519.NewKeyFromSeed(make([]byte, 32))
-	s, err := reading.Reading{DeviceID: device, KeyEpoch: 1, Seq: seq, TimeMs: 1, Kind: reading.KindEnergyWh, Value: seq * 10}.Sign(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := s.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return readingtest.Wire(t, priv, reading.Reading{DeviceID: device, KeyEpoch: 1, Seq: seq, TimeMs: 1, Kind: reading.KindEnergyWh, Value: seq * 10})
 }
 
 func all(o *Outbox) []Entry {

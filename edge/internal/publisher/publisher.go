@@ -4,17 +4,18 @@
 // connects with CleanSession=true and no automatic reconnect, so on any
 // connection loss paho fails every pending token and nothing is held in
 // paho's in-memory store. Each (re)connection starts a session that walks
-// the outbox from the oldest entry, publishes each reading on
-// citychain/v1/readings/<device> and removes it only after its PUBACK
-// (token success). At most MaxInFlight publishes await a PUBACK at once;
+// the outbox from the oldest entry, publishes each reading on its device's
+// topic (reading.Topic: citychain/v1/readings/<device>) and removes it only
+// after its PUBACK (token success). At most MaxInFlight publishes await a PUBACK at once;
 // entries that were already queued when the session started (the replay)
 // are paced by a token bucket. Any failed publish ends the session; the
 // next one replays whatever is still queued, so readings can arrive twice
 // but are never lost.
 //
 // Gateway status: a retained last will "offline" and a retained "online"
-// on citychain/v1/status/<gateway>; the outbox alarm is retained on
-// citychain/v1/status/<gateway>/alarm ("outbox_full" or "ok").
+// on citychain/v1/status/<gateway> (reading.StatusTopic); the outbox alarm
+// is retained on citychain/v1/status/<gateway>/alarm (reading.AlarmTopic;
+// "outbox_full" or "ok").
 package publisher
 
 import (
@@ -31,22 +32,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/citychain/citychain/edge/internal/outbox"
+	"github.com/citychain/citychain/edge/reading"
 )
-
-// Topics.
-const (
-	ReadingsPrefix = "citychain/v1/readings/"
-	StatusPrefix   = "citychain/v1/status/"
-)
-
-// ReadingTopic is the topic of a device's readings.
-func ReadingTopic(device string) string { return ReadingsPrefix + device }
-
-// StatusTopic is the retained online/offline topic of a gateway.
-func StatusTopic(gateway string) string { return StatusPrefix + gateway }
-
-// AlarmTopic is the retained alarm topic of a gateway.
-func AlarmTopic(gateway string) string { return StatusPrefix + gateway + "/alarm" }
 
 // Source is the queue the publisher drains (an *outbox.Outbox).
 type Source interface {
@@ -188,7 +175,7 @@ func (p *Publisher) options(lost chan<- error) *mqtt.ClientOptions {
 		SetKeepAlive(p.cfg.KeepAlive).
 		SetPingTimeout(p.cfg.ConnectTimeout).
 		SetWriteTimeout(p.cfg.PublishTimeout).
-		SetWill(StatusTopic(p.cfg.GatewayID), "offline", 1, true).
+		SetWill(reading.StatusTopic(p.cfg.GatewayID), "offline", 1, true).
 		SetConnectionLostHandler(func(_ mqtt.Client, err error) {
 			select {
 			case lost <- err:
@@ -233,7 +220,7 @@ func (p *Publisher) session(ctx context.Context) (connected bool, err error) {
 	defer p.connected.Set(0)
 	p.log.Info("mqtt connected", "broker", p.cfg.Broker, "client_id", p.cfg.ClientID)
 
-	if err := wait(ctx, c.Publish(StatusTopic(p.cfg.GatewayID), 1, true, "online"), p.cfg.PublishTimeout); err != nil {
+	if err := wait(ctx, c.Publish(reading.StatusTopic(p.cfg.GatewayID), 1, true, "online"), p.cfg.PublishTimeout); err != nil {
 		c.Disconnect(0)
 		return true, fmt.Errorf("publish online status: %w", err)
 	}
@@ -242,7 +229,7 @@ func (p *Publisher) session(ctx context.Context) (connected bool, err error) {
 	stop := func() (bool, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownGrace)
 		defer cancel()
-		wait(ctx, c.Publish(StatusTopic(p.cfg.GatewayID), 1, true, "offline"), p.cfg.PublishTimeout)
+		wait(ctx, c.Publish(reading.StatusTopic(p.cfg.GatewayID), 1, true, "offline"), p.cfg.PublishTimeout)
 		return true, nil
 	}
 	p.publishAlarm(c)
@@ -284,7 +271,7 @@ func (p *Publisher) session(ctx context.Context) (connected bool, err error) {
 				}
 			}
 			cursor = e.Key
-			tok := c.Publish(ReadingTopic(e.Device), 1, false, e.Wire)
+			tok := c.Publish(reading.Topic(e.Device), 1, false, e.Wire)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -324,7 +311,7 @@ func (p *Publisher) publishAlarm(c mqtt.Client) {
 		payload = "outbox_full"
 	}
 	// Fire and forget: the retained state is re-sent on every connect.
-	c.Publish(AlarmTopic(p.cfg.GatewayID), 1, true, payload)
+	c.Publish(reading.AlarmTopic(p.cfg.GatewayID), 1, true, payload)
 }
 
 // bucket is a token bucket: rate tokens per second, at most burst saved.

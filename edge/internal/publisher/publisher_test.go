@@ -88,7 +88,7 @@ func (b *heldBroker) serve() {
 			tl := int(binary.BigEndian.Uint16(body))
 			topic := string(body[2 : 2+tl])
 			id := binary.BigEndian.Uint16(body[2+tl:])
-			if strings.HasPrefix(topic, ReadingsPrefix) {
+			if strings.HasPrefix(topic, reading.TopicPrefix) {
 				b.mu.Lock()
 				b.held = append(b.held, id)
 				b.got++

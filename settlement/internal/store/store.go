@@ -1,13 +1,7 @@
 // Package store keeps verified readings in InfluxDB (through the v2 client
 // API, which InfluxDB 1.8 with Flux and 2.x both serve) and reads them back
-// for settlement and proofs.
-//
-// One point per reading: measurement "readings" (configurable), tag device,
-// timestamp time_ms·10⁶ + seq mod 10⁶ nanoseconds (still inside the
-// reading's millisecond, so inside its interval), fields seq, value, epoch,
-// time_ms (integers), kind and wire (lowercase hex of the signed bytes).
-// Writing the same (device, seq) again writes the same series and timestamp
-// and so replaces the point with identical fields: rewrites are harmless.
+// for settlement and proofs, in the schema of settlement/readings (one point
+// per reading; rewriting a reading replaces its point with identical fields).
 package store
 
 import (
@@ -15,18 +9,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	influxdb2 "github.com/influxdata/influxdb-client-go/v2"
 	"github.com/influxdata/influxdb-client-go/v2/api"
 
 	"github.com/citychain/citychain/edge/reading"
+	"github.com/citychain/citychain/settlement/readings"
 )
-
-// DefaultMeasurement is the measurement readings are stored in.
-const DefaultMeasurement = "readings"
 
 // Config says where readings live.
 type Config struct {
@@ -34,18 +24,17 @@ type Config struct {
 	Token       string
 	Org         string // ignored by InfluxDB 1.8
 	Bucket      string // "database/retention" on InfluxDB 1.8
-	Measurement string // "" means DefaultMeasurement
+	Measurement string // "" means readings.DefaultMeasurement
 	// Timeout bounds one HTTP request.
 	Timeout time.Duration
 }
 
 // Store reads and writes readings.
 type Store struct {
-	client      influxdb2.Client
-	write       api.WriteAPIBlocking
-	query       api.QueryAPI
-	bucket      string
-	measurement string
+	client influxdb2.Client
+	write  api.WriteAPIBlocking
+	query  api.QueryAPI
+	src    readings.Source
 }
 
 // New connects lazily (no request is made).
@@ -54,9 +43,9 @@ func New(c Config) (*Store, error) {
 		return nil, errors.New("influxdb: URL and bucket are required")
 	}
 	if c.Measurement == "" {
-		c.Measurement = DefaultMeasurement
+		c.Measurement = readings.DefaultMeasurement
 	}
-	if strings.ContainsAny(c.Measurement, " ,\"\\") {
+	if !readings.ValidMeasurement(c.Measurement) {
 		return nil, fmt.Errorf("influxdb measurement %q: want no spaces, commas, quotes or backslashes", c.Measurement)
 	}
 	if c.Timeout <= 0 {
@@ -66,39 +55,16 @@ func New(c Config) (*Store, error) {
 	cl := influxdb2.NewClientWithOptions(c.URL, c.Token, opts)
 	return &Store{
 		client: cl, write: cl.WriteAPIBlocking(c.Org, c.Bucket), query: cl.QueryAPI(c.Org),
-		bucket: c.Bucket, measurement: c.Measurement,
+		src: readings.Source{Bucket: c.Bucket, Measurement: c.Measurement},
 	}, nil
 }
 
 // Close releases idle connections.
 func (s *Store) Close() { s.client.Close() }
 
-// Timestamp is the point time of a reading: its millisecond plus seq mod
-// 10⁶ nanoseconds.
-func Timestamp(r reading.Reading) int64 {
-	return r.TimeMs*1_000_000 + int64(r.Seq%1_000_000)
-}
-
 // AppendLine appends the line-protocol line of a verified reading.
 func (s *Store) AppendLine(b []byte, r reading.Reading, wire []byte) []byte {
-	b = append(b, s.measurement...)
-	b = append(b, ",device="...)
-	b = append(b, r.DeviceID...) // [a-z0-9._-]: nothing to escape
-	b = append(b, " seq="...)
-	b = strconv.AppendInt(b, int64(r.Seq), 10)
-	b = append(b, "i,value="...)
-	b = strconv.AppendInt(b, int64(r.Value), 10)
-	b = append(b, "i,epoch="...)
-	b = strconv.AppendUint(b, uint64(r.KeyEpoch), 10)
-	b = append(b, "i,time_ms="...)
-	b = strconv.AppendInt(b, r.TimeMs, 10)
-	b = append(b, "i,kind=\""...)
-	b = append(b, r.Kind.String()...)
-	b = append(b, "\",wire=\""...)
-	b = hex.AppendEncode(b, wire)
-	b = append(b, "\" "...)
-	b = strconv.AppendInt(b, Timestamp(r), 10)
-	return b
+	return readings.AppendLine(b, s.src.Measurement, r, wire)
 }
 
 // Write stores lines (from AppendLine) in one request.
@@ -117,10 +83,6 @@ type Stored struct {
 	reading.Signed
 	Wire []byte
 }
-
-func fluxTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-func fluxString(s string) string { return strconv.Quote(s) }
 
 // wires runs a query whose records carry wire hex in _value and decodes
 // each strictly.
@@ -152,23 +114,17 @@ func (s *Store) wires(ctx context.Context, q string) ([]Stored, error) {
 	return out, nil
 }
 
-func (s *Store) from(start, stop time.Time) string {
-	return fmt.Sprintf(`from(bucket: %s) |> range(start: %s, stop: %s) |> filter(fn: (r) => r._measurement == %s and r._field == "wire")`,
-		fluxString(s.bucket), fluxTime(start), fluxTime(stop), fluxString(s.measurement))
-}
-
 // Range returns every reading with a time in [start, stop), in no
 // particular order.
 func (s *Store) Range(ctx context.Context, start, stop time.Time) ([]Stored, error) {
-	return s.wires(ctx, s.from(start, stop))
+	return s.wires(ctx, s.src.Range(readings.FieldWire, start, stop))
 }
 
 // Lookup returns the stored reading of (device, seq) at time timeMs, or
 // nil if there is none.
 func (s *Store) Lookup(ctx context.Context, device string, seq uint64, timeMs int64) (*Stored, error) {
-	ts := time.Unix(0, Timestamp(reading.Reading{Seq: seq, TimeMs: timeMs}))
-	got, err := s.wires(ctx, s.from(ts, ts.Add(time.Nanosecond))+
-		fmt.Sprintf(` |> filter(fn: (r) => r.device == %s)`, fluxString(device)))
+	ts := time.Unix(0, readings.Timestamp(reading.Reading{Seq: seq, TimeMs: timeMs}))
+	got, err := s.wires(ctx, s.src.DeviceRange(device, readings.FieldWire, ts, ts.Add(time.Nanosecond)))
 	if err != nil {
 		return nil, err
 	}
@@ -182,14 +138,14 @@ func (s *Store) Lookup(ctx context.Context, device string, seq uint64, timeMs in
 
 // Latest returns each device's latest reading with a time in [start, stop).
 func (s *Store) Latest(ctx context.Context, start, stop time.Time) ([]Stored, error) {
-	return s.wires(ctx, s.from(start, stop)+` |> last()`)
+	return s.wires(ctx, s.src.Range(readings.FieldWire, start, stop)+` |> last()`)
 }
 
 // Counts returns how many readings each window of length every holds in
 // [start, stop), keyed by window start (unix seconds). Windows are aligned to
 // the unix epoch; empty windows are left out.
 func (s *Store) Counts(ctx context.Context, start, stop time.Time, every time.Duration) (map[int64]uint64, error) {
-	q := s.from(start, stop) + fmt.Sprintf(` |> group() |> window(every: %ds) |> count()`, int64(every/time.Second))
+	q := s.src.Range(readings.FieldWire, start, stop) + fmt.Sprintf(` |> group() |> window(every: %ds) |> count()`, int64(every/time.Second))
 	res, err := s.query.Query(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("influxdb query: %w", err)
@@ -213,9 +169,7 @@ func (s *Store) Counts(ctx context.Context, start, stop time.Time, every time.Du
 // Find returns the time (unix ms) of the stored reading (device, seq), or
 // -1 if there is none.
 func (s *Store) Find(ctx context.Context, device string, seq uint64) (int64, error) {
-	q := fmt.Sprintf(`from(bucket: %s) |> range(start: 0) |> filter(fn: (r) => r._measurement == %s and r.device == %s and r._field == "seq" and r._value == %d)`,
-		fluxString(s.bucket), fluxString(s.measurement), fluxString(device), int64(seq))
-	res, err := s.query.Query(ctx, q)
+	res, err := s.query.Query(ctx, s.src.FindSeq(device, seq))
 	if err != nil {
 		return -1, fmt.Errorf("influxdb query: %w", err)
 	}

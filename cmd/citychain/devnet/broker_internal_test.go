@@ -5,7 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/citychain/citychain/deploy/mqttauth"
+	"github.com/citychain/citychain/cmd/citychain/devnet/mqttauth"
+	"github.com/citychain/citychain/edge/reading"
 )
 
 // TestEnsureMQTTAuth: a home gets its files on first use; a second start
@@ -42,7 +43,7 @@ func TestEnsureMQTTAuth(t *testing.T) {
 	if err != nil || !changed {
 		t.Fatalf("new layout: changed %v, %v; want the ACL rewritten", changed, err)
 	}
-	if !f3.acl.CanPublish("gw-02", "x", "citychain/v1/readings/b") || f3.acl.CanPublish("gw-01", "x", "citychain/v1/readings/b") {
+	if !f3.acl.CanPublish("gw-02", "x", reading.Topic("b")) || f3.acl.CanPublish("gw-01", "x", reading.Topic("b")) {
 		t.Error("rewritten ACL does not follow the new layout")
 	}
 	if err := os.RemoveAll(MQTTDir(home)); err != nil {

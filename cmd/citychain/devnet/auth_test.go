@@ -8,9 +8,9 @@ import (
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
-	"github.com/citychain/citychain/deploy/devnet"
-	"github.com/citychain/citychain/deploy/local"
-	"github.com/citychain/citychain/deploy/mqttauth"
+	"github.com/citychain/citychain/cmd/citychain/devnet"
+	"github.com/citychain/citychain/cmd/citychain/devnet/mqttauth"
+	"github.com/citychain/citychain/cmd/citychain/local"
 	"github.com/citychain/citychain/edge/reading"
 )
 
@@ -30,7 +30,7 @@ func TestDevnetBrokerAuth(t *testing.T) {
 	defer cancel()
 	home := t.TempDir()
 	cfg := devnet.Config{
-		Home: home, RPCListen: "tcp://" + freeAddr(t), P2PListen: "tcp://" + freeAddr(t),
+		Home: home, RPCListen: "tcp://" + local.FreeAddr(t), P2PListen: "tcp://" + local.FreeAddr(t),
 		TimeoutCommit: 200 * time.Millisecond, CometLogLevel: "none",
 		MQTTListen: "127.0.0.1:0", InfluxListen: "127.0.0.1:0",
 		Inverters: 3, EVs: 1, SimBasePort: 0, PollInterval: 250 * time.Millisecond, GatewaySize: 2,
@@ -57,7 +57,7 @@ func TestDevnetBrokerAuth(t *testing.T) {
 	if !pw.Verify(sys.MQTTObserver, sys.MQTTObserverPassword) {
 		t.Fatal("observer's password not in HOME/mqtt/passwd")
 	}
-	if acl.CanPublish("gw-01", "edge-gw-01", "citychain/v1/readings/"+sys.Manifest.Devices[2].ID) {
+	if acl.CanPublish("gw-01", "edge-gw-01", reading.TopicPrefix+sys.Manifest.Devices[2].ID) {
 		t.Errorf("gw-01 may publish gw-02's device %s", sys.Manifest.Devices[2].ID)
 	}
 
@@ -71,7 +71,7 @@ func TestDevnetBrokerAuth(t *testing.T) {
 	}
 	defer obs.Disconnect(50)
 	devices := make(chan string, 1000)
-	if tok := obs.Subscribe("citychain/v1/readings/+", 1, func(_ mqtt.Client, m mqtt.Message) {
+	if tok := obs.Subscribe(reading.TopicPrefix+"+", 1, func(_ mqtt.Client, m mqtt.Message) {
 		if r, err := reading.Decode(m.Payload()); err == nil {
 			devices <- r.DeviceID
 		}

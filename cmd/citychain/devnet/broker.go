@@ -13,7 +13,7 @@ import (
 	"github.com/mochi-mqtt/server/v2/hooks/auth"
 	"github.com/mochi-mqtt/server/v2/listeners"
 
-	"github.com/citychain/citychain/deploy/mqttauth"
+	"github.com/citychain/citychain/cmd/citychain/devnet/mqttauth"
 )
 
 // Broker is the embedded MQTT broker (mochi-mqtt) a devnet runs when no
@@ -24,7 +24,7 @@ type Broker struct {
 }
 
 // BrokerAuth is what the embedded broker enforces: Mosquitto's password
-// file and ACL (deploy/mqttauth). Zero accepts every client.
+// file and ACL (cmd/citychain/devnet/mqttauth). Zero accepts every client.
 type BrokerAuth struct {
 	Passwords *mqttauth.Passwords
 	ACL       *mqttauth.ACL

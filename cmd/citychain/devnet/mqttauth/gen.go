@@ -4,15 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-)
 
-// Topic layout of citychain (edge/reading's publisher and settlement).
-const (
-	// ReadingsPrefix precedes a device id: a device's signed readings.
-	ReadingsPrefix = "citychain/v1/readings/"
-	// StatusPrefix precedes a gateway id: its retained online/offline
-	// status (and last will); "<status>/alarm" is its outbox alarm.
-	StatusPrefix = "citychain/v1/status/"
+	"github.com/citychain/citychain/edge/reading"
 )
 
 // Gateway is one edge agent: its MQTT user name (the gateway id) and the
@@ -86,12 +79,12 @@ func (u Users) ACLFile() (string, error) {
 	for _, g := range u.Gateways {
 		fmt.Fprintf(&b, "\n# gateway %s: its devices' readings and its status, nothing else\nuser %s\n", g.Name, g.Name)
 		for _, d := range slices.Sorted(slices.Values(g.Devices)) {
-			fmt.Fprintf(&b, "topic write %s%s\n", ReadingsPrefix, d)
+			fmt.Fprintf(&b, "topic write %s\n", reading.Topic(d))
 		}
-		fmt.Fprintf(&b, "topic write %s%s\ntopic write %s%s/alarm\n", StatusPrefix, g.Name, StatusPrefix, g.Name)
+		fmt.Fprintf(&b, "topic write %s\ntopic write %s\n", reading.StatusTopic(g.Name), reading.AlarmTopic(g.Name))
 	}
 	for _, s := range u.Settlement {
-		fmt.Fprintf(&b, "\n# settlement: reads every reading ($share/<group>/%s+)\nuser %s\ntopic read %s+\n", ReadingsPrefix, s, ReadingsPrefix)
+		fmt.Fprintf(&b, "\n# settlement: reads every reading ($share/<group>/%s+)\nuser %s\ntopic read %s+\n", reading.TopicPrefix, s, reading.TopicPrefix)
 	}
 	for _, o := range u.Observers {
 		fmt.Fprintf(&b, "\n# observer: reads everything, writes nothing\nuser %s\ntopic read #\ntopic read $SYS/#\n", o)

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/cmd/citychain/local"
 )
 
 // Proc is one service process of the network.
@@ -113,16 +113,7 @@ func (a *Agent) Restore() error {
 
 // httpOK reports whether GET url answers 200.
 func httpOK(ctx context.Context, url string) bool {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return false
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return false
-	}
-	res.Body.Close()
-	return res.StatusCode == http.StatusOK
+	return local.HTTPStatus(ctx, url) == http.StatusOK
 }
 
 // stopAll stops procs in reverse order.

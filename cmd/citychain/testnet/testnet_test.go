@@ -16,7 +16,7 @@ import (
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
-	"github.com/citychain/citychain/deploy/local"
+	"github.com/citychain/citychain/cmd/citychain/local"
 )
 
 // startNet builds bin/citychain and bin/edge-agent from this tree into a

@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/citychain/citychain/edge/reading"
 )
 
 // TestPasswordsMosquittoPasswd verifies a hash written by the real
-// mosquitto_passwd; the broker tests in deploy/devnet check the other
+// mosquitto_passwd; the broker tests in cmd/citychain/devnet check the other
 // direction (Mosquitto accepting hashes written here).
 func TestPasswordsMosquittoPasswd(t *testing.T) {
 	bin, err := exec.LookPath("mosquitto_passwd")
@@ -118,30 +120,30 @@ func TestACLDecisions(t *testing.T) {
 		op, user, client, topic string
 		want                    bool
 	}{
-		{pub, "gw-01", "edge-gw-01", "citychain/v1/readings/inv01", true},
-		{pub, "gw-01", "edge-gw-01", "citychain/v1/readings/inv02", true},
-		{pub, "gw-01", "edge-gw-01", "citychain/v1/readings/inv03", false},
-		{pub, "gw-01", "edge-gw-01", "citychain/v1/readings/+", false},
-		{pub, "gw-01", "edge-gw-01", "citychain/v1/status/gw-01", true},
-		{pub, "gw-01", "edge-gw-01", "citychain/v1/status/gw-01/alarm", true},
-		{pub, "gw-01", "edge-gw-01", "citychain/v1/status/gw-02", false},
-		{sub, "gw-01", "edge-gw-01", "citychain/v1/readings/+", false},
-		{pub, "gw-02", "x", "citychain/v1/readings/inv03", true},
-		{sub, "settle", "s1", "$share/settle/citychain/v1/readings/+", true},
-		{sub, "settle", "s1", "citychain/v1/readings/inv01", true},
-		{sub, "settle", "s1", "citychain/v1/#", true}, // Mosquitto accepts it; only readings are delivered
-		{read, "settle", "s1", "citychain/v1/readings/inv01", true},
-		{read, "settle", "s1", "citychain/v1/status/gw-01", false},
-		{sub, "settle", "s1", "$share/settle/citychain/v1/status/+", false},
+		{pub, "gw-01", "edge-gw-01", reading.Topic("inv01"), true},
+		{pub, "gw-01", "edge-gw-01", reading.Topic("inv02"), true},
+		{pub, "gw-01", "edge-gw-01", reading.Topic("inv03"), false},
+		{pub, "gw-01", "edge-gw-01", reading.TopicPrefix + "+", false},
+		{pub, "gw-01", "edge-gw-01", reading.StatusTopic("gw-01"), true},
+		{pub, "gw-01", "edge-gw-01", reading.AlarmTopic("gw-01"), true},
+		{pub, "gw-01", "edge-gw-01", reading.StatusTopic("gw-02"), false},
+		{sub, "gw-01", "edge-gw-01", reading.TopicPrefix + "+", false},
+		{pub, "gw-02", "x", reading.Topic("inv03"), true},
+		{sub, "settle", "s1", "$share/settle/" + reading.TopicPrefix + "+", true},
+		{sub, "settle", "s1", reading.Topic("inv01"), true},
+		{sub, "settle", "s1", reading.TopicRoot + "#", true}, // Mosquitto accepts it; only readings are delivered
+		{read, "settle", "s1", reading.Topic("inv01"), true},
+		{read, "settle", "s1", reading.StatusTopic("gw-01"), false},
+		{sub, "settle", "s1", "$share/settle/" + reading.StatusTopicPrefix + "+", false},
 		{sub, "settle", "s1", "$share/settle", false},
-		{pub, "settle", "s1", "citychain/v1/readings/inv01", false},
+		{pub, "settle", "s1", reading.Topic("inv01"), false},
 		{sub, "observer", "o", "#", true},
 		{sub, "observer", "o", "$SYS/broker/uptime", true},
-		{read, "observer", "o", "citychain/v1/status/gw-02", true},
-		{pub, "observer", "o", "citychain/v1/readings/inv01", false},
-		{pub, "", "anon", "citychain/v1/readings/inv01", false},
+		{read, "observer", "o", reading.StatusTopic("gw-02"), true},
+		{pub, "observer", "o", reading.Topic("inv01"), false},
+		{pub, "", "anon", reading.Topic("inv01"), false},
 		{sub, "", "anon", "#", false},
-		{pub, "stranger", "c", "citychain/v1/readings/inv01", false},
+		{pub, "stranger", "c", reading.Topic("inv01"), false},
 		{read, "tester", "c", "lab/a", true},
 		{read, "tester", "c", "lab/secret/x", false},
 		{sub, "tester", "c", "lab/#", true},           // the deny covers only part of it
@@ -152,7 +154,7 @@ func TestACLDecisions(t *testing.T) {
 		{read, "stranger", "c1", "users/tester/in", false},
 		{read, "stranger", "c1", "users/stranger/in", true}, // patterns apply to every user
 		{pub, "stranger", "c+", "clients/c+/out", false},
-		{sub, "settle", "s1", "citychain/v1/readings/#/x", false},
+		{sub, "settle", "s1", reading.TopicPrefix + "#/x", false},
 	} {
 		var got bool
 		switch c.op {

@@ -2,7 +2,8 @@
 // of the caller's choosing: a Mosquitto MQTT broker and an InfluxDB 1.8
 // server. Tests of every component and the devnet use it; each service can
 // be stopped, killed with SIGKILL and restarted on the same port with the
-// same data, to exercise crash and outage paths.
+// same data, to exercise crash and outage paths. For tests it also runs a
+// devnet node in the test's process (Devnet) and reads its keys (Key).
 //
 // Binaries: Mosquitto from PATH or /usr/sbin/mosquitto (.ci/test-deps.sh
 // installs it); influxd from $CITYCHAIN_INFLUXD, <repo>/bin/influxd (built

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/edge/reading"
 )
 
 // IntervalReport is what the devnet prints for each settled interval.
@@ -87,7 +88,7 @@ func Report(ctx context.Context, c *client.Client, interval uint64, intervalSeco
 	for _, k := range []struct {
 		kind string
 		dst  *uint64
-	}{{"energy_wh", &r.EnergyWh}, {"odometer_m", &r.DistanceM}} {
+	}{{reading.KindEnergyWh.String(), &r.EnergyWh}, {reading.KindOdometerM.String(), &r.DistanceM}} {
 		req, _ := json.Marshal(map[string]any{"kind": k.kind, "from": interval, "to": interval})
 		var vals []intervalValue
 		if err := c.QueryJSON(ctx, "/metering/totals", req, &vals); err != nil {

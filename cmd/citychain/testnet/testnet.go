@@ -1,7 +1,7 @@
 // Package testnet runs a real multi-process citychain network on one
 // machine: N validators as `citychain node` processes whose CometBFT P2P
 // links go through loopback relays (so a validator's links can be cut),
-// Mosquitto with persistence and a user per gateway (deploy/mqttauth), InfluxDB, `citychain settle`, `citychain sim`
+// Mosquitto with persistence and a user per gateway (cmd/citychain/devnet/mqttauth), InfluxDB, `citychain settle`, `citychain sim`
 // (the simulated inverters and EVs registered in genesis), one `edge-agent`
 // per gateway reaching the broker through a relay, and `citychain api`.
 // Every port is a free loopback port; every log is in Dir/logs. Starting it
@@ -28,9 +28,9 @@ import (
 	"github.com/cometbft/cometbft/p2p"
 
 	"github.com/citychain/citychain/chain/node"
-	"github.com/citychain/citychain/deploy/devnet"
-	"github.com/citychain/citychain/deploy/local"
-	"github.com/citychain/citychain/deploy/mqttauth"
+	"github.com/citychain/citychain/cmd/citychain/devnet"
+	"github.com/citychain/citychain/cmd/citychain/devnet/mqttauth"
+	"github.com/citychain/citychain/cmd/citychain/local"
 )
 
 // ChainID is the chain id of a testnet.

@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/tx"
-	"github.com/citychain/citychain/deploy/mqttauth"
+	"github.com/citychain/citychain/cmd/citychain/devnet/mqttauth"
 	"github.com/citychain/citychain/edge/agent"
 	"github.com/citychain/citychain/simulators"
 )
 
 // The simulated world of a devnet, exported for other ways of running the
-// same system (deploy/testnet runs each part as its own process): device
+// same system (cmd/citychain/testnet runs each part as its own process): device
 // keys and their registrations, the manifest, the simulators' config and the
 // edge agents' configuration files.
 
@@ -200,7 +200,7 @@ type MQTTAuth struct {
 
 // EnsureMQTTAuth makes sure MQTTDir(home) holds a password for every user
 // (new ones random), a password file verifying them and the ACL for users,
-// as a devnet start does; for deploy/testnet's Mosquitto.
+// as a devnet start does; for cmd/citychain/testnet's Mosquitto.
 func EnsureMQTTAuth(home string, users mqttauth.Users) (*MQTTAuth, error) {
 	f, _, err := ensureMQTTAuth(home, users)
 	if err != nil {

@@ -12,9 +12,10 @@ import (
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
-	"github.com/citychain/citychain/deploy/devnet"
-	"github.com/citychain/citychain/deploy/local"
-	"github.com/citychain/citychain/deploy/mqttauth"
+	"github.com/citychain/citychain/cmd/citychain/devnet"
+	"github.com/citychain/citychain/cmd/citychain/devnet/mqttauth"
+	"github.com/citychain/citychain/cmd/citychain/local"
+	"github.com/citychain/citychain/edge/reading"
 )
 
 type brokerMsg struct{ topic, payload string }
@@ -134,7 +135,7 @@ func TestBrokerAuth(t *testing.T) {
 					}
 				}
 			}
-			obs := subscribe(connect(devnet.ObserverUser, "observer"), "citychain/v1/readings/#")
+			obs := subscribe(connect(devnet.ObserverUser, "observer"), reading.TopicPrefix+"#")
 
 			t.Run("no credentials refused", func(t *testing.T) {
 				if c, err := mqttConnect(url, "", "", "anon"); err == nil {
@@ -149,24 +150,24 @@ func TestBrokerAuth(t *testing.T) {
 				}
 			})
 			t.Run("gateway publishes its own device", func(t *testing.T) {
-				publish(connect("gw-01", "edge-gw-01"), "citychain/v1/readings/inv02", "own-1")
+				publish(connect("gw-01", "edge-gw-01"), reading.Topic("inv02"), "own-1")
 				await(obs, "own-1", "")
 			})
 			t.Run("gateway cannot publish another gateway's device", func(t *testing.T) {
-				publish(connect("gw-01", "edge-gw-01-a"), "citychain/v1/readings/inv03", "forged")
+				publish(connect("gw-01", "edge-gw-01-a"), reading.Topic("inv03"), "forged")
 				// A later reading of gw-01 arrives; the forged one never did.
-				publish(connect("gw-01", "edge-gw-01-b"), "citychain/v1/readings/inv01", "own-2")
+				publish(connect("gw-01", "edge-gw-01-b"), reading.Topic("inv01"), "own-2")
 				await(obs, "own-2", "forged")
 			})
 			t.Run("settlement receives through $share", func(t *testing.T) {
-				got := subscribe(connect(devnet.SettlementUser, "settle-1"), "$share/settle/citychain/v1/readings/+")
-				publish(connect("gw-02", "edge-gw-02"), "citychain/v1/readings/inv03", "own-3")
+				got := subscribe(connect(devnet.SettlementUser, "settle-1"), "$share/settle/"+reading.TopicPrefix+"+")
+				publish(connect("gw-02", "edge-gw-02"), reading.Topic("inv03"), "own-3")
 				await(got, "own-3", "")
 				await(obs, "own-3", "")
 			})
 			t.Run("settlement cannot publish readings", func(t *testing.T) {
-				publish(connect(devnet.SettlementUser, "settle-2"), "citychain/v1/readings/inv01", "relay-forged")
-				publish(connect("gw-01", "edge-gw-01-c"), "citychain/v1/readings/inv01", "own-4")
+				publish(connect(devnet.SettlementUser, "settle-2"), reading.Topic("inv01"), "relay-forged")
+				publish(connect("gw-01", "edge-gw-01-c"), reading.Topic("inv01"), "own-4")
 				await(obs, "own-4", "relay-forged")
 			})
 		})

@@ -145,16 +145,22 @@ func (db *InfluxDB) Restart(ctx context.Context) error {
 }
 
 func (db *InfluxDB) ping(ctx context.Context) bool {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, db.URL+"/ping", nil)
+	return HTTPStatus(ctx, db.URL+"/ping") == http.StatusNoContent
+}
+
+// HTTPStatus is the status code GET url answers with, or 0 when it gets no
+// answer.
+func HTTPStatus(ctx context.Context, url string) int {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return false
+		return 0
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return false
+		return 0
 	}
 	res.Body.Close()
-	return res.StatusCode == http.StatusNoContent
+	return res.StatusCode
 }
 
 // Exec runs an InfluxQL statement through POST /query (database
