@@ -13,19 +13,13 @@ import (
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
 	"github.com/cometbft/cometbft/types"
 
+	"github.com/citychain/citychain/api/apiclient"
 	"github.com/citychain/citychain/chain/tx"
 )
 
-// Event is one ABCI event (or a "block" summary) as streamed.
-type Event struct {
-	// ID is height-position, increasing along the stream.
-	ID         string            `json:"id,omitempty"`
-	Type       string            `json:"type"`
-	Height     int64             `json:"height"`
-	Tx         string            `json:"tx,omitempty"`
-	Time       *time.Time        `json:"time,omitempty"`
-	Attributes map[string]string `json:"attributes"`
-}
+// Event is one ABCI event (or a "block" summary) as streamed (the
+// client's type).
+type Event = apiclient.Event
 
 func eventOf(e abci.Event, height int64, hash string) Event {
 	ev := Event{Type: e.Type, Height: height, Tx: hash, Attributes: map[string]string{}}

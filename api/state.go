@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/citychain/citychain/api/apiclient"
 	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/tx"
 )
@@ -24,23 +25,9 @@ type StateResponse struct {
 	Proof  *Proof `json:"proof,omitempty"`
 }
 
-// Proof is an ICS23 proof of a state key and what verifying it showed.
-type Proof struct {
-	// Key and Value are the proven store key and stored bytes (hex; value
-	// empty for a proof of absence).
-	Key   string `json:"key"`
-	Value string `json:"value"`
-	// ICS23 is the CommitmentProof, protobuf, base64.
-	ICS23 string `json:"ics23"`
-	// Verified is the result of checking the proof against the app hash of
-	// the next block's header and that header's commit signatures.
-	Verified     bool   `json:"verified"`
-	Error        string `json:"error,omitempty"`
-	HeaderHeight int64  `json:"header_height,omitempty"`
-	AppHash      string `json:"app_hash,omitempty"`
-	SignedPower  int64  `json:"signed_power,omitempty"`
-	TotalPower   int64  `json:"total_power,omitempty"`
-}
+// Proof is an ICS23 proof of a state key and what verifying it showed (the
+// client's type: the answer's contract is one).
+type Proof = apiclient.Proof
 
 // Page is one page of a list; NextCursor, when set, fetches the next.
 type Page[T any] struct {

@@ -111,11 +111,17 @@ func (c *Client) get(ctx context.Context, path string, v any) error {
 	return c.do(ctx, http.MethodGet, path, nil, v)
 }
 
-// Proof is an ICS23 proof and the server's verification of it.
+// Proof is an ICS23 proof of a state key and what the server's
+// verification of it showed.
 type Proof struct {
-	Key          string `json:"key"`
-	Value        string `json:"value"`
-	ICS23        string `json:"ics23"`
+	// Key and Value are the proven store key and stored bytes (hex; value
+	// empty for a proof of absence).
+	Key   string `json:"key"`
+	Value string `json:"value"`
+	// ICS23 is the CommitmentProof, protobuf, base64.
+	ICS23 string `json:"ics23"`
+	// Verified is the result of checking the proof against the app hash of
+	// the next block's header and that header's commit signatures.
 	Verified     bool   `json:"verified"`
 	Error        string `json:"error,omitempty"`
 	HeaderHeight int64  `json:"header_height,omitempty"`

@@ -12,8 +12,10 @@ import (
 	"time"
 )
 
-// Event is one chain event from the stream.
+// Event is one chain event from the stream: an ABCI event, or a "block"
+// summary.
 type Event struct {
+	// ID is height-position, increasing along the stream.
 	ID         string            `json:"id,omitempty"`
 	Type       string            `json:"type"`
 	Height     int64             `json:"height"`

@@ -107,7 +107,7 @@ func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 				return fail("account key %x: want 0x01 and a 20-byte address", key)
 			}
 			var a Account
-			if e := decodeExact(value, &a); e != nil {
+			if e := store.DecodeExact(value, &a); e != nil {
 				return fail("account %x: %v", key[1:], e)
 			}
 			if !bytes.Equal(a.Address[:], key[1:]) {
@@ -133,7 +133,7 @@ func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 				return fail("roles of %s: the address has no account", addr)
 			}
 			var held []string
-			if e := decodeExact(value, &held); e != nil {
+			if e := store.DecodeExact(value, &held); e != nil {
 				return fail("roles of %s: %v", addr, e)
 			}
 			if len(held) == 0 || !slices.IsSorted(held) || len(slices.Compact(slices.Clone(held))) != len(held) {
@@ -183,20 +183,4 @@ func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 		return nil, fmt.Errorf("export auth: the state has accounts but no authority, and a genesis section needs at least one")
 	}
 	return json.Marshal(g)
-}
-
-// decodeExact decodes a stored JSON value into v and checks that v encodes
-// back to the same bytes, which InitGenesis will write.
-func decodeExact(value []byte, v any) error {
-	if err := json.Unmarshal(value, v); err != nil {
-		return err
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	if !bytes.Equal(b, value) {
-		return fmt.Errorf("stored value %s does not encode back to itself (%s)", value, b)
-	}
-	return nil
 }

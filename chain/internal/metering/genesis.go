@@ -209,13 +209,13 @@ func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 			if len(key) != 1 {
 				return fail("unknown key %x", key)
 			}
-			if e := decodeExact(value, &g.Params); e != nil {
+			if e := store.DecodeExact(value, &g.Params); e != nil {
 				return fail("params: %v", e)
 			}
 			hasParams = true
 		case prefixDevice:
 			var s DeviceState
-			if e := decodeExact(value, &s); e != nil {
+			if e := store.DecodeExact(value, &s); e != nil {
 				return fail("device %q: %v", key[1:], e)
 			}
 			if s.Device != string(key[1:]) {
@@ -242,7 +242,7 @@ func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 			if len(key) != 1+8 {
 				return fail("anchor key %x: want 0x04 and an 8-byte interval", key)
 			}
-			if e := decodeExact(value, &a); e != nil {
+			if e := store.DecodeExact(value, &a); e != nil {
 				return fail("anchor %x: %v", key[1:], e)
 			}
 			if a.Interval != binary.BigEndian.Uint64(key[1:]) {
@@ -279,20 +279,4 @@ func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 		return nil, fmt.Errorf("export metering: the state has no parameters, which a genesis section always writes")
 	}
 	return json.Marshal(g)
-}
-
-// decodeExact decodes a stored JSON value into v and checks that v encodes
-// back to the same bytes, which InitGenesis will write.
-func decodeExact(value []byte, v any) error {
-	if err := json.Unmarshal(value, v); err != nil {
-		return err
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	if !bytes.Equal(b, value) {
-		return fmt.Errorf("stored value %s does not encode back to itself (%s)", value, b)
-	}
-	return nil
 }

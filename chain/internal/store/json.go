@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -50,4 +51,20 @@ func GetUint64(kv KV, key []byte) uint64 {
 		panic(fmt.Errorf("store: corrupt counter at %x", key))
 	}
 	return binary.BigEndian.Uint64(b)
+}
+
+// DecodeExact unmarshals a stored JSON value into v for an export, and fails
+// unless v marshals back to the same bytes: the value an import will write.
+func DecodeExact(value []byte, v any) error {
+	if err := json.Unmarshal(value, v); err != nil {
+		return err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(b, value) {
+		return fmt.Errorf("stored value %s does not encode back to itself (%s)", value, b)
+	}
+	return nil
 }

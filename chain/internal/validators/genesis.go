@@ -185,13 +185,13 @@ func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 		empty = false
 		switch {
 		case bytes.Equal(key, paramsKey):
-			if err = decodeExact(value, &g.Params); err != nil {
+			if err = store.DecodeExact(value, &g.Params); err != nil {
 				err = fmt.Errorf("params: %w", err)
 			}
 			hasParams = true
 		case bytes.Equal(key, setKey):
 			g.Set = &Set{}
-			if err = decodeExact(value, g.Set); err != nil {
+			if err = store.DecodeExact(value, g.Set); err != nil {
 				err = fmt.Errorf("set: %w", err)
 			}
 		default:
@@ -211,20 +211,4 @@ func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 		return nil, fmt.Errorf("export validators: set: %w", err)
 	}
 	return json.Marshal(g)
-}
-
-// decodeExact decodes a stored JSON value into v and checks that v encodes
-// back to the same bytes, which InitGenesis will write.
-func decodeExact(value []byte, v any) error {
-	if err := json.Unmarshal(value, v); err != nil {
-		return err
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	if !bytes.Equal(b, value) {
-		return fmt.Errorf("stored value %s does not encode back to itself (%s)", value, b)
-	}
-	return nil
 }
