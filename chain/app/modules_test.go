@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -18,15 +19,17 @@ func TestModuleList(t *testing.T) {
 	for _, m := range mods {
 		names = append(names, m.Name())
 	}
-	// AppState's sections follow the module list.
-	var fields []string
+	// AppState's sections name modules, in module-list order (a module
+	// generated networks do not configure needs no field).
 	st := reflect.TypeOf(AppState{})
+	next := 0
 	for i := range st.NumField() {
 		name, _, _ := strings.Cut(st.Field(i).Tag.Get("json"), ",")
-		fields = append(fields, name)
-	}
-	if !slices.Equal(fields, names) {
-		t.Errorf("AppState sections %v, module list %v", fields, names)
+		j := slices.Index(names[next:], name)
+		if j < 0 {
+			t.Fatalf("AppState section %q is not a module after %v in the module list %v", name, names[:next], names)
+		}
+		next += j + 1
 	}
 }
 
@@ -51,7 +54,7 @@ func TestModuleListRejectsInconsistentRows(t *testing.T) {
 		{"the app's prefix", appPrefix, `"app" and "validators" share store prefix 0x00`},
 		{"messages of another module", wrongMsgs, `keeper "bank" listed with the messages of "auth"`},
 		{"order unlike chain/tx", swap(4, 5), `"mileage", but chain/tx lists "market"`},
-		{"a row missing", moduleList[:7], "7 modules, but chain/tx lists messages of 8"},
+		{"a row missing", moduleList[:len(moduleList)-1], fmt.Sprintf("%d modules, but chain/tx lists messages of %d", len(moduleList)-1, len(moduleList))},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, _, err := wire(c.rows)
