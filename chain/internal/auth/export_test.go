@@ -1,16 +1,10 @@
 package auth_test
 
 import (
-	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
-	abci "github.com/cometbft/cometbft/abci/types"
-	dbm "github.com/cosmos/cosmos-db"
-
-	"github.com/citychain/citychain/chain/app"
 	"github.com/citychain/citychain/chain/app/apptest"
 	"github.com/citychain/citychain/chain/internal/auth"
 	"github.com/citychain/citychain/chain/tx"
@@ -55,6 +49,7 @@ func TestImportRejectsCorruptSection(t *testing.T) {
 	h := newChain(t)
 	h.RunOK("alice signs", h.Sign(alice, send(bob.Addr, apptest.SCN(1))))
 	h.RunOK("bob signs", h.Sign(bob, send(alice.Addr, apptest.SCN(1))))
+	exp, sections := h.ExportSections(t)
 	cases := []struct {
 		name string
 		edit func(g *auth.Genesis)
@@ -74,7 +69,7 @@ func TestImportRejectsCorruptSection(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := importEdited(t, h, c.edit)
+			err := apptest.ImportSections(exp, apptest.EditSection(t, sections, "auth", c.edit))
 			for _, w := range c.want {
 				if err == nil || !strings.Contains(err.Error(), w) {
 					t.Fatalf("import: got %v, want an error mentioning %q", err, w)
@@ -93,33 +88,4 @@ func account(t *testing.T, g *auth.Genesis, addr tx.Address) int {
 	}
 	t.Fatalf("no account %s in the exported section", addr)
 	return 0
-}
-
-// importEdited exports h's state, edits its auth section and returns what
-// InitChain of the result on a fresh application says.
-func importEdited(t *testing.T, h *apptest.Harness, edit func(g *auth.Genesis)) error {
-	t.Helper()
-	exp, err := h.App.Export(0)
-	if err != nil {
-		t.Fatalf("export: %v", err)
-	}
-	var sections map[string]json.RawMessage
-	if err := json.Unmarshal(exp.AppState, &sections); err != nil {
-		t.Fatal(err)
-	}
-	var g auth.Genesis
-	if err := json.Unmarshal(sections["auth"], &g); err != nil {
-		t.Fatal(err)
-	}
-	edit(&g)
-	sections["auth"] = apptest.MustJSON(t, g)
-	a, err := app.New(dbm.NewMemDB(), app.Config{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	_, err = a.InitChain(context.Background(), &abci.RequestInitChain{
-		ChainId: exp.ChainID, Time: exp.Time, InitialHeight: 1, AppStateBytes: apptest.MustJSON(t, sections), Validators: exp.Validators,
-	})
-	return err
 }

@@ -1,16 +1,10 @@
 package devices_test
 
 import (
-	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
-	abci "github.com/cometbft/cometbft/abci/types"
-	dbm "github.com/cosmos/cosmos-db"
-
-	"github.com/citychain/citychain/chain/app"
 	"github.com/citychain/citychain/chain/app/apptest"
 	"github.com/citychain/citychain/chain/internal/devices"
 	"github.com/citychain/citychain/chain/tx"
@@ -61,6 +55,7 @@ func TestExportRoundTrip(t *testing.T) {
 // registry never holds are refused, naming the device and the field.
 func TestImportRejectsCorruptSection(t *testing.T) {
 	h := exportChain(t)
+	exp, sections := h.ExportSections(t)
 	cases := []struct {
 		name string
 		edit func(d *devices.Device)
@@ -89,11 +84,11 @@ func TestImportRejectsCorruptSection(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := importEdited(t, h, func(g *devices.Genesis) {
+			err := apptest.ImportSections(exp, apptest.EditSection(t, sections, "devices", func(g *devices.Genesis) {
 				for i := range g.Records {
 					c.edit(&g.Records[i])
 				}
-			})
+			}))
 			for _, w := range c.want {
 				if err == nil || !strings.Contains(err.Error(), w) {
 					t.Fatalf("import: got %v, want an error mentioning %q", err, w)
@@ -101,37 +96,10 @@ func TestImportRejectsCorruptSection(t *testing.T) {
 			}
 		})
 	}
-	err := importEdited(t, h, func(g *devices.Genesis) { g.Devices = append(g.Devices, *register("ev-1", alice.Addr, key1)) })
+	err := apptest.ImportSections(exp, apptest.EditSection(t, sections, "devices", func(g *devices.Genesis) {
+		g.Devices = append(g.Devices, *register("ev-1", alice.Addr, key1))
+	}))
 	if err == nil || !strings.Contains(err.Error(), `records[0]: device "ev-1" is already registered`) {
 		t.Errorf("a record of a device also registered: got %v", err)
 	}
-}
-
-// importEdited exports h's state, edits its devices section and returns
-// what InitChain of the result on a fresh application says.
-func importEdited(t *testing.T, h *apptest.Harness, edit func(g *devices.Genesis)) error {
-	t.Helper()
-	exp, err := h.App.Export(0)
-	if err != nil {
-		t.Fatalf("export: %v", err)
-	}
-	var sections map[string]json.RawMessage
-	if err := json.Unmarshal(exp.AppState, &sections); err != nil {
-		t.Fatal(err)
-	}
-	var g devices.Genesis
-	if err := json.Unmarshal(sections["devices"], &g); err != nil {
-		t.Fatal(err)
-	}
-	edit(&g)
-	sections["devices"] = apptest.MustJSON(t, g)
-	a, err := app.New(dbm.NewMemDB(), app.Config{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	_, err = a.InitChain(context.Background(), &abci.RequestInitChain{
-		ChainId: exp.ChainID, Time: exp.Time, InitialHeight: 1, AppStateBytes: apptest.MustJSON(t, sections), Validators: exp.Validators,
-	})
-	return err
 }

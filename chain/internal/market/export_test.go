@@ -1,39 +1,15 @@
 package market_test
 
 import (
-	"context"
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 
-	abci "github.com/cometbft/cometbft/abci/types"
-
-	"github.com/citychain/citychain/chain/app"
 	"github.com/citychain/citychain/chain/app/apptest"
 	"github.com/citychain/citychain/chain/internal/market"
 	"github.com/citychain/citychain/chain/tx"
 )
-
-// exportSection exports h's committed state and returns the app state and
-// the market's section of it.
-func exportSection(t *testing.T, h *apptest.Harness) (*app.Exported, map[string]json.RawMessage, market.Genesis) {
-	t.Helper()
-	exp, err := h.App.Export(0)
-	if err != nil {
-		t.Fatalf("export at height %d: %v", h.Height, err)
-	}
-	var sections map[string]json.RawMessage
-	if err := json.Unmarshal(exp.AppState, &sections); err != nil {
-		t.Fatal(err)
-	}
-	var g market.Genesis
-	dec := json.NewDecoder(strings.NewReader(string(sections[market.Codespace])))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&g); err != nil {
-		t.Fatalf("decode the exported market section: %v", err)
-	}
-	return exp, sections, g
-}
 
 // TestExportRoundTrip runs the seeded market simulation and, every 20
 // blocks, exports the committed state as genesis and imports it into a
@@ -49,7 +25,8 @@ func TestExportRoundTrip(t *testing.T) {
 		if n%20 != 0 {
 			continue
 		}
-		_, _, g := exportSection(t, s.Harness)
+		_, sections := s.ExportSections(t)
+		g := apptest.DecodeSection[market.Genesis](t, sections, market.Codespace)
 		for _, o := range g.Orders {
 			seen[o.Side+"/"+o.Status]++
 		}
@@ -70,13 +47,8 @@ func TestExportRoundTrip(t *testing.T) {
 		seen["settlement"] += len(g.Settlements)
 		s.ExportRoundTrip(t)
 	}
-	for _, what := range []string{"offer/open", "bid/open", "bid/cancelled", "offer/filled", "bid/partial", "bid/unmatched",
-		"pending", "trade settled", "trade unsettled", "settlement"} {
-		if seen[what] == 0 {
-			t.Errorf("no export caught %q (%v)", what, seen)
-		}
-	}
-	t.Logf("exported: %v", seen)
+	apptest.RequireExportsCaught(t, seen, "offer/open", "bid/open", "bid/cancelled", "offer/filled", "bid/partial", "bid/unmatched",
+		"pending", "trade settled", "trade unsettled", "settlement")
 }
 
 // TestExportAfterTheGridOperatorLostItsRole: fees keep going to the
@@ -98,7 +70,8 @@ func TestExportRejectsCorruptSections(t *testing.T) {
 	for s.next() < s.first+4 {
 		s.step()
 	}
-	exp, sections, g := exportSection(t, s.Harness)
+	exp, sections := s.ExportSections(t)
+	g := apptest.DecodeSection[market.Genesis](t, sections, market.Codespace)
 	if len(g.Pending) == 0 || len(g.Settlements) == 0 {
 		t.Fatalf("the export has %d pending intervals and %d settlements; the cases need both", len(g.Pending), len(g.Settlements))
 	}
@@ -125,40 +98,12 @@ func TestExportRejectsCorruptSections(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var edited market.Genesis
-			if err := json.Unmarshal(sections[market.Codespace], &edited); err != nil {
-				t.Fatal(err)
-			}
-			c.edit(&edited)
-			st := map[string]json.RawMessage{}
-			for name, raw := range sections {
-				st[name] = raw
-			}
-			st[market.Codespace] = apptest.MustJSON(t, edited)
-			initFails(t, exp, apptest.MustJSON(t, st), c.want)
+			apptest.RequireImportRefused(t, exp, apptest.EditSection(t, sections, market.Codespace, c.edit), c.want)
 		})
 	}
 	t.Run("an unknown field", func(t *testing.T) {
-		st := map[string]json.RawMessage{}
-		for name, raw := range sections {
-			st[name] = raw
-		}
+		st := maps.Clone(sections)
 		st[market.Codespace] = json.RawMessage(strings.Replace(string(sections[market.Codespace]), `"orders":`, `"orderz":[],"orders":`, 1))
-		initFails(t, exp, apptest.MustJSON(t, st), `unknown field "orderz"`)
+		apptest.RequireImportRefused(t, exp, st, `unknown field "orderz"`)
 	})
-}
-
-// initFails runs InitChain of appState on a fresh application, with the
-// export's time and validators, and fails t unless it is refused with an
-// error containing want.
-func initFails(t *testing.T, exp *app.Exported, appState []byte, want string) {
-	t.Helper()
-	h := apptest.Open(t, apptest.Options{})
-	_, err := h.App.InitChain(context.Background(), &abci.RequestInitChain{
-		Time: exp.Time, ChainId: exp.ChainID, InitialHeight: 1, AppStateBytes: appState, Validators: exp.Validators,
-	})
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Fatalf("InitChain: got %v, want an error containing %q", err, want)
-	}
-	t.Logf("refused: %v", err)
 }

@@ -1,17 +1,11 @@
 package metering_test
 
 import (
-	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
-	"encoding/json"
 	"strings"
 	"testing"
 
-	abci "github.com/cometbft/cometbft/abci/types"
-	dbm "github.com/cosmos/cosmos-db"
-
-	"github.com/citychain/citychain/chain/app"
 	"github.com/citychain/citychain/chain/app/apptest"
 	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/tx"
@@ -73,6 +67,7 @@ func TestExportRoundTrip(t *testing.T) {
 // module never holds is refused, naming what is wrong.
 func TestImportRejectsCorruptSection(t *testing.T) {
 	h, _, _ := exportChain(t)
+	exp, sections := h.ExportSections(t)
 	cases := []struct {
 		name string
 		edit func(g *metering.Genesis)
@@ -93,7 +88,7 @@ func TestImportRejectsCorruptSection(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := importEdited(t, h, c.edit)
+			err := apptest.ImportSections(exp, apptest.EditSection(t, sections, "metering", c.edit))
 			for _, w := range c.want {
 				if err == nil || !strings.Contains(err.Error(), w) {
 					t.Fatalf("import: got %v, want an error mentioning %q", err, w)
@@ -101,33 +96,4 @@ func TestImportRejectsCorruptSection(t *testing.T) {
 			}
 		})
 	}
-}
-
-// importEdited exports h's state, edits its metering section and returns
-// what InitChain of the result on a fresh application says.
-func importEdited(t *testing.T, h *apptest.Harness, edit func(g *metering.Genesis)) error {
-	t.Helper()
-	exp, err := h.App.Export(0)
-	if err != nil {
-		t.Fatalf("export: %v", err)
-	}
-	var sections map[string]json.RawMessage
-	if err := json.Unmarshal(exp.AppState, &sections); err != nil {
-		t.Fatal(err)
-	}
-	var g metering.Genesis
-	if err := json.Unmarshal(sections["metering"], &g); err != nil {
-		t.Fatal(err)
-	}
-	edit(&g)
-	sections["metering"] = apptest.MustJSON(t, g)
-	a, err := app.New(dbm.NewMemDB(), app.Config{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	_, err = a.InitChain(context.Background(), &abci.RequestInitChain{
-		ChainId: exp.ChainID, Time: exp.Time, InitialHeight: 1, AppStateBytes: apptest.MustJSON(t, sections), Validators: exp.Validators,
-	})
-	return err
 }

@@ -1,40 +1,13 @@
 package mileage_test
 
 import (
-	"context"
-	"encoding/json"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
-	abci "github.com/cometbft/cometbft/abci/types"
-
-	"github.com/citychain/citychain/chain/app"
 	"github.com/citychain/citychain/chain/app/apptest"
 	"github.com/citychain/citychain/chain/internal/mileage"
 	"github.com/citychain/citychain/chain/tx"
 )
-
-// exportSection exports h's committed state and returns the app state and
-// the mileage section of it.
-func exportSection(t *testing.T, h *apptest.Harness) (*app.Exported, map[string]json.RawMessage, mileage.Genesis) {
-	t.Helper()
-	exp, err := h.App.Export(0)
-	if err != nil {
-		t.Fatalf("export at height %d: %v", h.Height, err)
-	}
-	var sections map[string]json.RawMessage
-	if err := json.Unmarshal(exp.AppState, &sections); err != nil {
-		t.Fatal(err)
-	}
-	var g mileage.Genesis
-	dec := json.NewDecoder(strings.NewReader(string(sections[mileage.Codespace])))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&g); err != nil {
-		t.Fatalf("decode the exported mileage section: %v", err)
-	}
-	return exp, sections, g
-}
 
 // busyChain runs a mileage chain seeded with seed for blocks blocks:
 // three odometers reporting (now and then rolling back, then cleared), one
@@ -108,7 +81,8 @@ func TestExportRoundTrip(t *testing.T) {
 		if h.Height%5 != 0 {
 			return
 		}
-		_, _, g := exportSection(t, h)
+		_, sections := h.ExportSections(t)
+		g := apptest.DecodeSection[mileage.Genesis](t, sections, mileage.Codespace)
 		if g.Cursor != nil && g.Cursor.After != "" {
 			seen["cursor within a period"]++
 		}
@@ -146,21 +120,17 @@ func TestExportRoundTrip(t *testing.T) {
 		}
 		h.ExportRoundTrip(t)
 	})
-	for _, what := range []string{"cursor within a period", "totals", "lot partly spent", "lot expiring", "history award",
+	apptest.RequireExportsCaught(t, seen, "cursor within a period", "totals", "lot partly spent", "lot expiring", "history award",
 		"history spend", "history received", "history expire", "history vehicle_reward", "merchant paid",
-		"enrolled by a transaction", "period paid", "period forfeited", "period summary unfinished"} {
-		if seen[what] == 0 {
-			t.Errorf("no export caught %q (%v)", what, seen)
-		}
-	}
-	t.Logf("exported: %v", seen)
+		"enrolled by a transaction", "period paid", "period forfeited", "period summary unfinished")
 }
 
 // TestExportRejectsCorruptSections imports exports edited by hand: each
 // is refused, naming the field and the value.
 func TestExportRejectsCorruptSections(t *testing.T) {
 	h := busyChain(t, 5, 40, nil)
-	exp, sections, g := exportSection(t, h)
+	exp, sections := h.ExportSections(t)
+	g := apptest.DecodeSection[mileage.Genesis](t, sections, mileage.Codespace)
 	if len(g.Lots) == 0 || len(g.History) == 0 {
 		t.Fatalf("the export has %d lots and %d history entries; the cases need both", len(g.Lots), len(g.History))
 	}
@@ -186,24 +156,7 @@ func TestExportRejectsCorruptSections(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var edited mileage.Genesis
-			if err := json.Unmarshal(sections[mileage.Codespace], &edited); err != nil {
-				t.Fatal(err)
-			}
-			c.edit(&edited)
-			st := map[string]json.RawMessage{}
-			for name, raw := range sections {
-				st[name] = raw
-			}
-			st[mileage.Codespace] = apptest.MustJSON(t, edited)
-			ho := apptest.Open(t, apptest.Options{})
-			_, err := ho.App.InitChain(context.Background(), &abci.RequestInitChain{
-				Time: exp.Time, ChainId: exp.ChainID, InitialHeight: 1, AppStateBytes: apptest.MustJSON(t, st), Validators: exp.Validators,
-			})
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("InitChain: got %v, want an error containing %q", err, c.want)
-			}
-			t.Logf("refused: %v", err)
+			apptest.RequireImportRefused(t, exp, apptest.EditSection(t, sections, mileage.Codespace, c.edit), c.want)
 		})
 	}
 }

@@ -1,16 +1,12 @@
 package validators_test
 
 import (
-	"context"
-	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
-	dbm "github.com/cosmos/cosmos-db"
 
-	"github.com/citychain/citychain/chain/app"
 	"github.com/citychain/citychain/chain/app/apptest"
 	"github.com/citychain/citychain/chain/internal/validators"
 )
@@ -60,10 +56,7 @@ func TestExportRoundTrip(t *testing.T) {
 // keys and powers of the exported set, and an edited set is refused.
 func TestImportRejectsDisagreement(t *testing.T) {
 	h := exportChain(t)
-	exp, err := h.App.Export(0)
-	if err != nil {
-		t.Fatalf("export: %v", err)
-	}
+	exp, sections := h.ExportSections(t)
 	if len(exp.Validators) != 3 {
 		t.Fatalf("exported validators: got %d, want 3", len(exp.Validators))
 	}
@@ -86,26 +79,13 @@ func TestImportRejectsDisagreement(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var sections map[string]json.RawMessage
-			if err := json.Unmarshal(exp.AppState, &sections); err != nil {
-				t.Fatal(err)
-			}
+			st := sections
 			if c.edit != nil {
-				var g validators.Genesis
-				if err := json.Unmarshal(sections["validators"], &g); err != nil {
-					t.Fatal(err)
-				}
-				c.edit(&g)
-				sections["validators"] = apptest.MustJSON(t, g)
+				st = apptest.EditSection(t, sections, "validators", c.edit)
 			}
-			a, err := app.New(dbm.NewMemDB(), app.Config{}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.Close()
-			_, err = a.InitChain(context.Background(), &abci.RequestInitChain{
-				ChainId: exp.ChainID, Time: exp.Time, InitialHeight: 1, AppStateBytes: apptest.MustJSON(t, sections), Validators: c.vals,
-			})
+			under := *exp // the genesis file's validators are the case's
+			under.Validators = c.vals
+			err := apptest.ImportSections(&under, st)
 			for _, w := range c.want {
 				if err == nil || !strings.Contains(err.Error(), w) {
 					t.Fatalf("InitChain: got %v, want an error mentioning %q", err, w)

@@ -1,43 +1,16 @@
 package vehicles_test
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"testing"
 
-	abci "github.com/cometbft/cometbft/abci/types"
-
-	"github.com/citychain/citychain/chain/app"
 	"github.com/citychain/citychain/chain/app/apptest"
 	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/internal/vehicles"
 	"github.com/citychain/citychain/chain/tx"
 )
-
-// exportSection exports h's committed state and returns the app state and
-// the vehicles section of it.
-func exportSection(t *testing.T, h *apptest.Harness) (*app.Exported, map[string]json.RawMessage, vehicles.Genesis) {
-	t.Helper()
-	exp, err := h.App.Export(0)
-	if err != nil {
-		t.Fatalf("export at height %d: %v", h.Height, err)
-	}
-	var sections map[string]json.RawMessage
-	if err := json.Unmarshal(exp.AppState, &sections); err != nil {
-		t.Fatal(err)
-	}
-	var g vehicles.Genesis
-	dec := json.NewDecoder(strings.NewReader(string(sections[vehicles.Codespace])))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&g); err != nil {
-		t.Fatalf("decode the exported vehicles section: %v", err)
-	}
-	return exp, sections, g
-}
 
 // busyRegister runs a vehicle register seeded with seed for blocks
 // blocks: four vehicles whose units report (one in 25 readings rolled
@@ -197,7 +170,8 @@ func TestExportRoundTrip(t *testing.T) {
 		if h.Height%10 != 0 {
 			return
 		}
-		_, _, g := exportSection(t, h)
+		_, sections := h.ExportSections(t)
+		g := apptest.DecodeSection[vehicles.Genesis](t, sections, vehicles.Codespace)
 		for _, v := range g.Vehicles {
 			if len(v.OdometerSeries) > 3 {
 				seen["odometer series"]++
@@ -229,21 +203,17 @@ func TestExportRoundTrip(t *testing.T) {
 		}
 		h.ExportRoundTrip(t)
 	})
-	for _, what := range []string{"odometer series", "rebound", "flagged", "recycled", "subsidy held", "subsidy clawed_back",
+	apptest.RequireExportsCaught(t, seen, "odometer series", "rebound", "flagged", "recycled", "subsidy held", "subsidy clawed_back",
 		"resold", "programme spent", "transfer open", "transfer open, needs review", "transfer completed", "transfer cancelled",
-		"transfer refused", "transfer expired", "transfer voided"} {
-		if seen[what] == 0 {
-			t.Errorf("no export caught %q (%v)", what, seen)
-		}
-	}
-	t.Logf("exported: %v", seen)
+		"transfer refused", "transfer expired", "transfer voided")
 }
 
 // TestExportRejectsCorruptSections imports exports edited by hand: each
 // is refused, naming the field and the value.
 func TestExportRejectsCorruptSections(t *testing.T) {
 	h := busyRegister(t, 11, 60, nil)
-	exp, sections, g := exportSection(t, h)
+	exp, sections := h.ExportSections(t)
+	g := apptest.DecodeSection[vehicles.Genesis](t, sections, vehicles.Codespace)
 	if len(g.Vehicles) == 0 || len(g.Vehicles[1].OdometerSeries) < 3 {
 		t.Fatalf("the export's second vehicle has too short a series for the cases: %+v", g.Vehicles)
 	}
@@ -263,24 +233,7 @@ func TestExportRejectsCorruptSections(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var edited vehicles.Genesis
-			if err := json.Unmarshal(sections[vehicles.Codespace], &edited); err != nil {
-				t.Fatal(err)
-			}
-			c.edit(&edited)
-			st := map[string]json.RawMessage{}
-			for name, raw := range sections {
-				st[name] = raw
-			}
-			st[vehicles.Codespace] = apptest.MustJSON(t, edited)
-			ho := apptest.Open(t, apptest.Options{})
-			_, err := ho.App.InitChain(context.Background(), &abci.RequestInitChain{
-				Time: exp.Time, ChainId: exp.ChainID, InitialHeight: 1, AppStateBytes: apptest.MustJSON(t, st), Validators: exp.Validators,
-			})
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("InitChain: got %v, want an error containing %q", err, c.want)
-			}
-			t.Logf("refused: %v", err)
+			apptest.RequireImportRefused(t, exp, apptest.EditSection(t, sections, vehicles.Codespace, c.edit), c.want)
 		})
 	}
 }
