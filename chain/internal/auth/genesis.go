@@ -91,96 +91,82 @@ func restoreAccount(i int, acc GenesisAccount, restored map[tx.Address]bool) err
 func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 	kv := k.kv(ctx)
 	g := Genesis{Authorities: []tx.Address{}, Accounts: []GenesisAccount{}}
-	var (
-		err   error
-		empty = true
-	)
-	fail := func(format string, args ...any) bool {
-		err = fmt.Errorf(format, args...)
-		return false
-	}
-	store.Each(kv, nil, nil, func(key, value []byte) bool {
-		empty = false
+	return module.ExportSection(Codespace, kv, &g, func(key, value []byte) error {
 		switch key[0] {
 		case prefixAccount:
 			if len(key) != 1+len(tx.Address{}) {
-				return fail("account key %x: want 0x01 and a 20-byte address", key)
+				return errors.New("account key: want 0x01 and a 20-byte address")
 			}
 			var a Account
 			if e := store.DecodeExact(value, &a); e != nil {
-				return fail("account %x: %v", key[1:], e)
+				return fmt.Errorf("account: %v", e)
 			}
 			if !bytes.Equal(a.Address[:], key[1:]) {
-				return fail("account stored under %x has address %s", key[1:], a.Address)
+				return fmt.Errorf("account has address %s, not the key's", a.Address)
 			}
 			if a.PubKey != nil && a.PubKey.Address() != a.Address {
-				return fail("account %s has pubkey %s of another address", a.Address, a.PubKey)
+				return fmt.Errorf("account %s has pubkey %s of another address", a.Address, a.PubKey)
 			}
 			var held []string // checked with the roles keys below
 			if b := kv.Get(rolesKey(a.Address)); b != nil {
 				if e := json.Unmarshal(b, &held); e != nil {
-					return fail("roles of %s: %v", a.Address, e)
+					return fmt.Errorf("roles of %s: %v", a.Address, e)
 				}
 			}
 			g.Accounts = append(g.Accounts, GenesisAccount{Address: a.Address, Roles: held, PubKey: a.PubKey, Sequence: a.Sequence})
 		case prefixRoles:
 			var addr tx.Address
 			if len(key) != 1+len(addr) {
-				return fail("roles key %x: want 0x02 and a 20-byte address", key)
+				return errors.New("roles key: want 0x02 and a 20-byte address")
 			}
 			copy(addr[:], key[1:])
 			if !kv.Has(accountKey(addr)) {
-				return fail("roles of %s: the address has no account", addr)
+				return fmt.Errorf("roles of %s: the address has no account", addr)
 			}
 			var held []string
 			if e := store.DecodeExact(value, &held); e != nil {
-				return fail("roles of %s: %v", addr, e)
+				return fmt.Errorf("roles of %s: %v", addr, e)
 			}
 			if len(held) == 0 || !slices.IsSorted(held) || len(slices.Compact(slices.Clone(held))) != len(held) {
-				return fail("roles of %s: %q: want a sorted list of distinct roles", addr, held)
+				return fmt.Errorf("roles of %s: %q: want a sorted list of distinct roles", addr, held)
 			}
 			for _, r := range held {
 				if e := tx.ValidateRole(r); e != nil {
-					return fail("roles of %s: %v", addr, e)
+					return fmt.Errorf("roles of %s: %v", addr, e)
 				}
 				if !kv.Has(memberKey(r, addr)) {
-					return fail("role %q of %s is missing from the role index", r, addr)
+					return fmt.Errorf("role %q of %s is missing from the role index", r, addr)
 				}
 			}
 		case prefixMembers:
 			n := len(tx.Address{})
 			if len(key) < 1+1+n || key[len(key)-n-1] != 0 || !bytes.Equal(value, []byte{1}) {
-				return fail("role index key %x = %x: want 0x03, a role, 0x00 and a 20-byte address = 01", key, value)
+				return fmt.Errorf("role index entry = %x: want 0x03, a role, 0x00 and a 20-byte address = 01", value)
 			}
 			var addr tx.Address
 			copy(addr[:], key[len(key)-n:])
 			role := string(key[1 : len(key)-n-1])
 			if _, found := slices.BinarySearch(getRoles(kv, addr), role); !found {
-				return fail("role index lists %s under %q, which it does not hold", addr, role)
+				return fmt.Errorf("role index lists %s under %q, which it does not hold", addr, role)
 			}
 		case prefixAuthority:
 			var addr tx.Address
 			if len(key) != 1+len(addr) || !bytes.Equal(value, []byte{1}) {
-				return fail("authority key %x = %x: want 0x04 and a 20-byte address = 01", key, value)
+				return fmt.Errorf("authority entry = %x: want 0x04 and a 20-byte address = 01", value)
 			}
 			copy(addr[:], key[1:])
 			if !kv.Has(accountKey(addr)) {
-				return fail("authority %s has no account", addr)
+				return fmt.Errorf("authority %s has no account", addr)
 			}
 			g.Authorities = append(g.Authorities, addr)
 		default:
-			return fail("unknown key %x", key)
+			return module.ErrUnknownKey
 		}
-		return true
+		return nil
+	}, func() error {
+		if len(g.Authorities) == 0 {
+			return errors.New("the state has accounts but no authority, and a genesis section needs at least one")
+		}
+		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("export auth: %w", err)
-	}
-	if empty {
-		return nil, nil
-	}
-	if len(g.Authorities) == 0 {
-		return nil, fmt.Errorf("export auth: the state has accounts but no authority, and a genesis section needs at least one")
-	}
-	return json.Marshal(g)
 }

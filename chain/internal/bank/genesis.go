@@ -3,10 +3,10 @@ package bank
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/citychain/citychain/chain/internal/module"
-	"github.com/citychain/citychain/chain/internal/store"
 	"github.com/citychain/citychain/chain/tx"
 )
 
@@ -92,47 +92,40 @@ func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 	kv := k.kv(ctx)
 	g := Genesis{Denoms: []string{}, Balances: []GenesisBalance{}}
 	var (
-		err   error
-		empty = true
-		sums  []tx.Coin // the balances summed per denomination
+		sums []tx.Coin // the balances summed per denomination
 
 		addLen = len(tx.Address{})
 	)
-	fail := func(format string, args ...any) bool {
-		err = fmt.Errorf(format, args...)
-		return false
-	}
-	add := func(c tx.Coin) bool {
+	add := func(c tx.Coin) error {
 		for i := range sums {
 			if sums[i].Denom == c.Denom {
 				s, ok := tx.AddUint64(sums[i].Amount, c.Amount)
 				if !ok {
-					return fail("balances of %s sum past 2^64-1", c.Denom)
+					return fmt.Errorf("balances of %s sum past 2^64-1", c.Denom)
 				}
 				sums[i].Amount = s
-				return true
+				return nil
 			}
 		}
 		sums = append(sums, c)
-		return true
+		return nil
 	}
-	store.Each(kv, nil, nil, func(key, value []byte) bool {
-		empty = false
+	return module.ExportSection(Codespace, kv, &g, func(key, value []byte) error {
 		switch key[0] {
 		case prefixBalance:
 			if len(key) <= 1+addLen {
-				return fail("balance key %x: want 0x01, a 20-byte address and a denomination", key)
+				return errors.New("balance key: want 0x01, a 20-byte address and a denomination")
 			}
 			var addr tx.Address
 			copy(addr[:], key[1:])
 			c := tx.Coin{Denom: string(key[1+addLen:])}
 			v, e := DecodeAmount(value)
 			if e != nil || v == 0 {
-				return fail("balance of %s in %q: %x: want a non-zero 8-byte amount", addr, c.Denom, value)
+				return fmt.Errorf("balance of %s in %q: %x: want a non-zero 8-byte amount", addr, c.Denom, value)
 			}
 			c.Amount = v
 			if !kv.Has(denomKey(c.Denom)) {
-				return fail("balance of %s: %s of an unknown denomination", addr, c)
+				return fmt.Errorf("balance of %s: %s of an unknown denomination", addr, c)
 			}
 			if n := len(g.Balances); n > 0 && g.Balances[n-1].Address == addr {
 				g.Balances[n-1].Coins = append(g.Balances[n-1].Coins, c)
@@ -144,42 +137,37 @@ func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 			denom := string(key[1:])
 			v, e := DecodeAmount(value)
 			if e != nil {
-				return fail("supply of %q: %x: want an 8-byte amount", denom, value)
+				return fmt.Errorf("supply of %q: %x: want an 8-byte amount", denom, value)
 			}
 			if !kv.Has(denomKey(denom)) {
-				return fail("supply of %q: unknown denomination", denom)
+				return fmt.Errorf("supply of %q: unknown denomination", denom)
 			}
 			g.Supplies = append(g.Supplies, tx.Coin{Amount: v, Denom: denom})
 		case prefixDenom:
 			denom := string(key[1:])
 			if e := tx.ValidateDenom(denom); e != nil || !bytes.Equal(value, []byte{1}) {
-				return fail("denomination key %x = %x: want a valid denomination = 01", key, value)
+				return fmt.Errorf("denomination entry = %x: want a valid denomination = 01", value)
 			}
 			if !kv.Has(supplyKey(denom)) {
-				return fail("denomination %q has no supply", denom)
+				return fmt.Errorf("denomination %q has no supply", denom)
 			}
 			g.Denoms = append(g.Denoms, denom)
 		default:
-			return fail("unknown key %x", key)
+			return module.ErrUnknownKey
 		}
-		return true
-	})
-	if err != nil {
-		return nil, fmt.Errorf("export bank: %w", err)
-	}
-	if empty {
-		return nil, nil
-	}
-	for _, s := range g.Supplies {
-		var sum uint64
-		for _, c := range sums {
-			if c.Denom == s.Denom {
-				sum = c.Amount
+		return nil
+	}, func() error {
+		for _, s := range g.Supplies {
+			var sum uint64
+			for _, c := range sums {
+				if c.Denom == s.Denom {
+					sum = c.Amount
+				}
+			}
+			if sum != s.Amount {
+				return fmt.Errorf("supply %s, but the balances sum to %s", s, tx.Coin{Amount: sum, Denom: s.Denom})
 			}
 		}
-		if sum != s.Amount {
-			return nil, fmt.Errorf("export bank: supply %s, but the balances sum to %s", s, tx.Coin{Amount: sum, Denom: s.Denom})
-		}
-	}
-	return json.Marshal(g)
+		return nil
+	})
 }

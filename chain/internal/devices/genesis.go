@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/citychain/citychain/chain/internal/module"
-	"github.com/citychain/citychain/chain/internal/store"
 	"github.com/citychain/citychain/chain/tx"
 )
 
@@ -117,58 +116,44 @@ func validateRecord(d *Device) error {
 func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 	kv := k.kv(ctx)
 	g := Genesis{Devices: []tx.MsgDeviceRegister{}}
-	var (
-		err    error
-		owners int
-		empty  = true
-	)
-	fail := func(format string, args ...any) bool {
-		err = fmt.Errorf(format, args...)
-		return false
-	}
-	store.Each(kv, nil, nil, func(key, value []byte) bool {
-		empty = false
+	var owners int
+	return module.ExportSection(Codespace, kv, &g, func(key, value []byte) error {
 		switch key[0] {
 		case prefixDevice:
 			var d Device
 			if e := json.Unmarshal(value, &d); e != nil {
-				return fail("device %q: %v", key[1:], e)
+				return fmt.Errorf("device %q: %v", key[1:], e)
 			}
 			if b, _ := json.Marshal(&d); !bytes.Equal(b, value) {
-				return fail("device %q: stored value %s does not encode back to itself (%s)", key[1:], value, b)
+				return fmt.Errorf("device %q: stored value %s does not encode back to itself (%s)", key[1:], value, b)
 			}
 			if d.ID != string(key[1:]) {
-				return fail("device stored under %q has id %q", key[1:], d.ID)
+				return fmt.Errorf("device stored under %q has id %q", key[1:], d.ID)
 			}
 			if e := validateRecord(&d); e != nil {
-				return fail("device %q: %v", d.ID, e)
+				return fmt.Errorf("device %q: %v", d.ID, e)
 			}
 			g.Records = append(g.Records, d)
 		case prefixOwner:
 			n := len(tx.Address{})
 			if len(key) <= 1+n || !bytes.Equal(value, []byte{1}) {
-				return fail("owner index key %x = %x: want 0x02, a 20-byte address and a device id = 01", key, value)
+				return fmt.Errorf("owner index entry = %x: want 0x02, a 20-byte address and a device id = 01", value)
 			}
 			var owner tx.Address
 			copy(owner[:], key[1:])
 			id := string(key[1+n:])
 			if d := getDevice(kv, id); d == nil || d.Owner != owner {
-				return fail("owner index lists device %q under %s, which does not own it", id, owner)
+				return fmt.Errorf("owner index lists device %q under %s, which does not own it", id, owner)
 			}
 			owners++
 		default:
-			return fail("unknown key %x", key)
+			return module.ErrUnknownKey
 		}
-		return true
+		return nil
+	}, func() error {
+		if owners != len(g.Records) {
+			return fmt.Errorf("the owner index has %d entries for %d devices", owners, len(g.Records))
+		}
+		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("export devices: %w", err)
-	}
-	if empty {
-		return nil, nil
-	}
-	if owners != len(g.Records) {
-		return nil, fmt.Errorf("export devices: the owner index has %d entries for %d devices", owners, len(g.Records))
-	}
-	return json.Marshal(g)
 }

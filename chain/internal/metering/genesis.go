@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/citychain/citychain/chain/internal/module"
@@ -185,51 +186,43 @@ func eachInterval(ivs []IntervalValue, fn func(j int, iv IntervalValue) error) e
 // ExportGenesis implements module.Exporter: the parameters, every device
 // state, delta, total and anchor.
 func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
-	kv := k.kv(ctx)
 	var (
 		g         Genesis
-		err       error
 		hasParams bool
-		empty     = true
 	)
-	fail := func(format string, args ...any) bool {
-		err = fmt.Errorf(format, args...)
-		return false
-	}
-	amount := func(key, value []byte) (uint64, bool) {
+	amount := func(value []byte) (uint64, error) {
 		if len(value) != 8 || binary.BigEndian.Uint64(value) == 0 {
-			return 0, fail("key %x = %x: want a non-zero 8-byte amount", key, value)
+			return 0, fmt.Errorf("value %x: want a non-zero 8-byte amount", value)
 		}
-		return binary.BigEndian.Uint64(value), true
+		return binary.BigEndian.Uint64(value), nil
 	}
-	store.Each(kv, nil, nil, func(key, value []byte) bool {
-		empty = false
+	return module.ExportSection(Codespace, k.kv(ctx), &g, func(key, value []byte) error {
 		switch key[0] {
 		case prefixParams:
 			if len(key) != 1 {
-				return fail("unknown key %x", key)
+				return module.ErrUnknownKey
 			}
 			if e := store.DecodeExact(value, &g.Params); e != nil {
-				return fail("params: %v", e)
+				return fmt.Errorf("params: %v", e)
 			}
 			hasParams = true
 		case prefixDevice:
 			var s DeviceState
 			if e := store.DecodeExact(value, &s); e != nil {
-				return fail("device %q: %v", key[1:], e)
+				return fmt.Errorf("device %q: %v", key[1:], e)
 			}
 			if s.Device != string(key[1:]) {
-				return fail("device state stored under %q is of device %q", key[1:], s.Device)
+				return fmt.Errorf("device state stored under %q is of device %q", key[1:], s.Device)
 			}
 			g.Devices = append(g.Devices, s)
 		case prefixDelta:
 			if len(key) < 1+1+1+8 || key[len(key)-9] != 0 {
-				return fail("delta key %x: want 0x03, a device id, 0x00 and an 8-byte interval", key)
+				return errors.New("delta key: want 0x03, a device id, 0x00 and an 8-byte interval")
 			}
 			id := string(key[1 : len(key)-9])
-			v, ok := amount(key, value)
-			if !ok {
-				return false
+			v, e := amount(value)
+			if e != nil {
+				return e
 			}
 			iv := IntervalValue{Interval: binary.BigEndian.Uint64(key[len(key)-8:]), Delta: v}
 			if n := len(g.Deltas); n > 0 && g.Deltas[n-1].Device == id {
@@ -240,23 +233,23 @@ func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 		case prefixAnchor:
 			var a Anchor
 			if len(key) != 1+8 {
-				return fail("anchor key %x: want 0x04 and an 8-byte interval", key)
+				return errors.New("anchor key: want 0x04 and an 8-byte interval")
 			}
 			if e := store.DecodeExact(value, &a); e != nil {
-				return fail("anchor %x: %v", key[1:], e)
+				return fmt.Errorf("anchor: %v", e)
 			}
 			if a.Interval != binary.BigEndian.Uint64(key[1:]) {
-				return fail("anchor stored under interval %d is of interval %d", binary.BigEndian.Uint64(key[1:]), a.Interval)
+				return fmt.Errorf("anchor stored under interval %d is of interval %d", binary.BigEndian.Uint64(key[1:]), a.Interval)
 			}
 			g.Anchors = append(g.Anchors, a)
 		case prefixTotal:
 			if len(key) != 1+1+8 || !reading.Kind(key[1]).Valid() {
-				return fail("total key %x: want 0x05, a known reading kind and an 8-byte interval", key)
+				return errors.New("total key: want 0x05, a known reading kind and an 8-byte interval")
 			}
 			kind := reading.Kind(key[1]).String()
-			v, ok := amount(key, value)
-			if !ok {
-				return false
+			v, e := amount(value)
+			if e != nil {
+				return e
 			}
 			iv := IntervalValue{Interval: binary.BigEndian.Uint64(key[2:]), Delta: v}
 			if n := len(g.Totals); n > 0 && g.Totals[n-1].Kind == kind {
@@ -265,18 +258,8 @@ func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 				g.Totals = append(g.Totals, KindTotals{Kind: kind, Intervals: []IntervalValue{iv}})
 			}
 		default:
-			return fail("unknown key %x", key)
+			return module.ErrUnknownKey
 		}
-		return true
-	})
-	if err != nil {
-		return nil, fmt.Errorf("export metering: %w", err)
-	}
-	if empty {
-		return nil, nil
-	}
-	if !hasParams {
-		return nil, fmt.Errorf("export metering: the state has no parameters, which a genesis section always writes")
-	}
-	return json.Marshal(g)
+		return nil
+	}, module.RequireParams(&hasParams))
 }

@@ -3,6 +3,7 @@ package validators
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -177,38 +178,31 @@ var _ module.Exporter = (*Keeper)(nil)
 func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 	var (
 		g         Genesis
-		err       error
 		hasParams bool
-		empty     = true
 	)
-	store.Each(k.kv(ctx), nil, nil, func(key, value []byte) bool {
-		empty = false
+	return module.ExportSection(Codespace, k.kv(ctx), &g, func(key, value []byte) error {
 		switch {
 		case bytes.Equal(key, paramsKey):
-			if err = store.DecodeExact(value, &g.Params); err != nil {
-				err = fmt.Errorf("params: %w", err)
-			}
 			hasParams = true
+			if err := store.DecodeExact(value, &g.Params); err != nil {
+				return fmt.Errorf("params: %w", err)
+			}
 		case bytes.Equal(key, setKey):
 			g.Set = &Set{}
-			if err = store.DecodeExact(value, g.Set); err != nil {
-				err = fmt.Errorf("set: %w", err)
+			if err := store.DecodeExact(value, g.Set); err != nil {
+				return fmt.Errorf("set: %w", err)
 			}
 		default:
-			err = fmt.Errorf("unknown key %x", key)
+			return module.ErrUnknownKey
 		}
-		return err == nil
+		return nil
+	}, func() error {
+		if !hasParams || g.Set == nil {
+			return errors.New("the state has no parameters or no set; InitChain always records both")
+		}
+		if err := validateSet(g.Set, g.Params); err != nil {
+			return fmt.Errorf("set: %w", err)
+		}
+		return nil
 	})
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("export validators: %w", err)
-	case empty:
-		return nil, nil
-	case !hasParams || g.Set == nil:
-		return nil, fmt.Errorf("export validators: the state has no parameters or no set; InitChain always records both")
-	}
-	if err := validateSet(g.Set, g.Params); err != nil {
-		return nil, fmt.Errorf("export validators: set: %w", err)
-	}
-	return json.Marshal(g)
 }
