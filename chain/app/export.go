@@ -104,12 +104,12 @@ func (a *App) StateHash(height int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ContentHash(kv), nil
+	return contentHash(kv), nil
 }
 
-// ContentHash is the StateHash of kv: SHA-256 over every key and value, each
+// contentHash is the StateHash of kv: SHA-256 over every key and value, each
 // preceded by its length, in key order.
-func ContentHash(kv store.KV) []byte {
+func contentHash(kv store.KV) []byte {
 	h := sha256.New()
 	var n [8]byte
 	store.Each(kv, nil, nil, func(k, v []byte) bool {
@@ -122,20 +122,6 @@ func ContentHash(kv store.KV) []byte {
 		return true
 	})
 	return h.Sum(nil)
-}
-
-// EachState calls fn for every key and value of the committed state at
-// height (0: the last), in key order, until fn returns false. Tests use it
-// to name the first key two states disagree on.
-func (a *App) EachState(height int64, fn func(key, value []byte) bool) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	kv, _, err := a.committedAt(height)
-	if err != nil {
-		return err
-	}
-	store.Each(kv, nil, nil, fn)
-	return nil
 }
 
 // committedAt returns the committed state at height (0: the last; the

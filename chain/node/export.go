@@ -90,10 +90,10 @@ func Export(home string, height int64, chainID string) (*Exported, error) {
 	return &Exported{Genesis: g, Height: exp.Height, SourceChainID: exp.ChainID, StateHash: hash}, nil
 }
 
-// ImportStateHash loads g into a fresh in-memory application, as a new
+// importStateHash loads g into a fresh in-memory application, as a new
 // node's InitChain does, and returns the resulting state's hash: an export
 // whose import reproduces its StateHash carried the whole state.
-func ImportStateHash(g *types.GenesisDoc) ([]byte, error) {
+func importStateHash(g *types.GenesisDoc) ([]byte, error) {
 	a, err := app.New(dbm.NewMemDB(), app.Config{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
@@ -118,7 +118,7 @@ func ImportStateHash(g *types.GenesisDoc) ([]byte, error) {
 func VerifyExport(e *Exported) error {
 	g := *e.Genesis
 	g.ChainID = e.SourceChainID
-	got, err := ImportStateHash(&g)
+	got, err := importStateHash(&g)
 	if err != nil {
 		return err
 	}
