@@ -88,11 +88,11 @@ func New(db dbm.DB, cfg Config, logger *slog.Logger) (*App, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	tree, err := store.OpenTree(db, cfg.CacheSize)
+	k, mods, err := wire(moduleList)
 	if err != nil {
 		return nil, err
 	}
-	k, mods, err := wire(moduleList)
+	tree, err := store.OpenTree(db, cfg.CacheSize)
 	if err != nil {
 		return nil, err
 	}
