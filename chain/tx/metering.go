@@ -142,4 +142,5 @@ var (
 	CodeMeteringMalformedReadings = Code{CodespaceMetering, 6} // malformed reading
 	CodeMeteringNotClearer        = Code{CodespaceMetering, 7} // signer may not clear fraud flags
 	CodeMeteringNotFlagged        = Code{CodespaceMetering, 8} // device has no fraud flag
+	CodeMeteringNoNewReadings     = Code{CodespaceMetering, 9} // no reading in the transaction is new and valid
 )
