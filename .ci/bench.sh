@@ -19,6 +19,15 @@ t=$(metric "$out" BenchmarkTransfers tx/s)
 k=$(metric "$out" BenchmarkKVStore tx/s)
 awk -v t="$t" -v k="$k" 'BEGIN {printf "citychain transfers: %.0f tx/s   kvstore baseline: %.0f tx/s   ratio: %.2f (median of runs)\n", t, k, t/k}'
 
+echo
+echo "== chain: committed signed readings per second through one validator, over RPC =="
+out=.tmp/bench/chain-readings.txt
+go test -run '^$' -bench 'BenchmarkReadings$' -benchtime 1x -count "$COUNT" ./chain/node/ | tee "$out"
+go test -run '^$' -bench 'BenchmarkReadingsVerify' -count "$COUNT" ./chain/node/ | grep -E '^Benchmark' | tee -a "$out"
+r=$(metric "$out" BenchmarkReadings readings/s)
+v=$(metric "$out" BenchmarkReadingsVerify readings/s)
+awk -v r="$r" -v v="$v" 'BEGIN {printf "citychain readings: %.0f readings/s   one-core batch verify baseline: %.0f readings/s   ratio: %.2f (median of runs)\n", r, v, r/v}'
+
 for extra in .ci/bench.d/*.sh; do
 	[ -e "$extra" ] || continue
 	echo
