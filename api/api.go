@@ -3,7 +3,8 @@
 //
 // Every read of chain state goes through ABCI Query on a node (via
 // chain/client), never the node's database, and can carry an ICS23 proof
-// verified against a signed header (?prove=true). Signed transactions are
+// verified against a header that CometBFT's light client verified from the
+// configured trust root (?prove=true; Config.Trust). Signed transactions are
 // relayed with status tracking; chain events are streamed as server-sent
 // events; readings come from InfluxDB through Flux. Consumers authenticate
 // with API keys (stored as SHA-256 hashes) and are rate limited per key.
@@ -53,14 +54,28 @@ type Config struct {
 	// MaxBodyBytes bounds request bodies [1 MiB].
 	MaxBodyBytes int64
 	// ReadHeaderTimeout [5s], ReadTimeout [30s], WriteTimeout [30s] and
-	// IdleTimeout [120s] are the HTTP server's; event streams lift the
-	// write timeout for themselves.
+	// IdleTimeout [120s] are the HTTP server's; event streams replace the
+	// write timeout with StreamWriteTimeout per write.
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// MaxStreamsPerClient bounds the event streams one client (remote IP
+	// address) holds open [4]; one more is refused with 429.
+	// MaxStreams bounds the open event streams in all [256]; one more is
+	// refused with 503.
+	MaxStreamsPerClient, MaxStreams int
+	// StreamWriteTimeout bounds each write to an event stream [10s]: a
+	// client that does not take its events in that time is dropped and
+	// its stream's slot freed.
+	StreamWriteTimeout time.Duration
 	// NodeTimeout bounds the node calls of one request [15s].
 	NodeTimeout time.Duration
 	// TxTrack is how many relayed transactions are remembered [10000].
 	TxTrack int
-	Logger  *slog.Logger
+	// Trust is the trust root ?prove=true answers are verified from
+	// (client.SetTrust on the node client: a genesis the operator holds, or
+	// a trusted height and hash); nil answers proofs with verified false
+	// and an error saying no trust root is configured.
+	Trust  *client.TrustConfig
+	Logger *slog.Logger
 }
 
 // KeyConfig is one consumer's key: its name, the SHA-256 of the key (hex;
@@ -100,10 +115,22 @@ func (c *Config) defaults() error {
 	for _, d := range []struct {
 		p *time.Duration
 		v time.Duration
-	}{{&c.ReadHeaderTimeout, 5 * time.Second}, {&c.ReadTimeout, 30 * time.Second}, {&c.WriteTimeout, 30 * time.Second}, {&c.IdleTimeout, 120 * time.Second}, {&c.NodeTimeout, 15 * time.Second}} {
+	}{{&c.ReadHeaderTimeout, 5 * time.Second}, {&c.ReadTimeout, 30 * time.Second}, {&c.WriteTimeout, 30 * time.Second}, {&c.IdleTimeout, 120 * time.Second}, {&c.NodeTimeout, 15 * time.Second}, {&c.StreamWriteTimeout, 10 * time.Second}} {
 		if *d.p == 0 {
 			*d.p = d.v
 		}
+	}
+	if c.StreamWriteTimeout < 0 {
+		return fmt.Errorf("api config: stream write timeout %s: want a positive duration", c.StreamWriteTimeout)
+	}
+	if c.MaxStreams == 0 {
+		c.MaxStreams = 256
+	}
+	if c.MaxStreamsPerClient == 0 {
+		c.MaxStreamsPerClient = min(4, max(c.MaxStreams, 1))
+	}
+	if c.MaxStreamsPerClient < 0 || c.MaxStreams < 0 || c.MaxStreamsPerClient > c.MaxStreams {
+		return fmt.Errorf("api config: event streams %d per client, %d in all: want 1 <= per client <= in all", c.MaxStreamsPerClient, c.MaxStreams)
 	}
 	if c.TxTrack == 0 {
 		c.TxTrack = 10_000
@@ -135,6 +162,7 @@ type Server struct {
 	metrics *metrics
 	txs     *tracker
 	hub     *hub
+	streams *streamSlots
 	influx  *influx
 	mux     *http.ServeMux
 	handler http.Handler
@@ -171,6 +199,13 @@ func newServer(cfg Config, node *client.Client, fsys fs.FS, mods []apiModule) (*
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Trust != nil {
+		if err := node.SetTrust(*cfg.Trust); err != nil {
+			return nil, fmt.Errorf("api config: trust root: %w", err)
+		}
+	} else {
+		cfg.Logger.Warn("no trust root configured: ?prove=true answers carry their proofs unverified")
+	}
 	var tlsCfg *tls.Config
 	if cfg.TLSCertFile != "" {
 		if tlsCfg, err = tlsconfig.Server(cfg.TLSCertFile, cfg.TLSKeyFile); err != nil {
@@ -188,6 +223,7 @@ func newServer(cfg Config, node *client.Client, fsys fs.FS, mods []apiModule) (*
 		ctx: ctx, cancel: cancel, tls: tlsCfg, openapiDoc: doc,
 	}
 	s.hub = newHub(s)
+	s.streams = newStreamSlots(cfg.MaxStreamsPerClient, cfg.MaxStreams)
 	if cfg.Influx != nil {
 		s.influx = newInflux(*cfg.Influx)
 	}
@@ -237,6 +273,9 @@ func (s *Server) Run(ctx context.Context) error {
 // HTTPS when the config names a TLS certificate.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := s.HTTPServer()
+	if s.cfg.Trust != nil {
+		go s.refreshTrust(ctx)
+	}
 	s.log.Info("city API listening", "addr", ln.Addr().String(), "tls", s.tls != nil)
 	errc := make(chan error, 1)
 	go func() {

@@ -112,8 +112,12 @@ func TestDashboardBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	trust, err := client.TrustGenesisFile(sys.Node.Config().GenesisFile())
+	if err != nil {
+		t.Fatal(err)
+	}
 	s, err := New(Config{AnonymousReads: true, AnonymousRate: 200, AnonymousBurst: 400,
-		Influx: &InfluxConfig{URL: sys.InfluxURL, Token: sys.InfluxToken, Bucket: sys.InfluxBucket}}, nc)
+		Influx: &InfluxConfig{URL: sys.InfluxURL, Token: sys.InfluxToken, Bucket: sys.InfluxBucket}, Trust: &trust}, nc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,23 +31,37 @@ func (s *Server) device(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// devicesByOwner pages through an account's devices in id order, on the
+// chain (a page costs its size, however many devices the account holds).
 func (s *Server) devicesByOwner(w http.ResponseWriter, r *http.Request) {
 	a, err := pathAddress(r)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
 	}
+	after, err := afterParam(r, "a device id (1 to 64 characters of a-z 0-9 . _ -)", tx.ValidateDeviceID)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	limit, err := limitParam(r, 50, 500)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
 	ctx, cancel := s.nodeCtx(r)
 	defer cancel()
-	devs, err := s.node.DevicesByOwner(ctx, a, 0)
+	devs, err := s.node.DevicesByOwner(ctx, tx.DevicesByOwnerRequest{Owner: a, PageRequest: tx.PageRequest{After: after, Limit: uint64(limit)}}, 0)
 	if err != nil {
 		s.nodeError(w, r, err)
 		return
 	}
-	p, err := paginate(r, devs, func(d tx.Device) string { return d.ID })
-	if err != nil {
-		s.badRequest(w, r, err)
-		return
+	p := Page[tx.Device]{Items: devs.Devices}
+	if p.Items == nil {
+		p.Items = []tx.Device{}
+	}
+	if devs.Next != "" {
+		p.NextCursor = encodeCursor(devs.Next)
 	}
 	// Each device's keys in sorted order, as this list has always had them
 	// (/v1/devices/{id} relays the stored record, in the chain's order).

@@ -3,8 +3,11 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -198,16 +201,22 @@ func (h *hub) loop(ctx context.Context, blocks, txs <-chan ctypes.ResultEvent) {
 			continue
 		}
 		h.s.metrics.events.Add(float64(len(evs)))
-		h.mu.Lock()
-		for c := range h.subs {
-			select {
-			case c <- evs:
-			default: // a stream that cannot keep up is closed
-				close(c)
-				delete(h.subs, c)
-			}
+		h.broadcast(evs)
+	}
+}
+
+// broadcast hands evs to every open stream; a stream whose queue is full
+// (it cannot keep up) is closed.
+func (h *hub) broadcast(evs []Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.subs {
+		select {
+		case c <- evs:
+		default:
+			close(c)
+			delete(h.subs, c)
 		}
-		h.mu.Unlock()
 	}
 }
 
@@ -241,14 +250,89 @@ func (h *hub) stop() {
 	}
 }
 
+// streamSlots counts the open event streams, per client (remote IP
+// address) and in all, against their caps.
+type streamSlots struct {
+	perClient, total int
+	mu               sync.Mutex
+	open             int
+	byClient         map[string]int
+}
+
+func newStreamSlots(perClient, total int) *streamSlots {
+	return &streamSlots{perClient: perClient, total: total, byClient: map[string]int{}}
+}
+
+// Reasons a stream is refused.
+var (
+	errStreamsFull      = errors.New("event streams: the server's limit is reached")
+	errClientStreamFull = errors.New("event streams: this client's limit is reached")
+)
+
+// acquire takes a slot for client, or says which cap refuses it.
+func (l *streamSlots) acquire(client string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.byClient[client] >= l.perClient:
+		return errClientStreamFull
+	case l.open >= l.total:
+		return errStreamsFull
+	}
+	l.open++
+	l.byClient[client]++
+	return nil
+}
+
+func (l *streamSlots) release(client string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.open--
+	if l.byClient[client]--; l.byClient[client] <= 0 {
+		delete(l.byClient, client)
+	}
+}
+
+// streamRetryAfter is the Retry-After of a refused stream, in seconds.
+const streamRetryAfter = 5
+
+// remoteIP is the client a stream counts against: the IP address of the
+// connection (behind a reverse proxy, the proxy's).
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
 // events streams chain events as server-sent events: one message per ABCI
-// event, "event:" its type, "data:" the Event JSON.
+// event, "event:" its type, "data:" the Event JSON. A client holds at most
+// MaxStreamsPerClient streams and the server MaxStreams; every write has
+// StreamWriteTimeout to complete, and a client that does not read is
+// dropped when it passes.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	f, err := parseFilter(r)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
 	}
+	client := remoteIP(r)
+	if err := s.streams.acquire(client); err != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(streamRetryAfter))
+		s.metrics.limited.Inc()
+		if errors.Is(err, errClientStreamFull) {
+			s.problem(w, r, http.StatusTooManyRequests, "too many event streams",
+				fmt.Sprintf("client %s already holds %d open event streams, the most one client may hold (max streams per client %d); close one, or retry after %d s",
+					client, s.cfg.MaxStreamsPerClient, s.cfg.MaxStreamsPerClient, streamRetryAfter), nil)
+			return
+		}
+		s.problem(w, r, http.StatusServiceUnavailable, "event streams full",
+			fmt.Sprintf("the server holds %d open event streams, its limit (max streams %d); retry after %d s",
+				s.cfg.MaxStreams, s.cfg.MaxStreams, streamRetryAfter), nil)
+		return
+	}
+	defer s.streams.release(client)
 	ctx, cancel := s.nodeCtx(r)
 	err = s.hub.ensure(ctx)
 	cancel()
@@ -257,7 +341,14 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Time{})
+	// flush sends what was written within the write timeout; a client
+	// that does not take it in time has stalled.
+	flush := func() error {
+		if err := rc.SetWriteDeadline(time.Now().Add(s.cfg.StreamWriteTimeout)); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
 	c := s.hub.add()
 	defer s.hub.remove(c)
 	s.metrics.streams.Inc()
@@ -268,21 +359,31 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	_, _ = fmt.Fprintf(w, "retry: 2000\n: citychain events%s\n\n", describe(f))
-	if err := rc.Flush(); err != nil {
+	if err := flush(); err != nil {
 		return
 	}
 	ping := time.NewTicker(15 * time.Second)
 	defer ping.Stop()
 	for {
+		// Writes reach the connection whenever the response's buffer
+		// fills: each one starts with a fresh deadline.
 		select {
 		case <-r.Context().Done():
 			return
 		case <-s.ctx.Done():
 			return
 		case <-ping.C:
-			_, _ = fmt.Fprint(w, ": ping\n\n")
+			if err := rc.SetWriteDeadline(time.Now().Add(s.cfg.StreamWriteTimeout)); err != nil {
+				return
+			}
+			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
+				return
+			}
 		case evs, ok := <-c:
 			if !ok {
+				return
+			}
+			if err := rc.SetWriteDeadline(time.Now().Add(s.cfg.StreamWriteTimeout)); err != nil {
 				return
 			}
 			for i := range evs {
@@ -290,10 +391,14 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 					continue
 				}
 				b, _ := json.Marshal(evs[i])
-				_, _ = fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", evs[i].ID, evs[i].Type, b)
+				if _, err := fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", evs[i].ID, evs[i].Type, b); err != nil {
+					s.log.Info("event stream dropped: the client does not read", "client", client, "err", err)
+					return
+				}
 			}
 		}
-		if err := rc.Flush(); err != nil {
+		if err := flush(); err != nil {
+			s.log.Info("event stream dropped: the client does not read", "client", client, "err", err)
 			return
 		}
 	}

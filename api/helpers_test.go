@@ -110,7 +110,11 @@ func startServer(t testing.TB, c *testChain, mod func(*Config)) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Keys: []KeyConfig{{Name: "tester", SHA256: HashKey(testKey), Rate: 1000, Burst: 1000}}}
+	trust, err := client.TrustGenesisFile(node.GenesisFile(c.home))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Keys: []KeyConfig{{Name: "tester", SHA256: HashKey(testKey), Rate: 1000, Burst: 1000}}, Trust: &trust}
 	if mod != nil {
 		mod(&cfg)
 	}

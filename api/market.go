@@ -2,10 +2,13 @@ package api
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/chain/tx"
 )
 
 // The market module's reads (chain/internal/market): parameters, orders,
@@ -39,16 +42,114 @@ func (s *Server) pathInterval(w http.ResponseWriter, r *http.Request) (uint64, b
 	return n, true
 }
 
-func (s *Server) book(w http.ResponseWriter, r *http.Request) {
-	if i, ok := s.pathInterval(w, r); ok {
-		s.jsonAnswer(w, r, func(ctx context.Context) (json.RawMessage, error) { return s.node.MarketBook(ctx, i, 0) })
+// BookPage is a page of an interval's open orders, as the chain writes
+// them: offers, then bids, each side in matching order (a page may end
+// inside the offers; the next then starts with the rest of them).
+type BookPage struct {
+	Interval   uint64            `json:"interval"`
+	Offers     []json.RawMessage `json:"offers"`
+	Bids       []json.RawMessage `json:"bids"`
+	NextCursor string            `json:"next_cursor,omitempty"`
+}
+
+// SettlementPage is an interval's delivery settlement (null while
+// pending) and a page of its trades in sequence order.
+type SettlementPage struct {
+	Interval   uint64            `json:"interval"`
+	Settlement json.RawMessage   `json:"settlement"`
+	Trades     []json.RawMessage `json:"trades"`
+	NextCursor string            `json:"next_cursor,omitempty"`
+}
+
+// listPage reads ?limit= (default and maximum the chain's) and ?cursor=,
+// which valid checks is a cursor the chain issued.
+func listPage(r *http.Request, valid func(string) bool) (tx.PageRequest, error) {
+	limit, err := limitParam(r, tx.DefaultListLimit, tx.MaxListLimit)
+	if err != nil {
+		return tx.PageRequest{}, err
+	}
+	cur, err := cursorParam(r)
+	if err != nil {
+		return tx.PageRequest{}, err
+	}
+	if cur != "" && !valid(cur) {
+		return tx.PageRequest{}, badField("cursor", "the next_cursor of a previous page", "cursor %q is not one this API issued", r.URL.Query().Get("cursor"))
+	}
+	return tx.PageRequest{After: cur, Limit: uint64(limit)}, nil
+}
+
+// hexCursor is a cursor of n bytes in hex; decimalCursor a number.
+func hexCursor(n int) func(string) bool {
+	return func(s string) bool {
+		b, err := hex.DecodeString(s)
+		return err == nil && len(b) == n
 	}
 }
 
-func (s *Server) settlement(w http.ResponseWriter, r *http.Request) {
-	if i, ok := s.pathInterval(w, r); ok {
-		s.jsonAnswer(w, r, func(ctx context.Context) (json.RawMessage, error) { return s.node.MarketSettlement(ctx, i, 0) })
+func decimalCursor(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
+}
+
+// book pages through an interval's open orders.
+func (s *Server) book(w http.ResponseWriter, r *http.Request) {
+	i, ok := s.pathInterval(w, r)
+	if !ok {
+		return
 	}
+	pr, err := listPage(r, hexCursor(17))
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	b, err := s.node.MarketBook(ctx, tx.MarketIntervalRequest{Interval: i, PageRequest: pr}, 0)
+	if err != nil {
+		s.nodeError(w, r, err)
+		return
+	}
+	out := BookPage{Interval: b.Interval, Offers: orEmpty(b.Offers), Bids: orEmpty(b.Bids)}
+	if b.Next != "" {
+		out.NextCursor = encodeCursor(b.Next)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// settlement answers an interval's settlement and pages through its
+// trades.
+func (s *Server) settlement(w http.ResponseWriter, r *http.Request) {
+	i, ok := s.pathInterval(w, r)
+	if !ok {
+		return
+	}
+	pr, err := listPage(r, decimalCursor)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	v, err := s.node.MarketSettlement(ctx, tx.MarketIntervalRequest{Interval: i, PageRequest: pr}, 0)
+	if err != nil {
+		s.nodeError(w, r, err)
+		return
+	}
+	out := SettlementPage{Interval: v.Interval, Settlement: v.Settlement, Trades: orEmpty(v.Trades)}
+	if out.Settlement == nil {
+		out.Settlement = json.RawMessage("null")
+	}
+	if v.Next != "" {
+		out.NextCursor = encodeCursor(v.Next)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func orEmpty(items []json.RawMessage) []json.RawMessage {
+	if items == nil {
+		return []json.RawMessage{}
+	}
+	return items
 }
 
 func (s *Server) clearing(w http.ResponseWriter, r *http.Request) {

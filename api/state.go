@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/citychain/citychain/api/apiclient"
 	"github.com/citychain/citychain/chain/client"
@@ -114,10 +115,38 @@ func (s *Server) verify(ctx context.Context, res *client.QueryResult) *Proof {
 	}
 	v, err := s.node.Verify(ctx, res)
 	p := proofOf(res, v)
-	if err != nil {
+	switch {
+	case errors.Is(err, client.ErrNoTrustRoot):
+		p.Error = "not verified: this API has no trust root configured (citychain api --trust-genesis FILE, or --trust-height H --trust-hash HASH); verify the proof yourself"
+	case err != nil:
 		p.Error = err.Error()
 	}
 	return p
+}
+
+// refreshTrust has the light client verify the node's latest header every
+// tenth of the trusting period (at least a minute, at most a day), so the
+// latest trusted header never expires while the server runs, however
+// rarely a proof is asked for. It returns when ctx ends.
+func (s *Server) refreshTrust(ctx context.Context) {
+	p := s.cfg.Trust.TrustingPeriod
+	if p == 0 {
+		p = client.DefaultTrustingPeriod
+	}
+	t := time.NewTicker(min(max(p/10, time.Minute), 24*time.Hour))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		rctx, cancel := context.WithTimeout(ctx, s.cfg.NodeTimeout)
+		if err := s.node.RefreshTrust(rctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("refresh the trusted header", "err", err)
+		}
+		cancel()
+	}
 }
 
 // proofOf is the proof of res, verified against v (unverified when v is
@@ -128,11 +157,15 @@ func proofOf(res *client.QueryResult, v *client.Verification) *Proof {
 		p.ICS23 = base64.StdEncoding.EncodeToString(b)
 	}
 	if v != nil {
-		p.Verified, p.HeaderHeight, p.AppHash = true, v.HeaderHeight, strings.ToUpper(hex.EncodeToString(v.AppHash))
-		p.SignedPower, p.TotalPower = v.SignedPower, v.TotalPower
+		p.Verified, p.HeaderHeight, p.AppHash = true, v.HeaderHeight, upperHex(v.AppHash)
+		p.HeaderHash, p.SignedPower, p.TotalPower = upperHex(v.HeaderHash), v.SignedPower, v.TotalPower
+		p.TrustRoot = &apiclient.TrustRoot{Kind: v.Trusted.Kind, ChainID: v.Trusted.ChainID, Height: v.Trusted.Height,
+			Hash: upperHex(v.Trusted.Hash), ValidatorsHash: upperHex(v.Trusted.ValidatorsHash)}
 	}
 	return p
 }
+
+func upperHex(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }
 
 var errAbsent = errors.New("absent")
 

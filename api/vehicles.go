@@ -235,6 +235,9 @@ func (s *Server) reportError(w http.ResponseWriter, r *http.Request, vin string,
 	case errors.As(err, &se):
 		s.problem(w, r, http.StatusBadGateway, "odometer series does not verify",
 			fmt.Sprintf("the odometer series of %s read at height %d does not match the vehicle record proven at that height: %v", vin, se.Height, se.Err), nil)
+	case errors.Is(err, client.ErrNoTrustRoot):
+		s.problem(w, r, http.StatusServiceUnavailable, "no trust root",
+			"this API has no trust root to verify proofs from (citychain api --trust-genesis FILE, or --trust-height H --trust-hash HASH); ask without prove=true", nil)
 	case errors.Is(err, client.ErrNotVerified) && !errors.Is(err, context.DeadlineExceeded):
 		s.problem(w, r, http.StatusBadGateway, "proof not verified", err.Error(), nil)
 	case errors.Is(err, client.ErrMismatch), errors.As(err, &ae):

@@ -126,7 +126,7 @@ func buildVehicles(t *testing.T, c *testChain) (vehicleWorld, error) {
 			&tx.MsgVehicleRegister{VIN: vinEV6, Model: "Kia EV6", Year: 2023, Owner: bob, OdometerDevice: odoBob.id,
 				Battery: tx.Battery{CapacityWh: 58_000, Chemistry: "lfp", PassportID: "KR-BP-EV6-0002"}},
 		}},
-		{"alice", []tx.Msg{&tx.MsgSubmitReadings{Readings: reads}}},
+		{"settlement", []tx.Msg{&tx.MsgSubmitReadings{Readings: reads}}},
 		{"agency", []tx.Msg{
 			&tx.MsgVehicleCreateProgramme{ID: programme, Name: "Seoul EV purchase subsidy 2026", Amount: tx.Coin{Amount: 100_000_000, Denom: tx.DenomSCoin},
 				Budget: tx.Coin{Amount: 500_000_000, Denom: tx.DenomSCoin}, HoldingPeriodSeconds: 2 * 365 * 24 * 3600},

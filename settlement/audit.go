@@ -2,6 +2,7 @@ package settlement
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -69,10 +70,10 @@ const (
 	// intervals.
 	FindingOutOfOrder FindingKind = "out_of_order"
 	// FindingRolledBack: a stored value below the device's previous one
-	// (same key epoch).
+	// (of any key epoch: a new key continues the meter).
 	FindingRolledBack FindingKind = "rolled_back"
 	// FindingTimeRegressed: a stored reading timed before the device's
-	// previous one (same key epoch).
+	// previous one (of any key epoch).
 	FindingTimeRegressed FindingKind = "time_regressed"
 	// FindingLastReadingMismatch: the chain's last accepted reading of a
 	// device in the interval is not the last stored one.
@@ -80,6 +81,13 @@ const (
 	// FindingDeltaMismatch: the chain's delta of a device in the interval is
 	// not what the stored readings give.
 	FindingDeltaMismatch FindingKind = "delta_mismatch"
+	// FindingRefused: the chain refused for good the reading settlement
+	// submitted for a device in the interval (a revoked device, a
+	// rolled-back value, ...), and settlement recorded the gap before it
+	// anchored the interval: the device's delivery in the interval is not
+	// on chain. The chain's record of the device in the interval is not
+	// compared further (it has none of the interval's readings).
+	FindingRefused FindingKind = "refused_by_chain"
 )
 
 // Notes: informational, they do not make a report unclean.
@@ -123,10 +131,12 @@ type AuditReport struct {
 	To              uint64 `json:"to"`
 	IntervalSeconds uint64 `json:"interval_seconds"`
 	// Height is the chain state read; anchors are proven against the app
-	// hash in the signed header of Height+1.
+	// hash in the header of Height+1, which the light client verified from
+	// TrustRoot.
 	Height       int64           `json:"height"`
 	HeaderHeight int64           `json:"header_height,omitempty"`
 	AppHash      tx.HexBytes     `json:"app_hash,omitempty"`
+	TrustRoot    string          `json:"trust_root,omitempty"`
 	Intervals    []IntervalAudit `json:"intervals"`
 	Findings     []Finding       `json:"findings"`
 	Notes        []Finding       `json:"notes"`
@@ -152,6 +162,9 @@ func (r *AuditReport) WriteText(w io.Writer) error {
 		time.Unix(int64((r.To+1)*r.IntervalSeconds), 0).UTC().Format(time.RFC3339))
 	if r.HeaderHeight > 0 {
 		fmt.Fprintf(&b, "chain state at height %d; anchors proven against app hash %X in signed header %d\n", r.Height, []byte(r.AppHash), r.HeaderHeight)
+		if r.TrustRoot != "" {
+			fmt.Fprintf(&b, "header %d verified by the light client from the trust root: %s\n", r.HeaderHeight, r.TrustRoot)
+		}
 	} else {
 		fmt.Fprintf(&b, "chain state at height %d\n", r.Height)
 	}
@@ -297,7 +310,7 @@ func (a *auditor) anchor(ctx context.Context, interval uint64, verify bool) (*tx
 			return nil, fmt.Errorf("%w: anchor of interval %d: %w", client.ErrNotVerified, interval, err)
 		}
 		if a.rep.HeaderHeight == 0 {
-			a.rep.HeaderHeight, a.rep.AppHash = v.HeaderHeight, v.AppHash
+			a.rep.HeaderHeight, a.rep.AppHash, a.rep.TrustRoot = v.HeaderHeight, v.AppHash, v.Trusted.String()
 		}
 	}
 	return an, nil
@@ -343,6 +356,19 @@ func (a *auditor) interval(ctx context.Context, i uint64) error {
 		devices[rs[k].DeviceID] = true
 	}
 	sum.Devices = len(devices)
+	refusals, err := a.st.Refusals(ctx, a.p.start(i), a.p.start(i+1))
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(refusals, func(x, y store.Refusal) int {
+		return cmp.Or(strings.Compare(x.DeviceID, y.DeviceID), cmp.Compare(x.Seq, y.Seq))
+	})
+	refused := map[string]uint64{} // device -> seq of its refused reading
+	for _, r := range refusals {
+		refused[r.DeviceID] = r.Seq
+		a.finding(FindingRefused, i, r.DeviceID, r.Seq, "the chain refused %s seq %d (value %d, %s), the device's reading settlement submitted for interval %d: %s; the gap was recorded before the interval was anchored, so the device's delivery in it is missing on chain",
+			r.DeviceID, r.Seq, r.Value, msTime(r.TimeMs), i, r.Reason)
+	}
 
 	switch {
 	case an == nil:
@@ -419,8 +445,22 @@ func (a *auditor) interval(ctx context.Context, i uint64) error {
 		last[keep.DeviceID] = keep
 	}
 
+	// A device whose submitted reading was refused: the chain holds none of
+	// its readings of the interval, so its record is not compared, and the
+	// chain's next delta of it starts from the reading before.
+	for dev, seq := range refused {
+		if l := last[dev]; l != nil && l.Seq == seq {
+			delete(last, dev)
+			if p := before[dev]; p != nil {
+				a.prev[dev] = p
+			} else {
+				delete(a.prev, dev)
+			}
+			a.seen[dev] = true
+		}
+	}
 	if an != nil {
-		if err := a.compare(ctx, i, last, before); err != nil {
+		if err := a.compare(ctx, i, last, before, refused); err != nil {
 			return err
 		}
 	}
@@ -467,9 +507,8 @@ func (a *auditor) order(i uint64, r *store.Stored, short bool) {
 				span, p.Seq, pi, r.Seq)
 		}
 	}
-	if r.KeyEpoch != p.KeyEpoch {
-		return // a new key epoch starts a new baseline
-	}
+	// A new key epoch continues the same meter (as on chain): the value and
+	// the time never go back across epochs.
 	if r.Value < p.Value {
 		a.finding(FindingRolledBack, i, r.DeviceID, r.Seq, "%s seq %d has value %d, below %d of seq %d: a cumulative value went backwards", r.DeviceID, r.Seq, r.Value, p.Value, p.Seq)
 	}
@@ -563,15 +602,16 @@ func (a *auditor) chainOnly(ctx context.Context, i uint64) error {
 
 // compare checks each device's last stored reading of an anchored interval,
 // and the delta it gives, against the chain's record; before holds each
-// device's last stored reading before the interval.
-func (a *auditor) compare(ctx context.Context, i uint64, last, before map[string]*store.Stored) error {
+// device's last stored reading before the interval. Devices whose
+// submitted reading the chain refused (reported already) are left out.
+func (a *auditor) compare(ctx context.Context, i uint64, last, before map[string]*store.Stored, refused map[string]uint64) error {
 	acc, err := a.accepted(ctx, i)
 	if err != nil {
 		return err
 	}
 	devs := sortedKeys(last)
 	for _, d := range sortedKeys(acc) {
-		if last[d] == nil {
+		if _, r := refused[d]; last[d] == nil && !r {
 			devs = append(devs, d)
 		}
 	}
@@ -604,8 +644,8 @@ func (a *auditor) compare(ctx context.Context, i uint64, last, before map[string
 					dev, i, got, auditLookback)
 			}
 			continue
-		case p == nil || p.KeyEpoch != l.KeyEpoch:
-			want = 0 // first reading, or a new key epoch: a baseline
+		case p == nil:
+			want = 0 // first reading: a baseline
 		case l.Value < p.Value:
 			continue // rolled back: reported above
 		default:

@@ -66,7 +66,21 @@ func (d chainDevices) Device(ctx context.Context, id string) (*registry.Device, 
 	if len(v.PubKey) != ed25519.PublicKeySize {
 		return nil, fmt.Errorf("device %s: registry key is %d bytes", id, len(v.PubKey))
 	}
-	return &registry.Device{ID: v.ID, Kind: v.Kind, Status: v.Status, KeyEpoch: v.KeyEpoch, PubKey: ed25519.PublicKey(v.PubKey)}, nil
+	return registryDevice(v)
+}
+
+// registryDevice is what settlement keeps of a device record: its key
+// history with the time each epoch ended, so a reading relayed late is
+// checked against its own epoch's key as the chain does.
+func registryDevice(v *tx.Device) (*registry.Device, error) {
+	d := &registry.Device{ID: v.ID, Kind: v.Kind, Status: v.Status, KeyEpoch: v.KeyEpoch, PubKey: ed25519.PublicKey(v.PubKey)}
+	for _, k := range v.Keys {
+		if len(k.PubKey) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("device %s: registry key of epoch %d is %d bytes", v.ID, k.Epoch, len(k.PubKey))
+		}
+		d.Keys = append(d.Keys, registry.Key{Epoch: k.Epoch, PubKey: ed25519.PublicKey(k.PubKey), Until: k.ToTime})
+	}
+	return d, nil
 }
 
 // queryAnchor is interval's anchor; nil while it is not anchored.

@@ -14,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
+	dbm "github.com/cosmos/cosmos-db"
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
+	"github.com/citychain/citychain/chain/app"
 	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/node"
 	"github.com/citychain/citychain/chain/tx"
@@ -60,6 +63,13 @@ func newEnv(t testing.TB, intervalSeconds uint64, devices ...device) *env {
 
 func newEnvWith(t testing.TB, mqOpts local.MosquittoOptions, intervalSeconds uint64, devices ...device) *env {
 	t.Helper()
+	return newEnvApp(t, mqOpts, nil, intervalSeconds, devices...)
+}
+
+// newEnvApp is newEnvWith whose node runs the application wrap returns
+// around the citychain app (nil: the app itself).
+func newEnvApp(t testing.TB, mqOpts local.MosquittoOptions, wrap func(*app.App) abci.Application, intervalSeconds uint64, devices ...device) *env {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	e := &env{t: t, ctx: ctx, home: t.TempDir(), interval: intervalSeconds, keys: map[string]ed25519.PrivateKey{}, kinds: map[string]reading.Kind{}}
@@ -86,8 +96,19 @@ func newEnvWith(t testing.TB, mqOpts local.MosquittoOptions, intervalSeconds uin
 		o.Devices = append(o.Devices, tx.MsgDeviceRegister{ID: d.id, Kind: d.kind, PubKey: tx.PubKey(k.Public().(ed25519.PublicKey))})
 		o.DeviceOwners = append(o.DeviceOwners, "alice")
 	}
-	e.rpc = local.Devnet(t, chainHome, o).RPCAddress()
+	if wrap == nil {
+		e.rpc = local.Devnet(t, chainHome, o).RPCAddress()
+	} else {
+		e.rpc = startWrapped(t, ctx, chainHome, o, wrap)
+	}
 	if e.chain, err = client.New(e.rpc); err != nil {
+		t.Fatal(err)
+	}
+	trust, err := client.TrustGenesisFile(node.GenesisFile(chainHome)) // proofs (audit, anchors) verify from it
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.chain.SetTrust(trust); err != nil {
 		t.Fatal(err)
 	}
 	e.settleKey = local.Key(t, node.KeyringDir(chainHome), "settlement").Private
@@ -252,4 +273,33 @@ func splitHostPort(addr string) (string, string, error) {
 		return addr, "", fmt.Errorf("address %q has no port", addr)
 	}
 	return addr[:i], addr[i+1:], nil
+}
+
+// startWrapped runs a devnet node in home whose application is wrap around
+// the citychain app (state in memory), and returns its RPC address.
+func startWrapped(t testing.TB, ctx context.Context, home string, o node.DevnetOptions, wrap func(*app.App) abci.Application) string {
+	t.Helper()
+	o.RPCListen, o.P2PListen = "tcp://"+local.FreeAddr(t), "tcp://"+local.FreeAddr(t)
+	if _, err := node.EnsureDevnet(home, o); err != nil {
+		t.Fatal(err)
+	}
+	n, err := node.Start(node.Options{Home: home, CometLogLevel: "none", NewApp: func(string) (abci.Application, error) {
+		a, err := app.New(dbm.NewMemDB(), app.Config{}, nil)
+		if err != nil {
+			return nil, err
+		}
+		return wrap(a), nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := n.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	if err := n.WaitForHeight(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	return n.RPCAddress()
 }

@@ -2,7 +2,6 @@ package settlement
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/sha256"
 	"fmt"
 	"hash/fnv"
@@ -13,6 +12,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/citychain/citychain/edge/reading"
+	"github.com/citychain/citychain/edge/signature"
 	"github.com/citychain/citychain/settlement/internal/registry"
 	"github.com/citychain/citychain/settlement/internal/store"
 )
@@ -58,8 +58,9 @@ func (d *deviceState) recall(seq uint64) ([32]byte, bool) {
 }
 
 // fits reports whether r, older than the newest accepted reading, sits
-// consistently between remembered neighbours of the same key epoch: a
-// reading delivered out of order rather than a replay.
+// consistently between remembered neighbours (key epochs, values and times
+// in order across them): a reading delivered out of order rather than a
+// replay.
 func (d *deviceState) fits(r reading.Reading) bool {
 	var lo, hi *recentReading
 	for i := range d.recent {
@@ -74,7 +75,7 @@ func (d *deviceState) fits(r reading.Reading) bool {
 			hi = c
 		}
 	}
-	return lo != nil && hi != nil && lo.epoch == r.KeyEpoch && hi.epoch == r.KeyEpoch &&
+	return lo != nil && hi != nil && lo.epoch <= r.KeyEpoch && r.KeyEpoch <= hi.epoch &&
 		lo.value <= r.Value && r.Value <= hi.value && lo.timeMs <= r.TimeMs && r.TimeMs <= hi.timeMs
 }
 
@@ -286,12 +287,17 @@ func (w *worker) checkDecoded(ctx context.Context, topic string, payload []byte,
 		return pending{}, ReasonUnregistered, nil
 	case dev.Status != registry.StatusActive:
 		return pending{}, ReasonRevoked, nil
-	case r.KeyEpoch != dev.KeyEpoch:
+	}
+	// The key of the reading's epoch: the current one, or an earlier
+	// epoch's if the reading was signed before that epoch ended.
+	pub, ok := dev.SigningKey(r.KeyEpoch, r.TimeMs)
+	switch {
+	case !ok:
 		return pending{}, ReasonWrongEpoch, nil
 	case !r.Kind.MeasuredBy(dev.Kind):
 		return pending{}, ReasonWrongKind, nil
 	}
-	if !ed25519.Verify(dev.PubKey, signingBytes(&w.buf, payload), r.Signature[:]) {
+	if !signature.Verify(pub, signingBytes(&w.buf, payload), r.Signature[:]) {
 		return pending{}, ReasonBadSignature, nil
 	}
 	if r.TimeMs > time.Now().Add(time.Duration(s.params.MaxFutureSkewSeconds)*time.Second).UnixMilli() {
@@ -323,7 +329,13 @@ func (w *worker) checkDecoded(ctx context.Context, topic string, payload []byte,
 		st.remember(r.Reading, hash)
 		return pending{line: string(s.store.AppendLine(w.buf[:0], r.Reading, payload)), interval: interval, timeMs: r.TimeMs}, "", nil
 	}
-	if st != nil && r.KeyEpoch == st.lastEpoch {
+	// One meter across key epochs, as on chain: a new key continues the
+	// sequence, value and time of the last reading, and a reading of an
+	// epoch older than that reading's is refused.
+	if st != nil {
+		if r.KeyEpoch < st.lastEpoch {
+			return pending{}, ReasonWrongEpoch, nil
+		}
 		if r.Value < st.lastValue {
 			return pending{}, ReasonRolledBack, nil
 		}

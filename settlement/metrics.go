@@ -17,7 +17,7 @@ const (
 	ReasonTopicMismatch = "topic_mismatch" // published on another device's topic
 	ReasonUnregistered  = "unregistered"   // no such device on chain
 	ReasonRevoked       = "revoked"        // device revoked
-	ReasonWrongEpoch    = "wrong_epoch"    // key epoch is not the device's current one
+	ReasonWrongEpoch    = "wrong_epoch"    // no key of that epoch signed at that time, or older than the last accepted reading's epoch
 	ReasonWrongKind     = "wrong_kind"     // reading kind does not fit the device kind
 	ReasonBadSignature  = "bad_signature"  // forged: signature does not verify
 	ReasonFutureTime    = "future_time"    // time beyond the chain's allowed clock skew
@@ -38,6 +38,9 @@ type Stats struct {
 	AnchorConflicts   uint64
 	SubmitRetries     uint64
 	ReadingsSubmitted uint64
+	// ReadingsRefused counts submitted readings the chain refused for good,
+	// each recorded for the audit.
+	ReadingsRefused uint64
 }
 
 // RejectedTotal sums Rejected over reasons.
@@ -52,14 +55,14 @@ func (s Stats) RejectedTotal() uint64 {
 type metrics struct {
 	reg *prometheus.Registry
 
-	accepted, duplicates, writeErrors, anchored, conflicts, retries, submitted prometheus.Counter
-	rejected                                                                   *prometheus.CounterVec
-	latency                                                                    prometheus.Histogram
+	accepted, duplicates, writeErrors, anchored, conflicts, retries, submitted, refused prometheus.Counter
+	rejected                                                                            *prometheus.CounterVec
+	latency                                                                             prometheus.Histogram
 
-	nAccepted, nDuplicates, nWriteErrors, nAnchored, nConflicts, nRetries, nSubmitted atomic.Uint64
-	mu                                                                                sync.Mutex
-	nRejected                                                                         map[string]uint64
-	latestMs                                                                          atomic.Int64
+	nAccepted, nDuplicates, nWriteErrors, nAnchored, nConflicts, nRetries, nSubmitted, nRefused atomic.Uint64
+	mu                                                                                          sync.Mutex
+	nRejected                                                                                   map[string]uint64
+	latestMs                                                                                    atomic.Int64
 }
 
 func newMetrics() *metrics {
@@ -74,8 +77,9 @@ func newMetrics() *metrics {
 	m.writeErrors = c("influx_write_errors_total", "Failed InfluxDB writes (each is retried).")
 	m.anchored = c("intervals_anchored_total", "Intervals whose Merkle root this replica anchored or found anchored with the same root.")
 	m.conflicts = c("anchor_conflicts_total", "Intervals anchored on chain with a root different from the one rebuilt here (alarm).")
-	m.retries = c("submit_retries_total", "Transactions resubmitted after a timeout or a sequence error.")
+	m.retries = c("submit_retries_total", "Resubmissions: of a transaction after a timeout or a sequence error, of readings not yet accounted for on chain.")
 	m.submitted = c("readings_submitted_total", "Readings sent to the chain (the last of each device per interval).")
+	m.refused = c("readings_refused_total", "Submitted readings the chain refused for good (revoked device, rolled-back value, ...), each recorded as a gap the audit reports.")
 	m.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "settlement", Name: "readings_rejected_total",
 		Help: "Readings rejected, by reason; rejected readings are stored nowhere."}, []string{"reason"})
 	m.reg.MustRegister(m.rejected)
@@ -129,6 +133,7 @@ func (m *metrics) writeError()       { m.writeErrors.Inc(); m.nWriteErrors.Add(1
 func (m *metrics) intervalAnchored() { m.anchored.Inc(); m.nAnchored.Add(1) }
 func (m *metrics) anchorConflict()   { m.conflicts.Inc(); m.nConflicts.Add(1) }
 func (m *metrics) submitRetry()      { m.retries.Inc(); m.nRetries.Add(1) }
+func (m *metrics) readingRefused()   { m.refused.Inc(); m.nRefused.Add(1) }
 func (m *metrics) readingsSubmitted(n int) {
 	m.submitted.Add(float64(n))
 	m.nSubmitted.Add(uint64(n))
@@ -138,7 +143,7 @@ func (m *metrics) stats() Stats {
 	s := Stats{
 		Accepted: m.nAccepted.Load(), Duplicates: m.nDuplicates.Load(), WriteErrors: m.nWriteErrors.Load(),
 		IntervalsAnchored: m.nAnchored.Load(), AnchorConflicts: m.nConflicts.Load(), SubmitRetries: m.nRetries.Load(),
-		ReadingsSubmitted: m.nSubmitted.Load(), Rejected: map[string]uint64{},
+		ReadingsSubmitted: m.nSubmitted.Load(), ReadingsRefused: m.nRefused.Load(), Rejected: map[string]uint64{},
 	}
 	m.mu.Lock()
 	for k, v := range m.nRejected {

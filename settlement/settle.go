@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/tx"
+	"github.com/citychain/citychain/settlement/internal/store"
 	"github.com/citychain/citychain/settlement/merkle"
 )
 
@@ -95,8 +96,10 @@ func (s *Service) settlePass(ctx context.Context, sub *submitter, scannedBelow *
 	return nil
 }
 
-// settle rebuilds interval's Merkle tree from InfluxDB, submits the last
-// reading of each device and anchors the root.
+// settle rebuilds interval's Merkle tree from InfluxDB, delivers the last
+// reading of each device to the chain (deliver: every one on chain, or
+// refused for good and recorded for the audit) and only then anchors the
+// root.
 func (s *Service) settle(ctx context.Context, sub *submitter, interval uint64) error {
 	start := s.params.start(interval)
 	stored, err := s.store.Range(ctx, start, s.params.start(interval+1))
@@ -111,22 +114,29 @@ func (s *Service) settle(ctx context.Context, sub *submitter, interval uint64) e
 		leaves[i] = merkle.Leaf{Device: r.DeviceID, Seq: r.Seq, Wire: r.Wire}
 	}
 	tree := merkle.FromLeaves(leaves) // sorts leaves
-	var last []tx.HexBytes
-	for i, l := range leaves {
-		if i+1 == len(leaves) || leaves[i+1].Device != l.Device {
-			last = append(last, l.Wire)
+	slices.SortFunc(stored, func(a, b store.Stored) int { return merkle.Compare(leafOf(&a), leafOf(&b)) })
+	var last []store.Stored
+	for i := range stored {
+		if i+1 == len(stored) || stored[i+1].DeviceID != stored[i].DeviceID {
+			last = append(last, stored[i])
 		}
 	}
-	var msgs []tx.Msg
-	for c := range slices.Chunk(last, tx.MaxReadingsPerMsg) {
-		msgs = append(msgs, &tx.MsgSubmitReadings{Readings: c})
+	// The chain's bound on readings per transaction, read afresh: it is a
+	// parameter.
+	p, err := fetchParams(ctx, s.chain)
+	if err != nil {
+		return fmt.Errorf("read metering params: %w", err)
 	}
-	memo := fmt.Sprintf("settlement interval %d", interval)
-	if err := sub.send(ctx, memo, msgs...); err != nil {
-		return fmt.Errorf("submit readings: %w", err)
+	perTx := tx.MaxReadingsPerMsg
+	if p.MaxReadingsPerTx > 0 && p.MaxReadingsPerTx < uint64(perTx) {
+		perTx = int(p.MaxReadingsPerTx)
+	}
+	if err := s.deliver(ctx, sub, interval, last, perTx); err != nil {
+		return fmt.Errorf("deliver readings: %w", err)
 	}
 	s.m.readingsSubmitted(len(last))
 
+	memo := fmt.Sprintf("settlement interval %d", interval)
 	root := tree.Root()
 	err = sub.send(ctx, memo, &tx.MsgAnchor{Interval: interval, Root: root, Count: tree.Size()})
 	if errors.Is(err, tx.CodeMeteringAlreadyAnchored) {

@@ -9,9 +9,12 @@
 // durably handled: written to InfluxDB, or definitively rejected and
 // counted. For every closed settlement interval it rebuilds the RFC 6962
 // Merkle tree of the interval's stored readings (settlement/merkle),
-// submits the last reading of each device to the chain and then anchors the
-// root. The chain is the source of truth for what is settled, so a
-// restarted or second replica neither loses nor double-anchors an interval.
+// submits the last reading of each device to the chain and anchors the root
+// only once every one of them is accounted for: on chain (resubmitted with a
+// fresh sequence until it is), or refused by the chain for good and
+// recorded for the audit. The chain is the source of truth for what is
+// settled, so a restarted or second replica neither loses nor
+// double-anchors an interval.
 //
 // See docs/settlement.md.
 package settlement

@@ -121,13 +121,30 @@ type Proof struct {
 	// ICS23 is the CommitmentProof, protobuf, base64.
 	ICS23 string `json:"ics23"`
 	// Verified is the result of checking the proof against the app hash of
-	// the next block's header and that header's commit signatures.
+	// the next block's header, which the server's light client verified
+	// from its trust root (TrustRoot). Error says why when false (no trust
+	// root configured, a node not on the trusted chain, a bad proof).
 	Verified     bool   `json:"verified"`
 	Error        string `json:"error,omitempty"`
 	HeaderHeight int64  `json:"header_height,omitempty"`
+	HeaderHash   string `json:"header_hash,omitempty"`
 	AppHash      string `json:"app_hash,omitempty"`
 	SignedPower  int64  `json:"signed_power,omitempty"`
 	TotalPower   int64  `json:"total_power,omitempty"`
+	// TrustRoot is what the header was verified from.
+	TrustRoot *TrustRoot `json:"trust_root,omitempty"`
+}
+
+// TrustRoot is the trust root the server verified a header from: kind
+// "genesis" (the genesis validators, hashing to ValidatorsHash, signed the
+// chain's first block, Height and Hash) or "header" (the trusted header
+// at Height with Hash). Hashes are upper-case hex.
+type TrustRoot struct {
+	Kind           string `json:"kind"`
+	ChainID        string `json:"chain_id"`
+	Height         int64  `json:"height"`
+	Hash           string `json:"hash"`
+	ValidatorsHash string `json:"validators_hash,omitempty"`
 }
 
 // State is a read of chain state at a height; Result is decoded into the

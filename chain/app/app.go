@@ -17,6 +17,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	dbm "github.com/cosmos/cosmos-db"
 
+	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/internal/module"
 	"github.com/citychain/citychain/chain/internal/store"
 	"github.com/citychain/citychain/chain/internal/validators"
@@ -211,9 +212,11 @@ func (a *App) loadGenesis(kv store.KV, req *abci.RequestInitChain) error {
 
 // CheckTx admits a transaction to the mempool when it decodes, its signature
 // verifies, its chain id is this chain's, its signer has fewer than
-// MaxPendingPerAccount transactions in the mempool, its sequence is exactly
-// the signer's next one (counting transactions already in the mempool), and
-// its messages execute against the mempool's view of the state.
+// MaxPendingPerAccount transactions in the mempool, it carries at most the
+// metering parameter max_readings_per_tx signed readings, its sequence is
+// exactly the signer's next one (counting transactions already in the
+// mempool), and its messages execute against the mempool's view of the
+// state (so a readings batch with nothing new in it is refused here).
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -224,6 +227,10 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	}
 	if err := a.checkPending(t.Signer()); err != nil {
 		cs, code, log := module.Codes(err)
+		return &abci.ResponseCheckTx{Codespace: cs, Code: code, Log: log}, nil
+	}
+	if n, limit := tx.ReadingsIn(t.Msgs), a.keepers.metering.Params(a.checkCtx).MaxReadingsPerTx; uint64(n) > limit {
+		cs, code, log := module.Codes(metering.ErrTooManyReadings.Wrapf("%d signed readings, limit %d (max_readings_per_tx)", n, limit))
 		return &abci.ResponseCheckTx{Codespace: cs, Code: code, Log: log}, nil
 	}
 	// A transaction rejected by CheckTx never reaches a block, so it must not
@@ -270,16 +277,17 @@ func (a *App) checkPending(signer tx.Address) error {
 	return nil
 }
 
-// proposable reports whether a proposal may carry raw: it decodes, its
-// signature verifies and its signer has an account in the last committed
-// state. An unregistered key cannot get a transaction into a block, even
-// through a byzantine proposer. known remembers, for one proposal, the
-// signers already looked up (a lookup decodes the account; a block often
-// carries many transactions of one signer); it is only read by key.
-func (a *App) proposable(raw []byte, known map[tx.Address]bool) error {
+// proposable reports whether a proposal may carry raw, returning it
+// decoded: it decodes, its signature verifies and its signer has an account
+// in the last committed state. An unregistered key cannot get a transaction
+// into a block, even through a byzantine proposer. known remembers, for one
+// proposal, the signers already looked up (a lookup decodes the account; a
+// block often carries many transactions of one signer); it is only read by
+// key.
+func (a *App) proposable(raw []byte, known map[tx.Address]bool) (*tx.Tx, error) {
 	t, err := a.decodeVerified(raw)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	signer := t.Signer()
 	exists, ok := known[signer]
@@ -288,9 +296,17 @@ func (a *App) proposable(raw []byte, known map[tx.Address]bool) error {
 		known[signer] = exists
 	}
 	if !exists {
-		return fmt.Errorf("signer %s has no account in the last committed state", signer)
+		return nil, fmt.Errorf("signer %s has no account in the last committed state", signer)
 	}
-	return nil
+	return t, nil
+}
+
+// readingLimits are the metering module's bounds on the signed readings of
+// a transaction and of a block, from the last committed state, so every
+// validator judges a proposal by the same ones.
+func (a *App) readingLimits() (perTx, perBlock uint64) {
+	p := a.keepers.metering.Params(a.checkCtx.WithStore(a.committed))
+	return p.MaxReadingsPerTx, p.MaxReadingsPerBlock
 }
 
 // decodeVerified decodes raw and verifies its signature, using the cache of
@@ -340,7 +356,7 @@ func (a *App) execute(ctx *module.Context, t *tx.Tx) *abci.ExecTxResult {
 			return &abci.ExecTxResult{Codespace: cs, Code: code, Log: log}
 		}
 		mctx.Emit("message", "action", m.Type(), "sender", signer.String(), "index", module.U64(uint64(i)))
-		if err := mod.Handle(mctx, signer, m); err != nil {
+		if err := a.deliver(mctx, mod, signer, m); err != nil {
 			cs, code, log := module.Codes(err)
 			return &abci.ExecTxResult{Codespace: cs, Code: code, Log: fmt.Sprintf("message %d (%s): %s", i, m.Type(), log)}
 		}
@@ -349,24 +365,65 @@ func (a *App) execute(ctx *module.Context, t *tx.Tx) *abci.ExecTxResult {
 	return &abci.ExecTxResult{Code: abci.CodeTypeOK, Events: mctx.Events(), GasWanted: 1, GasUsed: 1}
 }
 
+// deliver runs one message, routed to mod, through auth's gate (no single
+// key rules the city): an authority action an authority sends under a
+// threshold k > 1 is recorded as an approval of its proposal and runs only
+// with the k-th approval (its own or an auth/approve naming it), in that
+// transaction, signed by the k-th approver. Everything else reaches its
+// module as it is.
+func (a *App) deliver(ctx *module.Context, mod module.Module, signer tx.Address, m tx.Msg) error {
+	run, err := a.keepers.auth.Gate(ctx, signer, m)
+	if err != nil || run == nil {
+		return err
+	}
+	if run != m {
+		var ok bool
+		if mod, ok = a.byName[tx.Module(run.Type())]; !ok {
+			return ErrNoRoute.Wrapf("approved proposal: no module handles %q", run.Type())
+		}
+	}
+	return mod.Handle(ctx, signer, run)
+}
+
 // ---- proposals ----
 
 // PrepareProposal keeps the mempool's transactions, in order, up to the block
 // byte limit, dropping any that no longer decode or verify and any whose
 // signer has no committed account (one created by an earlier transaction
-// still in the mempool waits for the next block).
+// still in the mempool waits for the next block). It keeps the block's
+// signature verification work under budget: a transaction carrying signed
+// readings is left out when it has more than max_readings_per_tx or would
+// take the block past max_readings_per_block, and so is every later
+// transaction of its signer (their sequences follow it), while other
+// signers' transactions still fill the block. What is left out waits in
+// the mempool for the next block.
 func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var size int64
+	var readings uint64
+	perTx, perBlock := a.readingLimits()
 	out := make([][]byte, 0, len(req.Txs))
 	known := map[tx.Address]bool{}
+	deferred := map[tx.Address]bool{} // signers with a transaction left out for the budget; looked up only
 	for _, raw := range req.Txs {
 		if size+int64(len(raw)) > req.MaxTxBytes {
 			break
 		}
-		if a.proposable(raw, known) != nil {
+		t, err := a.proposable(raw, known)
+		if err != nil {
 			continue
+		}
+		signer := t.Signer()
+		if deferred[signer] {
+			continue
+		}
+		if n := uint64(tx.ReadingsIn(t.Msgs)); n > 0 {
+			if n > perTx || readings+n > perBlock {
+				deferred[signer] = true
+				continue
+			}
+			readings += n
 		}
 		size += int64(len(raw))
 		out = append(out, raw)
@@ -375,17 +432,32 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposa
 }
 
 // ProcessProposal rejects a proposed block carrying a transaction that does
-// not decode, whose signature does not verify or whose signer has no
-// committed account: PrepareProposal never includes one, so an honest
-// proposer is never rejected.
+// not decode, whose signature does not verify, whose signer has no
+// committed account or that carries more than max_readings_per_tx signed
+// readings, and a block carrying more than max_readings_per_block (both
+// from the last committed state): PrepareProposal never includes one, so an
+// honest proposer is never rejected.
 func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	reject := func(err error) (*abci.ResponseProcessProposal, error) {
+		a.logger.Warn("rejecting proposal", "height", req.Height, "err", err)
+		return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
+	}
+	var readings uint64
+	perTx, perBlock := a.readingLimits()
 	known := map[tx.Address]bool{}
-	for _, raw := range req.Txs {
-		if err := a.proposable(raw, known); err != nil {
-			a.logger.Warn("rejecting proposal", "height", req.Height, "err", err)
-			return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
+	for i, raw := range req.Txs {
+		t, err := a.proposable(raw, known)
+		if err != nil {
+			return reject(err)
+		}
+		n := uint64(tx.ReadingsIn(t.Msgs))
+		if n > perTx {
+			return reject(fmt.Errorf("transaction %d carries %d signed readings, limit %d (max_readings_per_tx)", i, n, perTx))
+		}
+		if readings += n; readings > perBlock {
+			return reject(fmt.Errorf("the block carries more than %d signed readings (max_readings_per_block) by transaction %d", perBlock, i))
 		}
 	}
 	return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_ACCEPT}, nil

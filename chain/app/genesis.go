@@ -73,7 +73,8 @@ func DefaultAppState() *AppState {
 }
 
 // AddAccount adds a genesis account: an authority or not, with roles and
-// coins. The first grid operator added receives the market's grid fee.
+// coins. The first grid operator added receives the market's grid fee; the
+// first installer added is the installer of record of the genesis devices.
 func (st *AppState) AddAccount(addr tx.Address, authority bool, roles []string, coins []tx.Coin) {
 	if authority {
 		st.Auth.Authorities = append(st.Auth.Authorities, addr)
@@ -81,6 +82,9 @@ func (st *AppState) AddAccount(addr tx.Address, authority bool, roles []string, 
 	st.Auth.Accounts = append(st.Auth.Accounts, auth.GenesisAccount{Address: addr, Roles: roles})
 	if slices.Contains(roles, tx.RoleGridOperator) && st.Market.Params.GridOperator.IsZero() {
 		st.Market = market.DefaultGenesis(addr)
+	}
+	if slices.Contains(roles, tx.RoleInstaller) && st.Devices.Installer.IsZero() {
+		st.Devices.Installer = addr
 	}
 	st.Fund(addr, coins...)
 }

@@ -9,7 +9,7 @@ import (
 // blocks TestDeterminism replays), pinned before the module-list refactor
 // (issue 15): a change that moves a byte of state moves it. Change it only
 // with a change of consensus rules, and say so in the commit.
-const goldenAppHash = "6B15F8D26C3B272F905F4F13B8580D8ACC140BC3762BC5D033BC570329219E99"
+const goldenAppHash = "C33F95CBC6150978F7D0A6B33F4FBE606029BBA22C1D6F00DCBC379BC8FFC2DF"
 
 func TestGoldenAppHash(t *testing.T) {
 	h := newSimHarness(t, "")

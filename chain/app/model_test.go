@@ -81,9 +81,10 @@ type roleKey struct {
 }
 
 type mdev struct {
-	owner   tx.Address
-	revoked bool
-	keys    [][]byte
+	owner     tx.Address
+	installer tx.Address // installer of record; zero: none
+	revoked   bool
+	keys      [][]byte
 }
 
 // model is the expected state.
@@ -115,8 +116,17 @@ func newModel(accts []apptest.Account, devs []tx.MsgDeviceRegister) *model {
 			m.supply[c.Denom] += c.Amount
 		}
 	}
+	// The genesis devices' installer of record is the first installer
+	// account (app.AppState.AddAccount).
+	var installer tx.Address
+	for _, a := range accts {
+		if slices.Contains(a.Roles, tx.RoleInstaller) {
+			installer = a.Key.Addr
+			break
+		}
+	}
 	for _, d := range devs {
-		m.devs[d.ID] = &mdev{owner: d.Owner, keys: [][]byte{d.PubKey}}
+		m.devs[d.ID] = &mdev{owner: d.Owner, installer: installer, keys: [][]byte{d.PubKey}}
 		m.seq[d.Owner] += 0
 	}
 	return m
@@ -126,7 +136,7 @@ func (m *model) clone() *model {
 	c := &model{bal: maps.Clone(m.bal), supply: maps.Clone(m.supply), seq: maps.Clone(m.seq),
 		roles: maps.Clone(m.roles), authority: maps.Clone(m.authority), devs: make(map[string]*mdev, len(m.devs))}
 	for id, d := range m.devs {
-		c.devs[id] = &mdev{owner: d.owner, revoked: d.revoked, keys: slices.Clone(d.keys)}
+		c.devs[id] = &mdev{owner: d.owner, installer: d.installer, revoked: d.revoked, keys: slices.Clone(d.keys)}
 	}
 	return c
 }
@@ -220,8 +230,23 @@ func (m *model) apply(signer tx.Address, msg tx.Msg) *outcome {
 		case m.devs[x.ID] != nil:
 			return fail(tx.CodeDeviceExists)
 		}
-		m.devs[x.ID] = &mdev{owner: x.Owner, keys: [][]byte{x.PubKey}}
+		m.devs[x.ID] = &mdev{owner: x.Owner, installer: signer, keys: [][]byte{x.PubKey}}
 		m.ensure(x.Owner)
+	case *tx.MsgDeviceReassignInstaller:
+		d := m.devs[x.ID]
+		switch {
+		case !m.authority[signer]:
+			return fail(tx.CodeDeviceNotAuthority)
+		case d == nil:
+			return fail(tx.CodeDeviceUnknown)
+		case d.revoked:
+			return fail(tx.CodeDeviceRevoked)
+		case !m.roles[roleKey{x.Installer, tx.RoleInstaller}]:
+			return fail(tx.CodeDeviceNotInstaller)
+		case x.Installer == d.installer:
+			return fail(tx.CodeDeviceSameInstaller)
+		}
+		d.installer = x.Installer
 	case *tx.MsgDeviceRevoke, *tx.MsgDeviceRotate, *tx.MsgDeviceTransfer:
 		var id string
 		switch y := x.(type) {
@@ -239,16 +264,29 @@ func (m *model) apply(signer tx.Address, msg tx.Msg) *outcome {
 		case d.revoked:
 			return fail(tx.CodeDeviceRevoked)
 		}
-		manager := signer == d.owner || m.roles[roleKey{signer, tx.RoleInstaller}]
+		// Who may rotate or revoke: an authority, or the installer of
+		// record while it holds the role; never the owner alone.
+		keyCode := tx.Code{}
+		switch {
+		case m.authority[signer]:
+		case !d.installer.IsZero() && signer == d.installer:
+			if !m.roles[roleKey{signer, tx.RoleInstaller}] {
+				keyCode = tx.CodeDeviceNotInstaller
+			}
+		case signer == d.owner:
+			keyCode = tx.CodeDeviceOwnerAlone
+		default:
+			keyCode = tx.CodeDeviceNotItsInstaller
+		}
 		switch y := x.(type) {
 		case *tx.MsgDeviceRevoke:
-			if !manager {
-				return fail(tx.CodeDeviceNotOwner)
+			if keyCode != (tx.Code{}) {
+				return fail(keyCode)
 			}
 			d.revoked = true
 		case *tx.MsgDeviceRotate:
-			if !manager {
-				return fail(tx.CodeDeviceNotOwner)
+			if keyCode != (tx.Code{}) {
+				return fail(keyCode)
 			}
 			for _, k := range d.keys {
 				if slices.Equal(k, y.PubKey) {
@@ -353,10 +391,12 @@ func (g *generator) msg(signer apptest.Key) tx.Msg {
 		return &tx.MsgDeviceRegister{ID: simDeviceIDs[g.rng.IntN(len(simDeviceIDs))], Kind: tx.KindSolarInverter,
 			Owner: g.addr(), PubKey: simDevKeys[g.rng.IntN(len(simDevKeys))].Pub,
 			Metadata: tx.DeviceMetadata{SerialNumber: fmt.Sprintf("SN-%d", g.rng.IntN(1000)), RatedPowerW: 5000}}
-	case r < 87:
+	case r < 86:
 		return &tx.MsgDeviceRotate{ID: simDeviceIDs[g.rng.IntN(len(simDeviceIDs))], PubKey: simDevKeys[g.rng.IntN(len(simDevKeys))].Pub}
-	case r < 97:
+	case r < 95:
 		return &tx.MsgDeviceTransfer{ID: simDeviceIDs[g.rng.IntN(len(simDeviceIDs))], NewOwner: g.addr()}
+	case r < 97:
+		return &tx.MsgDeviceReassignInstaller{ID: simDeviceIDs[g.rng.IntN(len(simDeviceIDs))], Installer: g.addr()}
 	default:
 		return &tx.MsgDeviceRevoke{ID: simDeviceIDs[g.rng.IntN(len(simDeviceIDs))], Reason: "decommissioned"}
 	}
@@ -392,10 +432,29 @@ func (g *generator) signerFor(msg tx.Msg) apptest.Key {
 		}
 	case *tx.MsgDeviceRotate:
 		if d := g.m.devs[x.ID]; d != nil {
-			return byAddr(d.owner)
+			return byAddr(g.keyManager(d))
 		}
+	case *tx.MsgDeviceRevoke:
+		if d := g.m.devs[x.ID]; d != nil {
+			return byAddr(g.keyManager(d))
+		}
+	case *tx.MsgDeviceReassignInstaller:
+		return apptest.Authority
 	}
 	return g.signers[g.rng.IntN(len(g.signers))]
+}
+
+// keyManager picks who signs a rotation or revocation: mostly the
+// installer of record (the authority for a device with none), sometimes
+// the owner or the authority.
+func (g *generator) keyManager(d *mdev) tx.Address {
+	switch r := g.rng.IntN(6); {
+	case r == 0:
+		return d.owner
+	case r == 1 || d.installer.IsZero():
+		return apptest.Authority.Addr
+	}
+	return d.installer
 }
 
 // next generates one transaction and applies its predicted effect.

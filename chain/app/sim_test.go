@@ -242,8 +242,9 @@ func snapshotChain(t *testing.T, h *apptest.Harness, g *generator) *chainState {
 			if k.Epoch != uint32(i+1) {
 				t.Fatalf("height %d: device %q key %d has epoch %d", h.Height, id, i, k.Epoch)
 			}
-			if i > 0 && d.Keys[i-1].ToHeight != k.FromHeight {
-				t.Fatalf("height %d: device %q epoch %d ends at %d, next starts at %d", h.Height, id, i, d.Keys[i-1].ToHeight, k.FromHeight)
+			if i > 0 && (d.Keys[i-1].ToHeight != k.FromHeight || !d.Keys[i-1].ToTime.Equal(k.FromTime)) {
+				t.Fatalf("height %d: device %q epoch %d ends at %d (%s), next starts at %d (%s)", h.Height, id, i,
+					d.Keys[i-1].ToHeight, d.Keys[i-1].ToTime, k.FromHeight, k.FromTime)
 			}
 		}
 	}
@@ -306,7 +307,7 @@ func compareModel(t *testing.T, s *chainState, m *model) {
 	}
 	for id, md := range m.devs {
 		d, ok := s.devices[id]
-		if !ok || d.Owner != md.owner || (d.Status == devices.StatusRevoked) != md.revoked || len(d.Keys) != len(md.keys) {
+		if !ok || d.Owner != md.owner || d.Installer != md.installer || (d.Status == devices.StatusRevoked) != md.revoked || len(d.Keys) != len(md.keys) {
 			t.Fatalf("height %d: device %q: got %+v, model %+v", s.height, id, d, md)
 		}
 	}

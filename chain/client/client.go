@@ -1,7 +1,9 @@
 // Package client talks to a citychain node over CometBFT RPC: it builds and
 // signs transactions, broadcasts them and waits for their inclusion, and runs
-// queries, verifying their ICS23 proofs against a signed block header. The
-// CLI, the settlement service and the API use it.
+// queries, verifying their ICS23 proofs against a block header that
+// CometBFT's light client verified from a trust root the caller holds (a
+// genesis file, or a trusted height and hash; see SetTrust). The CLI, the
+// settlement service and the API use it.
 package client
 
 import (
@@ -32,14 +34,14 @@ type Client struct {
 	// OdometerPageLimit is how many points a page VehicleReport reads a
 	// vehicle's odometer series in holds (0: 1000, the node's maximum).
 	OdometerPageLimit uint64
+
+	lightMu sync.Mutex // guards light
+	light   *lightVerifier
 }
 
 // New connects to the node at addr ("http://host:26657" or "tcp://host:26657").
 func New(addr string) (*Client, error) {
-	if !strings.Contains(addr, "://") {
-		addr = "http://" + addr
-	}
-	addr = strings.Replace(addr, "tcp://", "http://", 1)
+	addr = rpcURL(addr)
 	c, err := rpchttp.New(addr, "/websocket")
 	if err != nil {
 		return nil, fmt.Errorf("rpc client for %s: %w", addr, err)

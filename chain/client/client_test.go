@@ -96,10 +96,7 @@ func startWorld(ctx context.Context, t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := client.New(n.RPCAddress())
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newClient(t, n.RPCAddress(), genesisTrust(t, home)) // proofs verify from the devnet's genesis
 	w := &world{c: c, keys: kr}
 	alice := w.addr(t, "alice")
 	w.submit(ctx, t, "registrar", &tx.MsgVehicleRegister{VIN: vin, Model: "Hyundai Ioniq 5", Year: 2024, Owner: alice, OdometerDevice: odometer,
@@ -110,7 +107,7 @@ func startWorld(ctx context.Context, t *testing.T) *world {
 		reads = append(reads, readingtest.Wire(t, odo, reading.Reading{DeviceID: odometer, KeyEpoch: 1, Seq: uint64(i + 1),
 			TimeMs: now.Add(-ago).UnixMilli(), Kind: reading.KindOdometerM, Value: uint64(1_000 * (i + 1))}))
 	}
-	w.submit(ctx, t, "alice", &tx.MsgSubmitReadings{Readings: reads})
+	w.submit(ctx, t, "settlement", &tx.MsgSubmitReadings{Readings: reads})
 	w.submit(ctx, t, "agency",
 		&tx.MsgVehicleCreateProgramme{ID: programme, Name: "client test subsidy", Amount: tx.Coin{Amount: 1_000_000, Denom: tx.DenomSCoin},
 			Budget: tx.Coin{Amount: 5_000_000, Denom: tx.DenomSCoin}, HoldingPeriodSeconds: 3600},
@@ -197,10 +194,10 @@ func TestQueries(t *testing.T) {
 		if err := json.Unmarshal(res.Value, &stored); err != nil || stored.ID != odometer {
 			t.Fatalf("stored value %s: %v", res.Value, err)
 		}
-		owned, err := c.DevicesByOwner(ctx, alice, 0)
+		owned, err := c.DevicesByOwner(ctx, tx.DevicesByOwnerRequest{Owner: alice}, 0)
 		must(t, err)
-		if len(owned) != 1 || owned[0].ID != odometer {
-			t.Fatalf("got alice's devices %+v, want the odometer", owned)
+		if len(owned.Devices) != 1 || owned.Devices[0].ID != odometer || owned.Next != "" || owned.Height == 0 {
+			t.Fatalf("got alice's devices %+v, want the odometer, the whole list, with its height", owned)
 		}
 		if _, _, err := c.Device(ctx, "NOT VALID", latest); !errors.Is(err, tx.CodeAppBadQuery) {
 			t.Fatalf("a bad device id: got %v, want the node's bad query code", err)
@@ -245,14 +242,22 @@ func TestQueries(t *testing.T) {
 		if len(params) == 0 || len(mp) == 0 {
 			t.Fatalf("got market params %s and mileage params %s, want both", params, mp)
 		}
+		one := uint64(1)
+		pages := map[string]func() (any, error){
+			"orders":      func() (any, error) { return c.MarketOrders(ctx, tx.MarketOrdersRequest{Owner: alice}, 0) },
+			"trades":      func() (any, error) { return c.MarketTrades(ctx, tx.MarketTradesRequest{Interval: &one}, 0) },
+			"trades of":   func() (any, error) { return c.MarketTrades(ctx, tx.MarketTradesRequest{Account: &alice}, 0) },
+			"book":        func() (any, error) { return c.MarketBook(ctx, tx.MarketIntervalRequest{Interval: 1}, 0) },
+			"settlements": func() (any, error) { return c.MarketSettlement(ctx, tx.MarketIntervalRequest{Interval: 1}, 0) },
+		}
+		for name, read := range pages {
+			if v, err := read(); err != nil || v == nil {
+				t.Fatalf("%s: got %+v, %v; want a page", name, v, err)
+			}
+		}
 		for name, read := range map[string]func() (json.RawMessage, error){
-			"orders":      func() (json.RawMessage, error) { return c.MarketOrders(ctx, alice, 0) },
-			"trades":      func() (json.RawMessage, error) { return c.MarketTrades(ctx, 1, 0) },
-			"trades of":   func() (json.RawMessage, error) { return c.MarketTradesOf(ctx, alice, 0) },
-			"book":        func() (json.RawMessage, error) { return c.MarketBook(ctx, 1, 0) },
-			"settlements": func() (json.RawMessage, error) { return c.MarketSettlement(ctx, 1, 0) },
-			"budget":      func() (json.RawMessage, error) { return c.MileageBudget(ctx, 0) },
-			"merchants":   func() (json.RawMessage, error) { return c.MileageMerchants(ctx, nil, 0) },
+			"budget":    func() (json.RawMessage, error) { return c.MileageBudget(ctx, 0) },
+			"merchants": func() (json.RawMessage, error) { return c.MileageMerchants(ctx, nil, 0) },
 		} {
 			if v, err := read(); err != nil || !json.Valid(v) {
 				t.Fatalf("%s: got %s, %v; want a JSON answer", name, v, err)

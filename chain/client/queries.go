@@ -10,7 +10,7 @@ import (
 )
 
 // Typed queries of the auth, bank, devices, metering and validators
-// modules (see read.go).
+// modules (see read.go; the paged lists in pages.go).
 
 // AccountState reads the account at addr (/auth/account); nil when the
 // address never received or sent anything.
@@ -62,9 +62,22 @@ func (c *Client) Device(ctx context.Context, id string, o ReadOpts) (*tx.Device,
 	return readJSON[tx.Device](ctx, c, "/devices/device", []byte(id), o)
 }
 
-// DevicesByOwner is the devices owner holds (/devices/by_owner).
-func (c *Client) DevicesByOwner(ctx context.Context, owner tx.Address, height int64) ([]tx.Device, error) {
-	return answer[[]tx.Device](ctx, c, "/devices/by_owner", []byte(owner.String()), height)
+// DeviceList is a page of an account's devices in id order
+// (/devices/by_owner) and the state height it was read at.
+type DeviceList struct {
+	tx.DevicePage
+	Height int64 `json:"-"`
+}
+
+// DevicesByOwner is a page of the devices an account holds, in id order
+// (/devices/by_owner).
+func (c *Client) DevicesByOwner(ctx context.Context, req tx.DevicesByOwnerRequest, height int64) (*DeviceList, error) {
+	p, h, err := pageAnswer[DeviceList](ctx, c, "/devices/by_owner", requestJSON(req), height)
+	if err != nil {
+		return nil, err
+	}
+	p.Height = h
+	return p, nil
 }
 
 // MeteringParams reads the metering parameters (/metering/params).

@@ -110,83 +110,57 @@ type Verification struct {
 	// StateHeight is the height of the state the value was read from.
 	StateHeight int64
 	// HeaderHeight is the block whose header carries that state's app hash
-	// (StateHeight + 1).
+	// (StateHeight + 1); HeaderHash is that header's hash.
 	HeaderHeight int64
+	HeaderHash   []byte
 	AppHash      []byte
 	// SignedPower and TotalPower are the voting power whose signatures on
-	// the header were checked, out of the validator set's total.
+	// the header's commit were checked, out of the total of the header's
+	// validator set (which the light client verified from the trust root).
 	SignedPower int64
 	TotalPower  int64
+	// Trusted is the trust root the light client verified the header
+	// from.
+	Trusted TrustRoot
 }
 
-// Verify checks a proven query result: it waits for the block after the
-// state's height, verifies that block's commit signatures (more than two
-// thirds of the voting power of the validator set whose hash the header
-// names), and checks the ICS23 proof of (key, value) against the header's
-// app hash. The validator set is the one the node reports; its hash must
-// match the signed header.
+// Verify checks a proven query result against a trust root the caller
+// holds (SetTrust; ErrNoTrustRoot without one): it waits for the block
+// after the state's height, has CometBFT's light client verify that
+// block's header from the trust root (following every validator-set change
+// on the way: skipping verification with a trust level of 1/3, bisecting
+// where the set changed too much; comparing with the witnesses), and
+// checks the ICS23 proof of (key, value) against the verified header's app
+// hash. A node that reports another chain, or headers signed by validators
+// that do not follow from the root, fails with ErrUntrusted; whatever the
+// node says about its validators is not believed.
 func (c *Client) Verify(ctx context.Context, res *QueryResult) (*Verification, error) {
 	if res.Proof == nil {
 		return nil, fmt.Errorf("query %s: no proof to verify", res.Path)
 	}
-	chainID, err := c.ChainID(ctx)
-	if err != nil {
-		return nil, err
+	v := c.verifier()
+	if v == nil {
+		return nil, ErrNoTrustRoot
 	}
 	h := res.Height + 1
 	if err := c.waitHeight(ctx, h); err != nil {
 		return nil, err
 	}
-	com, err := c.rpc.Commit(ctx, &h)
-	if err != nil {
-		return nil, fmt.Errorf("commit at height %d: %w", h, err)
-	}
-	sh := com.SignedHeader
-	if err := sh.ValidateBasic(chainID); err != nil {
-		return nil, fmt.Errorf("signed header %d: %w", h, err)
-	}
-	vals, err := c.validators(ctx, h)
+	lb, root, err := v.header(ctx, c, h)
 	if err != nil {
 		return nil, err
 	}
-	if got := vals.Hash(); string(got) != string(sh.ValidatorsHash) {
-		return nil, fmt.Errorf("validator set hash %X does not match header %d's %X", got, h, sh.ValidatorsHash)
-	}
-	if err := vals.VerifyCommitLight(chainID, sh.Commit.BlockID, h, sh.Commit); err != nil {
-		return nil, fmt.Errorf("commit signatures of header %d: %w", h, err)
-	}
-	if err := store.VerifyProof(sh.AppHash, res.Proof, res.Key, res.Value); err != nil {
-		return nil, fmt.Errorf("proof against header %d: %w", h, err)
+	if err := store.VerifyProof(lb.AppHash, res.Proof, res.Key, res.Value); err != nil {
+		return nil, fmt.Errorf("proof against header %d (verified from %s): %w", h, root, err)
 	}
 	var signed int64
-	for i, sig := range sh.Commit.Signatures {
-		if sig.BlockIDFlag == types.BlockIDFlagCommit && i < len(vals.Validators) {
-			signed += vals.Validators[i].VotingPower
+	for i, sig := range lb.Commit.Signatures {
+		if sig.BlockIDFlag == types.BlockIDFlagCommit && i < len(lb.ValidatorSet.Validators) {
+			signed += lb.ValidatorSet.Validators[i].VotingPower
 		}
 	}
-	return &Verification{StateHeight: res.Height, HeaderHeight: h, AppHash: sh.AppHash, SignedPower: signed, TotalPower: vals.TotalVotingPower()}, nil
-}
-
-func (c *Client) validators(ctx context.Context, h int64) (*types.ValidatorSet, error) {
-	var all []*types.Validator
-	perPage := 100
-	for page := 1; ; page++ {
-		p := page
-		res, err := c.rpc.Validators(ctx, &h, &p, &perPage)
-		if err != nil {
-			return nil, fmt.Errorf("validators at height %d: %w", h, err)
-		}
-		all = append(all, res.Validators...)
-		if len(all) >= res.Total || len(res.Validators) == 0 {
-			break
-		}
-	}
-	if len(all) == 0 {
-		return nil, fmt.Errorf("validators at height %d: node reported none", h)
-	}
-	// Keep the order the node reports: the set's canonical order, over which
-	// the header's validators hash is computed.
-	return &types.ValidatorSet{Validators: all}, nil
+	return &Verification{StateHeight: res.Height, HeaderHeight: h, HeaderHash: lb.Hash(), AppHash: lb.AppHash,
+		SignedPower: signed, TotalPower: lb.ValidatorSet.TotalVotingPower(), Trusted: root}, nil
 }
 
 // waitHeight waits until the node has a block at height h.

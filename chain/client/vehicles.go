@@ -19,9 +19,13 @@ import (
 // first, and the subsidy programme when it has one. The record and the
 // programme are the chain's JSON as stored.
 type VehicleHistory struct {
-	Vehicle   json.RawMessage    `json:"vehicle"`
-	Odometer  []tx.OdometerPoint `json:"odometer"`
-	Programme json.RawMessage    `json:"programme,omitempty"`
+	Vehicle  json.RawMessage    `json:"vehicle"`
+	Odometer []tx.OdometerPoint `json:"odometer"`
+	// OdometerNext is where the node's report stopped its series (it
+	// carries at most 1000 points); VehicleHistory follows the odometer
+	// pages from there and clears it.
+	OdometerNext *uint64         `json:"odometer_next,omitempty"`
+	Programme    json.RawMessage `json:"programme,omitempty"`
 }
 
 // VehicleList is a page of vehicles as /vehicles/list answers it, each
@@ -83,8 +87,9 @@ func (c *Client) VehicleTransfer(ctx context.Context, id uint64, o ReadOpts) (js
 }
 
 // VehicleHistory is a vehicle's whole history at height, not proven
-// (/vehicles/report; VehicleReport proves it), and the height the node
-// read it at.
+// (/vehicles/report, then /vehicles/odometer pages at the same height for
+// a series longer than the report carries; VehicleReport proves it), and
+// the height the node read it at.
 func (c *Client) VehicleHistory(ctx context.Context, vin string, height int64) (*VehicleHistory, int64, error) {
 	var h VehicleHistory
 	res, err := c.queryJSON(ctx, "/vehicles/report", []byte(vin), height, &h)
@@ -93,6 +98,18 @@ func (c *Client) VehicleHistory(ctx context.Context, vin string, height int64) (
 	}
 	if h.Odometer == nil {
 		h.Odometer = []tx.OdometerPoint{}
+	}
+	for h.OdometerNext != nil {
+		from := *h.OdometerNext
+		page, err := answer[tx.OdometerPage](ctx, c, "/vehicles/odometer", requestJSON(tx.OdometerRequest{VIN: vin, From: from, Limit: maxOdometerPage}), res.Height)
+		if err != nil {
+			return nil, 0, err
+		}
+		if page.Next != nil && (len(page.Points) == 0 || *page.Next <= page.Points[len(page.Points)-1].Interval || *page.Next <= from) {
+			return nil, 0, fmt.Errorf("%w: odometer page of %s from interval %d does not advance (next %d)", ErrMismatch, vin, from, *page.Next)
+		}
+		h.Odometer = append(h.Odometer, page.Points...)
+		h.OdometerNext = page.Next
 	}
 	return &h, res.Height, nil
 }

@@ -36,7 +36,8 @@ func ValidateRole(role string) error {
 	return fmt.Errorf("role %q: want one of %s or issuer/<denom>", role, strings.Join(Roles(), ", "))
 }
 
-// MsgRoleGrant grants a role to an address. Only an authority may send it.
+// MsgRoleGrant grants a role to an address. It is an authority action: it
+// runs when authority_threshold authorities have sent or approved it.
 type MsgRoleGrant struct {
 	Address Address `json:"address"`
 	Role    string  `json:"role"`
@@ -50,7 +51,8 @@ func (m *MsgRoleGrant) ValidateBasic() error {
 	return errors.Join(requireAddress("address", m.Address), ValidateRole(m.Role))
 }
 
-// MsgRoleRevoke revokes a role from an address. Only an authority may send it.
+// MsgRoleRevoke revokes a role from an address. It is an authority action,
+// like MsgRoleGrant.
 type MsgRoleRevoke struct {
 	Address Address `json:"address"`
 	Role    string  `json:"role"`
@@ -70,8 +72,10 @@ var AuthMsgs = ModuleMsgs{
 	Module: "auth",
 	Roles:  []string{RoleTreasury, RoleInstaller, RoleGridOperator, RoleVehicleRegistrar, RoleAgency, RoleMileageIssuer},
 	Msgs: []MsgDef{
-		{TypeRoleGrant, func() Msg { return &MsgRoleGrant{} }, "an authority"},
-		{TypeRoleRevoke, func() Msg { return &MsgRoleRevoke{} }, "an authority"},
+		{TypeRoleGrant, func() Msg { return &MsgRoleGrant{} }, SignerAuthorities},
+		{TypeRoleRevoke, func() Msg { return &MsgRoleRevoke{} }, SignerAuthorities},
+		{TypeProposalApprove, func() Msg { return &MsgProposalApprove{} }, "an authority"},
+		{TypeProposalWithdraw, func() Msg { return &MsgProposalWithdraw{} }, "an authority that approved the proposal"},
 	},
 }
 
@@ -90,4 +94,10 @@ var (
 	CodeAuthMissingRole      = Code{CodespaceAuth, 8}  // signer lacks the required role
 	CodeAuthInvalidGenesis   = Code{CodespaceAuth, 9}  // invalid auth genesis
 	CodeAuthSequenceOverflow = Code{CodespaceAuth, 10} // sequence number overflow
+	CodeAuthUnknownProposal  = Code{CodespaceAuth, 11} // no such proposal
+	CodeAuthAlreadyApproved  = Code{CodespaceAuth, 12} // the authority already approved the proposal
+	CodeAuthProposalExpired  = Code{CodespaceAuth, 13} // the proposal expired
+	CodeAuthProposalExecuted = Code{CodespaceAuth, 14} // the proposal already ran
+	CodeAuthNotApproved      = Code{CodespaceAuth, 15} // the authority has not approved the proposal
+	CodeAuthTooManyPending   = Code{CodespaceAuth, 16} // the authority already approved the most pending proposals it may
 )

@@ -91,4 +91,58 @@ var (
 	CodeBankOverflow          = Code{CodespaceBank, 5} // amount overflow
 	CodeBankInvalidGenesis    = Code{CodespaceBank, 6} // invalid bank genesis
 	CodeBankSelfSend          = Code{CodespaceBank, 7} // sender and recipient are the same account
+	CodeBankModuleAccount     = Code{CodespaceBank, 8} // recipient is a module account
 )
+
+// Module accounts: the keyless accounts modules hold funds in, each at
+// ModuleAddress of its name. Only their module's state transitions move
+// their funds (through the bank keeper's Send); a bank/send or bank/mint
+// to one is refused (CodeBankModuleAccount), because nothing could ever
+// move those coins out again and the module's books (the market escrow
+// covering open bids and unsettled trades, the mileage budget's funded
+// total, the mileage held account equal to the citizens' balances, the
+// subsidy escrow equal to the programmes' remaining budgets) would no
+// longer add up. A module that adds an account lists it here.
+const (
+	ModuleAccountMarket           = "market"             // bids' escrow and unsettled trades' cost
+	ModuleAccountMileage          = "mileage"            // the mileage budget (fund it with mileage/fund)
+	ModuleAccountMileageHeld      = "mileage/held"       // awarded, unspent citizen mileage
+	ModuleAccountVehicleSubsidies = "vehicles/subsidies" // subsidy programmes' budgets
+)
+
+// moduleAccounts are the module accounts by name and address, in name
+// order.
+var moduleAccounts = func() []struct {
+	name string
+	addr Address
+} {
+	names := []string{ModuleAccountMarket, ModuleAccountMileage, ModuleAccountMileageHeld, ModuleAccountVehicleSubsidies}
+	out := make([]struct {
+		name string
+		addr Address
+	}, len(names))
+	for i, n := range names {
+		out[i].name, out[i].addr = n, ModuleAddress(n)
+	}
+	return out
+}()
+
+// ModuleAccounts returns the names of every module account, in name order.
+func ModuleAccounts() []string {
+	out := make([]string, len(moduleAccounts))
+	for i, m := range moduleAccounts {
+		out[i] = m.name
+	}
+	return out
+}
+
+// ModuleAccountName returns the name of the module account at a, or ""
+// when a is not a module account.
+func ModuleAccountName(a Address) string {
+	for _, m := range moduleAccounts {
+		if m.addr == a {
+			return m.name
+		}
+	}
+	return ""
+}

@@ -3,7 +3,9 @@ package tx
 // MsgDef is one message type of a module: its type name, the constructor of
 // an empty message the decoder fills, and who may sign it (documentation
 // for the CLI and the docs; the module's handler enforces it and answers
-// with its own result code).
+// with its own result code). A Signer of SignerAuthorities makes the type
+// an authority action, which runs only once k of n authorities approve it
+// (see IsAuthorityAction).
 type MsgDef struct {
 	Type   string
 	New    func() Msg

@@ -1,9 +1,9 @@
 package tx
 
 import (
-	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/citychain/citychain/edge/reading"
 )
@@ -14,6 +14,8 @@ const (
 	TypeDeviceRevoke   = "devices/revoke"
 	TypeDeviceRotate   = "devices/rotate_key"
 	TypeDeviceTransfer = "devices/transfer"
+	// TypeDeviceReassignInstaller names a new installer of record.
+	TypeDeviceReassignInstaller = "devices/reassign_installer"
 )
 
 // Device kinds, as edge/reading names them (with the reading kind each
@@ -85,15 +87,16 @@ func (d DeviceMetadata) Validate() error {
 	return errors.Join(errs...)
 }
 
+// requireDeviceKey refuses a device key no key generation makes (see
+// ValidatePubKey): a small-order key would let anyone sign the device's
+// readings.
 func requireDeviceKey(field string, k PubKey) error {
-	if len(k) != ed25519.PublicKeySize {
-		return fmt.Errorf("%s: want a %d-byte ed25519 public key", field, ed25519.PublicKeySize)
-	}
-	return nil
+	return ValidatePubKey(field, k)
 }
 
 // MsgDeviceRegister registers a metering device; only an installer may send
-// it. The device starts at key epoch 1.
+// it, and it becomes the device's installer of record. The device starts at
+// key epoch 1.
 type MsgDeviceRegister struct {
 	ID       string         `json:"id"`
 	Kind     string         `json:"kind"`
@@ -111,8 +114,9 @@ func (m *MsgDeviceRegister) ValidateBasic() error {
 		requireAddress("owner", m.Owner), requireDeviceKey("pubkey", m.PubKey), m.Metadata.Validate())
 }
 
-// MsgDeviceRevoke revokes a device: readings signed after revocation are
-// invalid. An installer or the owner may send it; it cannot be undone.
+// MsgDeviceRevoke revokes a device: no reading of it is accepted any more.
+// The installer of record (holding the installer role) or an authority may
+// send it, never the owner alone; it cannot be undone.
 type MsgDeviceRevoke struct {
 	ID     string `json:"id"`
 	Reason string `json:"reason"`
@@ -130,9 +134,12 @@ func (m *MsgDeviceRevoke) ValidateBasic() error {
 	return errors.Join(ValidateDeviceID(m.ID), err)
 }
 
-// MsgDeviceRotate replaces a device's key; the key epoch increases by one
-// and readings of earlier epochs are no longer accepted. An installer or the
-// owner may send it.
+// MsgDeviceRotate replaces a device's key; the key epoch increases by one.
+// The new key continues the same meter: sequence, value and time never go
+// back across key epochs. A reading of an earlier epoch is accepted only if
+// it was signed before that epoch ended (relayed late). The installer of
+// record (holding the installer role) or an authority may send it, never
+// the owner alone.
 type MsgDeviceRotate struct {
 	ID     string `json:"id"`
 	PubKey PubKey `json:"pubkey"`
@@ -160,14 +167,55 @@ func (m *MsgDeviceTransfer) ValidateBasic() error {
 	return errors.Join(ValidateDeviceID(m.ID), requireAddress("new_owner", m.NewOwner))
 }
 
+// MsgDeviceReassignInstaller makes another installer the installer of
+// record of a device (the one that installed it left, or a genesis device
+// gets one). It is an authority action (k of n authorities approve it); the new installer must hold the
+// installer role.
+type MsgDeviceReassignInstaller struct {
+	ID        string  `json:"id"`
+	Installer Address `json:"installer"`
+}
+
+// Type implements Msg.
+func (*MsgDeviceReassignInstaller) Type() string { return TypeDeviceReassignInstaller }
+
+// ValidateBasic implements Msg.
+func (m *MsgDeviceReassignInstaller) ValidateBasic() error {
+	return errors.Join(ValidateDeviceID(m.ID), requireAddress("installer", m.Installer))
+}
+
+// SigningKey returns the key a reading of key epoch epoch, signed at
+// signedMs (unix milliseconds), must verify against: the current key for
+// the current epoch; an earlier epoch's key only if the reading was signed
+// before that epoch ended (a reading relayed late). It reports false for an
+// unknown or future epoch, and for an earlier epoch's reading signed after
+// the epoch ended. It does not look at the device's status.
+func (d *Device) SigningKey(epoch uint32, signedMs int64) (PubKey, bool) {
+	switch {
+	case epoch == 0 || epoch > d.KeyEpoch || int(epoch) > len(d.Keys):
+		return nil, false
+	case epoch == d.KeyEpoch:
+		return d.PubKey, true
+	}
+	k := d.Keys[epoch-1]
+	if k.Epoch != epoch || k.ToTime.IsZero() || !time.UnixMilli(signedMs).Before(k.ToTime) {
+		return nil, false
+	}
+	return k.PubKey, true
+}
+
+// DeviceKeyManagers describes who may rotate or revoke a device's key.
+const DeviceKeyManagers = "the device's installer of record (holding role " + RoleInstaller + ") or an authority"
+
 // DeviceMsgs is the devices module's part of the transaction contract.
 var DeviceMsgs = ModuleMsgs{
 	Module: "devices",
 	Msgs: []MsgDef{
 		{TypeDeviceRegister, func() Msg { return &MsgDeviceRegister{} }, RoleInstaller},
-		{TypeDeviceRevoke, func() Msg { return &MsgDeviceRevoke{} }, "the device's owner or an installer"},
-		{TypeDeviceRotate, func() Msg { return &MsgDeviceRotate{} }, "the device's owner or an installer"},
-		{TypeDeviceTransfer, func() Msg { return &MsgDeviceTransfer{} }, "the device's owner or an installer"},
+		{TypeDeviceRevoke, func() Msg { return &MsgDeviceRevoke{} }, DeviceKeyManagers},
+		{TypeDeviceRotate, func() Msg { return &MsgDeviceRotate{} }, DeviceKeyManagers},
+		{TypeDeviceTransfer, func() Msg { return &MsgDeviceTransfer{} }, "the device's owner"},
+		{TypeDeviceReassignInstaller, func() Msg { return &MsgDeviceReassignInstaller{} }, SignerAuthorities},
 	},
 }
 
@@ -177,13 +225,17 @@ const CodespaceDevice = "devices"
 // Result codes of the devices module (see Code). Frozen: a released code
 // never changes meaning.
 var (
-	CodeDeviceExists         = Code{CodespaceDevice, 2}  // device already registered
-	CodeDeviceUnknown        = Code{CodespaceDevice, 3}  // unknown device
-	CodeDeviceNotInstaller   = Code{CodespaceDevice, 4}  // signer is not an installer
-	CodeDeviceNotOwner       = Code{CodespaceDevice, 5}  // signer is not the device owner
-	CodeDeviceRevoked        = Code{CodespaceDevice, 6}  // device is revoked
-	CodeDeviceSameKey        = Code{CodespaceDevice, 7}  // new key equals the current key
-	CodeDeviceSameOwner      = Code{CodespaceDevice, 8}  // new owner equals the current owner
-	CodeDeviceInvalidGenesis = Code{CodespaceDevice, 9}  // invalid devices genesis
-	CodeDeviceBoundToVehicle = Code{CodespaceDevice, 10} // device is bound to a vehicle
+	CodeDeviceExists          = Code{CodespaceDevice, 2}  // device already registered
+	CodeDeviceUnknown         = Code{CodespaceDevice, 3}  // unknown device
+	CodeDeviceNotInstaller    = Code{CodespaceDevice, 4}  // signer is not an installer
+	CodeDeviceNotOwner        = Code{CodespaceDevice, 5}  // signer is not the device owner
+	CodeDeviceRevoked         = Code{CodespaceDevice, 6}  // device is revoked
+	CodeDeviceSameKey         = Code{CodespaceDevice, 7}  // new key equals the current key
+	CodeDeviceSameOwner       = Code{CodespaceDevice, 8}  // new owner equals the current owner
+	CodeDeviceInvalidGenesis  = Code{CodespaceDevice, 9}  // invalid devices genesis
+	CodeDeviceBoundToVehicle  = Code{CodespaceDevice, 10} // device is bound to a vehicle
+	CodeDeviceOwnerAlone      = Code{CodespaceDevice, 11} // the owner alone may not rotate or revoke the device's key
+	CodeDeviceNotItsInstaller = Code{CodespaceDevice, 12} // signer is not the device's installer of record (nor an authority)
+	CodeDeviceNotAuthority    = Code{CodespaceDevice, 13} // signer is not an authority
+	CodeDeviceSameInstaller   = Code{CodespaceDevice, 14} // new installer equals the installer of record
 )

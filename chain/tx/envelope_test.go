@@ -44,6 +44,7 @@ func sampleMsgs() []tx.Msg {
 		&tx.MsgDeviceRevoke{ID: "ev-1", Reason: "stolen"},
 		&tx.MsgDeviceRotate{ID: "ev-1", PubKey: pubOf(testKey("device2"))},
 		&tx.MsgDeviceTransfer{ID: "ev-1", NewOwner: otherAddr},
+		&tx.MsgDeviceReassignInstaller{ID: "ev-1", Installer: otherAddr},
 	}
 }
 
@@ -234,6 +235,8 @@ func TestDecodeInvalidMsg(t *testing.T) {
 		{"devices/revoke", `{"id":"a","reason":"` + strings.Repeat("r", 257) + `"}`, "reason"},
 		{"devices/rotate_key", `{"id":"a"}`, "pubkey:"},
 		{"devices/transfer", `{"id":"a"}`, "new_owner:"},
+		{"devices/reassign_installer", `{"id":"a"}`, "installer:"},
+		{"devices/reassign_installer", `{"id":"A","installer":"00112233445566778899aabbccddeeff00112233"}`, "device id"},
 	}
 	for _, c := range cases {
 		_, err := tx.Decode(signBody(body(`,"msgs":[{"type":"` + c.typ + `","value":` + c.value + `}]`)))

@@ -18,7 +18,8 @@ const (
 	TypeMeteringClearFraud = "metering/clear_fraud"
 )
 
-// RoleSettlement may anchor intervals' Merkle roots.
+// RoleSettlement is the settlement relay: it alone submits signed readings
+// and anchors intervals' Merkle roots.
 const RoleSettlement = "settlement"
 
 // MaxReadingsPerMsg bounds the readings in one submit message (a full
@@ -52,10 +53,13 @@ func (h *HexBytes) UnmarshalJSON(b []byte) error {
 }
 
 // MsgSubmitReadings carries signed readings (the wire bytes of
-// edge/reading) for the chain to verify and apply. Any account may relay
-// them: the chain trusts the device signatures, not the relay. Each reading
-// is accepted or rejected on its own (events say which and why); the
-// message fails only if it is malformed.
+// edge/reading) for the chain to verify and apply. Only the settlement
+// relay (RoleSettlement) may send it; the chain still trusts the device
+// signatures, not the relay, with the amounts. Each reading is accepted or
+// rejected on its own (events say which and why); the message fails if it
+// is malformed, or if none of its readings is accepted and none is new
+// fraud evidence (CodeMeteringNoNewReadings), so a batch of replayed or
+// forged readings never reaches a block.
 type MsgSubmitReadings struct {
 	Readings []HexBytes `json:"readings"`
 }
@@ -76,6 +80,19 @@ func (m *MsgSubmitReadings) ValidateBasic() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ReadingsIn counts the signed readings msgs carry (the
+// metering/submit_readings messages' readings), which the chain bounds per
+// transaction and per block (MeteringParams).
+func ReadingsIn(msgs []Msg) int {
+	n := 0
+	for _, m := range msgs {
+		if s, ok := m.(*MsgSubmitReadings); ok {
+			n += len(s.Readings)
+		}
+	}
+	return n
 }
 
 // MsgAnchor records the RFC 6962 Merkle root of every reading stored for a
@@ -135,12 +152,13 @@ const CodespaceMetering = "metering"
 // Result codes of the metering module (see Code). Frozen: a released code
 // never changes meaning.
 var (
-	CodeMeteringNotSettlement     = Code{CodespaceMetering, 2} // signer lacks the settlement role
-	CodeMeteringIntervalOpen      = Code{CodespaceMetering, 3} // interval has not closed yet
-	CodeMeteringInvalidGenesis    = Code{CodespaceMetering, 4} // invalid metering genesis
-	CodeMeteringAlreadyAnchored   = Code{CodespaceMetering, 5} // interval already anchored
-	CodeMeteringMalformedReadings = Code{CodespaceMetering, 6} // malformed reading
-	CodeMeteringNotClearer        = Code{CodespaceMetering, 7} // signer may not clear fraud flags
-	CodeMeteringNotFlagged        = Code{CodespaceMetering, 8} // device has no fraud flag
-	CodeMeteringNoNewReadings     = Code{CodespaceMetering, 9} // no reading in the transaction is new and valid
+	CodeMeteringNotSettlement     = Code{CodespaceMetering, 2}  // signer lacks the settlement role
+	CodeMeteringIntervalOpen      = Code{CodespaceMetering, 3}  // interval has not closed yet
+	CodeMeteringInvalidGenesis    = Code{CodespaceMetering, 4}  // invalid metering genesis
+	CodeMeteringAlreadyAnchored   = Code{CodespaceMetering, 5}  // interval already anchored
+	CodeMeteringMalformedReadings = Code{CodespaceMetering, 6}  // malformed reading
+	CodeMeteringNotClearer        = Code{CodespaceMetering, 7}  // signer may not clear fraud flags
+	CodeMeteringNotFlagged        = Code{CodespaceMetering, 8}  // device has no fraud flag
+	CodeMeteringNoNewReadings     = Code{CodespaceMetering, 9}  // no reading in the transaction is new and valid
+	CodeMeteringTooManyReadings   = Code{CodespaceMetering, 10} // more readings than max_readings_per_tx
 )

@@ -13,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/citychain/citychain/edge/signature"
 )
 
 // Wire-format constants. See docs/transactions.md.
@@ -132,7 +134,7 @@ func Decode(raw []byte) (*Tx, error) {
 		return nil, fmt.Errorf("%w: body: %v", ErrMalformed, err)
 	}
 	if err := t.Body.validate(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	for i, a := range t.Body.Msgs {
 		m, err := DecodeMsg(a.Type, a.Value)
@@ -157,12 +159,15 @@ func (b *Body) validate() error {
 	case len(b.Memo) > MaxMemo:
 		return fmt.Errorf("memo: %d bytes, limit %d", len(b.Memo), MaxMemo)
 	}
-	return nil
+	// The signer's key becomes its account's key: no small-order key, under
+	// which anyone could sign for the account.
+	return ValidatePubKey("signer", b.Signer)
 }
 
-// Verify checks the signature over the body with the signer's key.
+// Verify checks the signature over the body with the signer's key, under
+// the project's one rule (edge/signature: ZIP-215).
 func (t *Tx) Verify() error {
-	if !ed25519.Verify(ed25519.PublicKey(t.Body.Signer), SignBytes(t.BodyBytes), t.Signature) {
+	if !signature.Verify(t.Body.Signer, SignBytes(t.BodyBytes), t.Signature) {
 		return fmt.Errorf("%w: signer %s", ErrBadSignature, t.Body.Signer.Address())
 	}
 	return nil

@@ -19,7 +19,8 @@ const MaxValidatorPower uint64 = 1_000_000_000_000
 const MaxValidatorName = 64
 
 // MsgValidatorSetPower adds a validator, changes its power or name, or
-// removes it (power 0). Only an authority may send it. PubKey is the
+// removes it (power 0). It is an authority action: it runs when
+// authority_threshold authorities have sent or approved it. PubKey is the
 // validator's CometBFT consensus key (ed25519, 32 bytes), as printed by
 // `citychain init` and `citychain show-validator`.
 type MsgValidatorSetPower struct {
@@ -63,7 +64,7 @@ func ValidateValidatorName(name string) error {
 var ValidatorMsgs = ModuleMsgs{
 	Module: "validators",
 	Msgs: []MsgDef{
-		{TypeValidatorSetPower, func() Msg { return &MsgValidatorSetPower{} }, "an authority"},
+		{TypeValidatorSetPower, func() Msg { return &MsgValidatorSetPower{} }, SignerAuthorities},
 	},
 }
 

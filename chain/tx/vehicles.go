@@ -369,10 +369,12 @@ func (m *MsgVehicleRecordInspection) ValidateBasic() error {
 }
 
 // MsgVehicleProposeTransfer proposes a sale of title from the vehicle's
-// owner to Buyer at Price (uscn or ukrw). Only a dealer may send it. The
-// transfer happens, with the payment, in the transaction that brings the
-// last approval (seller, buyer, and the registrar's review for a flagged
-// vehicle).
+// owner to Buyer at Price (uscn or ukrw). Only a dealer may send it. A
+// proposal locks nothing (a dealer's new proposal for the vehicle replaces
+// its own earlier one); the seller's acceptance locks the vehicle against
+// other proposals until that transfer closes. The transfer happens, with
+// the payment, in the transaction that brings the last approval (seller,
+// buyer, and the registrar's review for a flagged vehicle).
 type MsgVehicleProposeTransfer struct {
 	VIN   string  `json:"vin"`
 	Buyer Address `json:"buyer"`
@@ -546,7 +548,7 @@ var (
 	CodeVehicleRecycled            = Code{CodespaceVehicle, 19} // vehicle is recycled
 	CodeVehicleFutureTime          = Code{CodespaceVehicle, 20} // time is after the block time
 	CodeVehicleNotDealer           = Code{CodespaceVehicle, 21} // signer lacks the dealer role
-	CodeVehicleTransferOpen        = Code{CodespaceVehicle, 22} // vehicle already has an open transfer
+	CodeVehicleTransferOpen        = Code{CodespaceVehicle, 22} // vehicle already has an open transfer its owner accepted
 	CodeVehicleSameOwner           = Code{CodespaceVehicle, 23} // buyer already owns the vehicle
 	CodeVehicleUnknownTransfer     = Code{CodespaceVehicle, 24} // unknown transfer
 	CodeVehicleTransferClosed      = Code{CodespaceVehicle, 25} // transfer is no longer open

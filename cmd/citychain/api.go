@@ -40,10 +40,19 @@ func newAPICmd(g *globals) *cobra.Command {
 				cfg.Influx = &influx
 			}
 			cfg.AnonymousReads = anonymous
+			trust, err := g.trust.config() // --trust-genesis or --trust-height/--trust-hash, for ?prove=true
+			if err != nil {
+				return err
+			}
+			cfg.Trust = trust
+			if trust == nil {
+				fmt.Fprintln(os.Stderr, "warning: no trust root (--trust-genesis, or --trust-height and --trust-hash): ?prove=true answers carry their proofs unverified")
+			}
 			c, err := client.New(g.node)
 			if err != nil {
 				return err
 			}
+			defer c.Close()
 			s, err := api.New(cfg, c)
 			if err != nil {
 				return err
@@ -60,6 +69,9 @@ func newAPICmd(g *globals) *cobra.Command {
 	f.Float64Var(&cfg.AnonymousRate, "anonymous-rate", 5, "requests per second per anonymous client")
 	influxFlags{url: &influx.URL, token: &influx.Token, org: &influx.Org, bucket: &influx.Bucket}.register(cmd, "", "InfluxDB URL (readings endpoints answer 503 without it)")
 	f.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", 5*time.Second, "time a client has to send its request headers")
+	f.IntVar(&cfg.MaxStreamsPerClient, "max-streams-per-client", 4, "event streams one client (remote IP address) may hold open; one more is refused with 429")
+	f.IntVar(&cfg.MaxStreams, "max-streams", 256, "event streams the server holds open in all; one more is refused with 503")
+	f.DurationVar(&cfg.StreamWriteTimeout, "stream-write-timeout", 10*time.Second, "time each write to an event stream may take; a client that does not read is dropped")
 
 	hash := &cobra.Command{
 		Use:   "hash-key",

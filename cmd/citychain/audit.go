@@ -58,7 +58,8 @@ func newAuditCmd(g *globals) *cobra.Command {
 		Short: "Check the readings stored in InfluxDB against the chain: anchors (proven), last readings and deltas per device",
 		Long: `audit rebuilds every interval's Merkle root and count from the readings stored
 in InfluxDB and compares them with the interval's anchor on chain (proven
-against a signed header); it reports intervals stored but not anchored and
+against a header the light client verified from the trust root,
+--trust-genesis or --trust-height/--trust-hash); it reports intervals stored but not anchored and
 anchored but not stored, duplicate and conflicting points, misplaced points,
 readings out of order, and per device the chain's last reading and delta of
 the interval against what the stored readings give. See docs/settlement.md
@@ -81,10 +82,11 @@ Exit status: 0 clean, 1 discrepancies found (the report is printed),
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			c, err := client.New(g.node)
+			c, err := g.provingClient() // anchors are proven: needs a trust root
 			if err != nil {
 				return usageError(err)
 			}
+			defer c.Close()
 			lo, err := resolveAuditInterval(ctx, c, "--from", from, grace)
 			if err != nil {
 				return usageError(err)

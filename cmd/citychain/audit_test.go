@@ -115,7 +115,7 @@ func TestAuditCLI(t *testing.T) {
 		}
 	}
 
-	influx := []string{"--influx-url", db.URL, "--influx-token", local.Token, "--influx-bucket", db.Bucket}
+	influx := []string{"--influx-url", db.URL, "--influx-token", local.Token, "--influx-bucket", db.Bucket, "--trust-genesis", node.GenesisFile(home)}
 	run := func(args ...string) (string, int) {
 		out, err := cli(t, home, rpc, append(append([]string{"audit"}, influx...), args...)...)
 		if err == nil {

@@ -47,7 +47,7 @@ func newTxDeviceCmd(g *globals, f *txFlags) *cobra.Command {
 
 	var reason string
 	revoke := &cobra.Command{
-		Use: "revoke ID --from KEY", Short: "Revoke a device (owner or installer); cannot be undone",
+		Use: "revoke ID --from KEY", Short: "Revoke a device (its installer of record or an authority); cannot be undone",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return g.submit(cmd.Context(), f, &tx.MsgDeviceRevoke{ID: args[0], Reason: reason})
@@ -57,7 +57,7 @@ func newTxDeviceCmd(g *globals, f *txFlags) *cobra.Command {
 
 	var newKey string
 	rotate := &cobra.Command{
-		Use: "rotate ID --pubkey HEX --from KEY", Short: "Replace a device's key (new key epoch)",
+		Use: "rotate ID --pubkey HEX --from KEY", Short: "Replace a device's key (its installer of record or an authority): a new key epoch of the same meter",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pk, err := tx.ParsePubKey(newKey)
@@ -84,8 +84,23 @@ func newTxDeviceCmd(g *globals, f *txFlags) *cobra.Command {
 			return g.submit(cmd.Context(), f, &tx.MsgDeviceTransfer{ID: args[0], NewOwner: to})
 		},
 	}
-	cmd := &cobra.Command{Use: "device", Short: "Register, revoke, rotate and transfer metering devices"}
-	cmd.AddCommand(register, revoke, rotate, transfer)
+	reassign := &cobra.Command{
+		Use: "reassign-installer ID INSTALLER --from AUTHORITY", Short: "Make another installer the device's installer of record (an authority)",
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			to, err := g.resolve("INSTALLER", args[1])
+			if err != nil {
+				return err
+			}
+			m := &tx.MsgDeviceReassignInstaller{ID: args[0], Installer: to}
+			if err := m.ValidateBasic(); err != nil {
+				return err
+			}
+			return g.submit(cmd.Context(), f, m)
+		},
+	}
+	cmd := &cobra.Command{Use: "device", Short: "Register, revoke, rotate and transfer metering devices, and reassign their installer"}
+	cmd.AddCommand(register, revoke, rotate, transfer, reassign)
 	return cmd
 }
 
@@ -98,17 +113,28 @@ func newQueryDeviceCmds(g *globals, f *queryFlags) []*cobra.Command {
 			})
 		},
 	}
+	var pages pageFlags
 	devices := &cobra.Command{
-		Use: "devices OWNER", Short: "Devices owned by an account", Args: cobra.ExactArgs(1),
+		Use: "devices OWNER", Short: "Devices owned by an account, in id order, a page at a time", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			addr, err := g.resolve("OWNER", args[0])
 			if err != nil {
 				return err
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
-				return c.DevicesByOwner(ctx, addr, f.height)
+				out := tx.DevicePage{Devices: []tx.Device{}}
+				err := pages.each(ctx, f, func(ctx context.Context, pr tx.PageRequest, height int64) (string, int64, error) {
+					p, err := c.DevicesByOwner(ctx, tx.DevicesByOwnerRequest{Owner: addr, PageRequest: pr}, height)
+					if err != nil {
+						return "", 0, err
+					}
+					out.Devices, out.Next = append(out.Devices, p.Devices...), p.Next
+					return p.Next, p.Height, nil
+				})
+				return out, err
 			})
 		},
 	}
+	pages.register(devices, "a device id")
 	return []*cobra.Command{device, devices}
 }

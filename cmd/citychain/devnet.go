@@ -102,9 +102,14 @@ func startDevnetAPI(ctx context.Context, sys *devnet.System, listen string, log 
 	if err != nil {
 		return "", err
 	}
+	// Proofs are verified from the genesis the devnet wrote.
+	trust, err := client.TrustGenesisFile(sys.Node.Config().GenesisFile())
+	if err != nil {
+		return "", err
+	}
 	s, err := api.New(api.Config{
 		Listen: listen, AnonymousReads: true, AnonymousRate: 50, AnonymousBurst: 200, Logger: log.With("part", "api"),
-		Influx: &api.InfluxConfig{URL: sys.InfluxURL, Token: sys.InfluxToken, Bucket: sys.InfluxBucket},
+		Influx: &api.InfluxConfig{URL: sys.InfluxURL, Token: sys.InfluxToken, Bucket: sys.InfluxBucket}, Trust: &trust,
 	}, nc)
 	if err != nil {
 		return "", err
@@ -135,7 +140,7 @@ func runChainOnly(cmd *cobra.Command, g *globals, f *nodeFlags, timeoutCommit ti
 		return errors.Join(err, n.Stop())
 	}
 	fmt.Fprintf(g.out, "devnet running: chain %s, RPC %s\n", node.DevnetChainID, n.RPCAddress())
-	fmt.Fprintf(g.out, "try: citychain --home %s --node %s query bank balance alice\n", g.home, n.RPCAddress())
+	fmt.Fprintf(g.out, "try: citychain --home %s --node %s query bank balance alice --prove --trust-genesis %s\n", g.home, n.RPCAddress(), node.GenesisFile(g.home))
 	<-cmd.Context().Done()
 	fmt.Fprintln(g.out, "stopping devnet")
 	return n.Stop()

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -65,7 +67,7 @@ func TestDevnetEndToEnd(t *testing.T) {
 			HeaderHeight int64 `json:"header_height"`
 		}
 	}
-	if err := json.Unmarshal([]byte(mustCLI(t, home, rpc, "query", "bank", "balance", "dave", "--prove", "-o", "json")), &bal); err != nil {
+	if err := json.Unmarshal([]byte(mustCLI(t, home, rpc, "query", "bank", "balance", "dave", "--prove", "--trust-genesis", node.GenesisFile(home), "-o", "json")), &bal); err != nil {
 		t.Fatal(err)
 	}
 	if bal.Result.Amount != "2500000uscn" || bal.Result.Address != key.Address {
@@ -75,7 +77,7 @@ func TestDevnetEndToEnd(t *testing.T) {
 		t.Fatalf("proof: got %+v at height %d, want verified against header height+1", bal.Proof, bal.Height)
 	}
 	// Text output says the proof was verified; an absent balance is proven absent.
-	out = mustCLI(t, home, rpc, "query", "bank", "balance", "dave", "--denom", "ukrw", "--prove")
+	out = mustCLI(t, home, rpc, "query", "bank", "balance", "dave", "--denom", "ukrw", "--prove", "--trust-genesis", node.GenesisFile(home))
 	if !strings.Contains(out, `"amount": "0ukrw"`) || !strings.Contains(out, "is absent") || !strings.Contains(out, "proof verified") {
 		t.Fatalf("absent balance: got %q", out)
 	}
@@ -102,20 +104,26 @@ func TestDevnetEndToEnd(t *testing.T) {
 		t.Fatalf("grant by alice: got %v, want auth code 5", err)
 	}
 	mustCLI(t, home, rpc, "tx", "role", "grant", "dave", "installer", "--from", "authority")
-	if out := mustCLI(t, home, rpc, "query", "role", "dave", "--prove"); !strings.Contains(out, `"installer"`) || !strings.Contains(out, "proof verified") {
+	if out := mustCLI(t, home, rpc, "query", "role", "dave", "--prove", "--trust-genesis", node.GenesisFile(home)); !strings.Contains(out, `"installer"`) || !strings.Contains(out, "proof verified") {
 		t.Fatalf("role query: got %q", out)
 	}
 
-	// Devices: register, rotate, transfer, revoke.
-	pub1 := strings.Repeat("ab", 32)
-	pub2 := strings.Repeat("cd", 32)
+	// Devices: register, rotate (never by the owner alone), transfer,
+	// reassign the installer, revoke.
+	devKey := func(seed byte) string { // a real ed25519 key: the chain refuses non-points and small-order keys
+		return hex.EncodeToString(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize)).Public().(ed25519.PublicKey))
+	}
+	pub1, pub2 := devKey(0xab), devKey(0xcd)
 	mustCLI(t, home, rpc, "tx", "device", "register", "inv-001", "--kind", "solar_inverter", "--owner", "alice",
 		"--pubkey", pub1, "--serial", "SN1", "--rated-power-w", "5000", "--from", "installer")
 	if _, err := cli(t, home, rpc, "tx", "device", "register", "inv-001", "--owner", "alice", "--pubkey", pub1, "--from", "installer"); err == nil ||
 		!strings.Contains(err.Error(), "devices code 2") {
 		t.Fatalf("duplicate device: got %v, want devices code 2", err)
 	}
-	mustCLI(t, home, rpc, "tx", "device", "rotate", "inv-001", "--pubkey", pub2, "--from", "alice")
+	if _, err := cli(t, home, rpc, "tx", "device", "rotate", "inv-001", "--pubkey", pub2, "--from", "alice"); err == nil || !strings.Contains(err.Error(), "devices code 11") {
+		t.Fatalf("rotate by the owner alone: got %v, want devices code 11", err)
+	}
+	mustCLI(t, home, rpc, "tx", "device", "rotate", "inv-001", "--pubkey", pub2, "--from", "installer")
 	mustCLI(t, home, rpc, "tx", "device", "transfer", "inv-001", "bob", "--from", "alice")
 	var dev struct {
 		Result struct {
@@ -126,7 +134,7 @@ func TestDevnetEndToEnd(t *testing.T) {
 		}
 		Proof struct{ Verified bool }
 	}
-	if err := json.Unmarshal([]byte(mustCLI(t, home, rpc, "query", "device", "inv-001", "--prove", "-o", "json")), &dev); err != nil {
+	if err := json.Unmarshal([]byte(mustCLI(t, home, rpc, "query", "device", "inv-001", "--prove", "--trust-genesis", node.GenesisFile(home), "-o", "json")), &dev); err != nil {
 		t.Fatal(err)
 	}
 	bob := strings.TrimSpace(strings.Split(strings.Split(mustCLI(t, home, rpc, "keys", "show", "bob"), "address:")[1], "\n")[0])
@@ -139,7 +147,14 @@ func TestDevnetEndToEnd(t *testing.T) {
 	if out := mustCLI(t, home, rpc, "query", "devices", "alice"); strings.Contains(out, "inv-001") {
 		t.Fatalf("devices of alice after transfer: got %s", out)
 	}
-	mustCLI(t, home, rpc, "tx", "device", "revoke", "inv-001", "--reason", "stolen", "--from", "installer")
+	if _, err := cli(t, home, rpc, "tx", "device", "reassign-installer", "inv-001", "dave", "--from", "installer"); err == nil || !strings.Contains(err.Error(), "devices code 13") {
+		t.Fatalf("reassign by an installer: got %v, want devices code 13", err)
+	}
+	mustCLI(t, home, rpc, "tx", "device", "reassign-installer", "inv-001", "dave", "--from", "authority")
+	if _, err := cli(t, home, rpc, "tx", "device", "revoke", "inv-001", "--from", "installer"); err == nil || !strings.Contains(err.Error(), "devices code 12") {
+		t.Fatalf("revoke by the former installer: got %v, want devices code 12", err)
+	}
+	mustCLI(t, home, rpc, "tx", "device", "revoke", "inv-001", "--reason", "stolen", "--from", "dave")
 	if _, err := cli(t, home, rpc, "tx", "device", "rotate", "inv-001", "--pubkey", pub1, "--from", "bob"); err == nil || !strings.Contains(err.Error(), "devices code 6") {
 		t.Fatalf("rotate revoked: got %v, want devices code 6", err)
 	}
@@ -158,7 +173,7 @@ func TestDevnetEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	out = mustCLI(t, home, rpc, "query", "bank", "supply", "uscn", "--prove", "-o", "json")
+	out = mustCLI(t, home, rpc, "query", "bank", "supply", "uscn", "--prove", "--trust-genesis", node.GenesisFile(home), "-o", "json")
 	if !strings.Contains(out, fmt.Sprintf(`"supply": "%duscn"`, want)) || !strings.Contains(out, `"verified": true`) {
 		t.Fatalf("supply: got %s", out)
 	}

@@ -31,6 +31,7 @@ type globals struct {
 	node   string
 	output string
 	out    io.Writer
+	trust  trustFlags // the trust root proofs are verified from (trust.go)
 }
 
 func defaultHome() string {
@@ -50,6 +51,7 @@ func newRootCmd(out io.Writer) *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&g.home, "home", defaultHome(), "node home directory (config, data, keys)")
 	root.PersistentFlags().StringVar(&g.node, "node", "http://127.0.0.1:26657", "CometBFT RPC endpoint of a node")
+	g.trust.register(root)
 	root.AddCommand(
 		newDevnetCmd(g), newNodeCmd(g), newTestnetCmd(g),
 		newKeysCmd(g), newTxCmd(g), newQueryCmd(g),

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -168,53 +169,101 @@ func newQueryMarketCmd(g *globals, f *queryFlags) *cobra.Command {
 			})
 		},
 	}
+	var ordersPages, tradesPages, bookPages, settlementPages pageFlags
 	orders := &cobra.Command{
-		Use: "orders ACCOUNT", Short: "An account's orders (address or key name; the latest 1000)", Args: cobra.ExactArgs(1),
+		Use: "orders ACCOUNT", Short: "An account's orders (address or key name), oldest first, a page at a time", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a, err := resolve(args[0])
 			if err != nil {
 				return err
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
-				return c.MarketOrders(ctx, a, 0)
+				out := client.MarketOrderList{Orders: []json.RawMessage{}}
+				err := ordersPages.each(ctx, f, func(ctx context.Context, pr tx.PageRequest, height int64) (string, int64, error) {
+					p, err := c.MarketOrders(ctx, tx.MarketOrdersRequest{Owner: a, PageRequest: pr}, height)
+					if err != nil {
+						return "", 0, err
+					}
+					out.Orders, out.Next = append(out.Orders, p.Orders...), p.Next
+					return p.Next, p.Height, nil
+				})
+				return out, err
 			})
 		},
 	}
+	ordersPages.register(orders, "an order id")
 	trades := &cobra.Command{
-		Use: "trades ACCOUNT|INTERVAL", Short: "An account's trades as seller or buyer (the latest 1000), or an interval's trades", Args: cobra.ExactArgs(1),
+		Use: "trades ACCOUNT|INTERVAL", Short: "An account's trades as seller or buyer, or an interval's trades, a page at a time", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var req tx.MarketTradesRequest
 			if _, err := strconv.ParseUint(args[0], 10, 64); err == nil || args[0] == "next" {
 				i, err := g.parseInterval(cmd.Context(), args[0])
 				if err != nil {
 					return err
 				}
-				return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
-					return c.MarketTrades(ctx, i, 0)
-				})
-			}
-			a, err := resolve(args[0])
-			if err != nil {
-				return err
+				req.Interval = &i
+			} else {
+				a, err := resolve(args[0])
+				if err != nil {
+					return err
+				}
+				req.Account = &a
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
-				return c.MarketTradesOf(ctx, a, 0)
+				out := client.MarketTradeList{Trades: []json.RawMessage{}}
+				err := tradesPages.each(ctx, f, func(ctx context.Context, pr tx.PageRequest, height int64) (string, int64, error) {
+					req.PageRequest = pr
+					p, err := c.MarketTrades(ctx, req, height)
+					if err != nil {
+						return "", 0, err
+					}
+					out.Trades, out.Next = append(out.Trades, p.Trades...), p.Next
+					return p.Next, p.Height, nil
+				})
+				return out, err
 			})
 		},
 	}
+	tradesPages.register(trades, "a trade sequence number for an interval, opaque hex for an account")
+	book := intervalCmd("book INTERVAL", "An interval's open orders, offers then bids in matching order, a page at a time", func(ctx context.Context, i uint64) error {
+		return g.answer(ctx, f, func(ctx context.Context, c *client.Client) (any, error) {
+			out := client.MarketBook{Interval: i, Offers: []json.RawMessage{}, Bids: []json.RawMessage{}}
+			err := bookPages.each(ctx, f, func(ctx context.Context, pr tx.PageRequest, height int64) (string, int64, error) {
+				p, err := c.MarketBook(ctx, tx.MarketIntervalRequest{Interval: i, PageRequest: pr}, height)
+				if err != nil {
+					return "", 0, err
+				}
+				out.Offers, out.Bids, out.Next = append(out.Offers, p.Offers...), append(out.Bids, p.Bids...), p.Next
+				return p.Next, p.Height, nil
+			})
+			return out, err
+		})
+	})
+	bookPages.register(book, "opaque hex")
+	settlements := intervalCmd("settlements INTERVAL", "An interval's delivery settlement and its trades, a page at a time", func(ctx context.Context, i uint64) error {
+		return g.answer(ctx, f, func(ctx context.Context, c *client.Client) (any, error) {
+			out := client.MarketSettlement{Interval: i, Trades: []json.RawMessage{}}
+			err := settlementPages.each(ctx, f, func(ctx context.Context, pr tx.PageRequest, height int64) (string, int64, error) {
+				p, err := c.MarketSettlement(ctx, tx.MarketIntervalRequest{Interval: i, PageRequest: pr}, height)
+				if err != nil {
+					return "", 0, err
+				}
+				out.Settlement, out.Trades, out.Next = p.Settlement, append(out.Trades, p.Trades...), p.Next
+				return p.Next, p.Height, nil
+			})
+			return out, err
+		})
+	})
+	settlementPages.register(settlements, "a trade sequence number")
 	cmd := &cobra.Command{Use: "market", Short: "The energy market: books, clearings, trades and settlements"}
 	cmd.AddCommand(
-		params, order, orders, trades,
-		intervalCmd("book INTERVAL", "An interval's open orders, in matching order", func(ctx context.Context, i uint64) error {
-			return g.answer(ctx, f, func(ctx context.Context, c *client.Client) (any, error) { return c.MarketBook(ctx, i, 0) })
-		}),
+		params, order, orders, trades, book,
 		intervalCmd("clearing INTERVAL", "An interval's clearing: price, volume, counts (provable)", func(ctx context.Context, i uint64) error {
 			return g.state(ctx, f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
 				return raw(c.MarketClearing(ctx, i, o))
 			})
 		}),
-		intervalCmd("settlements INTERVAL", "An interval's delivery settlement and its trades", func(ctx context.Context, i uint64) error {
-			return g.answer(ctx, f, func(ctx context.Context, c *client.Client) (any, error) { return c.MarketSettlement(ctx, i, 0) })
-		}),
+		settlements,
 	)
 	return cmd
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/citychain/citychain/chain/node"
 )
 
 // TestMileageCLI runs the mileage commands against a devnet node: the
@@ -34,7 +36,7 @@ func TestMileageCLI(t *testing.T) {
 		}
 		Proof struct{ Verified bool }
 	}
-	if err := json.Unmarshal([]byte(mustCLI(t, home, rpc, "query", "mileage", "account", "alice", "--prove", "-o", "json")), &acct); err != nil {
+	if err := json.Unmarshal([]byte(mustCLI(t, home, rpc, "query", "mileage", "account", "alice", "--prove", "--trust-genesis", node.GenesisFile(home), "-o", "json")), &acct); err != nil {
 		t.Fatal(err)
 	}
 	if acct.Result.Balance != 1_500_000 || acct.Result.Awarded != 2_000_000 || acct.Result.Spent != 500_000 || !acct.Proof.Verified {

@@ -15,7 +15,7 @@ type cliModule struct {
 // (chain/app/modules.go). A new module adds one row.
 func cliModules() []cliModule {
 	return []cliModule{
-		{"auth", one(newTxRoleCmd), newQueryAuthCmds},
+		{"auth", newTxAuthCmds, newQueryAuthCmds},
 		{"bank", one(newTxBankCmd), one(newQueryBankCmd)},
 		{"devices", one(newTxDeviceCmd), newQueryDeviceCmds},
 		{"metering", one(newTxMeteringCmd), one(func(g *globals, _ *queryFlags) *cobra.Command { return newReadingProofCmd(g) })},

@@ -41,12 +41,18 @@ func decoded[T any](v *T, res *client.QueryResult, err error) (any, *client.Quer
 }
 
 // state prints a read of one state key. With --prove the proof is verified
-// against the signed header of the next block.
+// against the header of the next block, which the light client verified
+// from the trust root (--trust-genesis, or --trust-height and --trust-hash).
 func (g *globals) state(ctx context.Context, f *queryFlags, read stateRead) error {
-	c, err := client.New(g.node)
+	newClient := func() (*client.Client, error) { return client.New(g.node) }
+	if f.prove {
+		newClient = g.provingClient
+	}
+	c, err := newClient()
 	if err != nil {
 		return err
 	}
+	defer c.Close()
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	view, res, err := read(ctx, c, client.ReadOpts{Height: f.height, Prove: f.prove})
@@ -59,10 +65,7 @@ func (g *globals) state(ctx context.Context, f *queryFlags, read stateRead) erro
 		if ver, err = c.Verify(ctx, res); err != nil {
 			return fmt.Errorf("%w: %w", client.ErrNotVerified, err)
 		}
-		out["proof"] = map[string]any{
-			"verified": true, "header_height": ver.HeaderHeight, "app_hash": fmt.Sprintf("%X", ver.AppHash),
-			"signed_power": ver.SignedPower, "total_power": ver.TotalPower,
-		}
+		out["proof"] = proofJSON(ver)
 	}
 	if g.output == "json" {
 		return g.printJSON(out)
@@ -72,6 +75,7 @@ func (g *globals) state(ctx context.Context, f *queryFlags, read stateRead) erro
 	if ver != nil {
 		fmt.Fprintf(g.out, "proof verified: key %X %s at height %d against app hash %X in header %d, signed by %d of %d voting power\n",
 			res.Key, map[bool]string{true: "holds this value", false: "is absent"}[res.Found()], res.Height, ver.AppHash, ver.HeaderHeight, ver.SignedPower, ver.TotalPower)
+		fmt.Fprint(g.out, trustLine(ver))
 	}
 	return nil
 }
@@ -103,8 +107,15 @@ func (g *globals) answer(ctx context.Context, f *queryFlags, read func(ctx conte
 
 func newQueryCmd(g *globals) *cobra.Command {
 	f := &queryFlags{}
-	cmd := &cobra.Command{Use: "query", Aliases: []string{"q"}, Short: "Read chain state (with --prove, verified against a signed header)"}
-	cmd.PersistentFlags().BoolVar(&f.prove, "prove", false, "fetch a Merkle proof and verify it against the next block's signed header")
+	cmd := &cobra.Command{Use: "query", Aliases: []string{"q"}, Short: "Read chain state (with --prove, verified from a trust root you hold)",
+		Long: `query reads chain state from --node. With --prove the answer's Merkle proof is
+checked against the app hash in the next block's header, and that header is
+verified by CometBFT's light client from a trust root you hold, not from what
+the node says: --trust-genesis FILE (the chain's genesis file) or
+--trust-height H --trust-hash HASH (a header you trust), following every
+validator-set change since. The output says what was trusted; it prints the
+verified header's height and hash, which you may trust next time.`}
+	cmd.PersistentFlags().BoolVar(&f.prove, "prove", false, "fetch a Merkle proof and verify it against the next block's header, verified from the trust root (--trust-genesis or --trust-height/--trust-hash)")
 	cmd.PersistentFlags().Int64Var(&f.height, "height", 0, "state height to read (0: latest)")
 	cmd.PersistentFlags().DurationVar(&f.timeout, "timeout", 30*time.Second, "how long to wait for the node")
 

@@ -23,7 +23,7 @@ func newReadingProofCmd(g *globals) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "reading-proof DEVICE SEQ",
-		Short: "Prove a stored reading: its Merkle path to the interval's root, and that root's anchor on chain (verified proof)",
+		Short: "Prove a stored reading: its Merkle path to the interval's root, and that root's anchor on chain (proof verified from --trust-genesis or --trust-height/--trust-hash)",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fromEnv(&sc.Token, envInfluxToken)
@@ -33,10 +33,11 @@ func newReadingProofCmd(g *globals) *cobra.Command {
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			c, err := client.New(g.node)
+			c, err := g.provingClient()
 			if err != nil {
 				return err
 			}
+			defer c.Close()
 			params, _, err := c.MeteringParams(ctx, client.ReadOpts{})
 			if err != nil {
 				return err
@@ -63,13 +64,11 @@ func newReadingProofCmd(g *globals) *cobra.Command {
 				return fmt.Errorf("MISMATCH: interval %d anchored root %x over %d readings, but the store rebuilds root %x over %d",
 					p.Interval, a.Root, a.Count, p.Root, p.Size)
 			}
+			anchor := proofJSON(ver)
+			anchor["interval"], anchor["root"], anchor["count"], anchor["height"] = p.Interval, a.Root, a.Count, res.Height
 			out := map[string]any{
 				"reading": p,
-				"anchor": map[string]any{
-					"interval": p.Interval, "root": a.Root, "count": a.Count, "height": res.Height,
-					"verified": true, "header_height": ver.HeaderHeight, "app_hash": fmt.Sprintf("%X", ver.AppHash),
-					"signed_power": ver.SignedPower, "total_power": ver.TotalPower,
-				},
+				"anchor":  anchor,
 			}
 			if g.output == "json" {
 				return g.printJSON(out)
@@ -78,6 +77,7 @@ func newReadingProofCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(g.out, "%s\nleaf %d of %d verifies against root %x\n", b, p.Index, p.Size, p.Root)
 			fmt.Fprintf(g.out, "proof verified: interval %d anchored with that root at height %d, against app hash %X in header %d, signed by %d of %d voting power\n",
 				p.Interval, res.Height, ver.AppHash, ver.HeaderHeight, ver.SignedPower, ver.TotalPower)
+			fmt.Fprint(g.out, trustLine(ver))
 			return nil
 		},
 	}

@@ -16,9 +16,11 @@ func newTxValidatorCmd(g *globals, f *txFlags) *cobra.Command {
 	var name string
 	setPower := &cobra.Command{
 		Use:   "set-power PUBKEY_HEX POWER [--name NAME] --from AUTHORITY",
-		Short: "Add a validator, change its power, or remove it with power 0 (authorities only)",
+		Short: "Add a validator, change its power, or remove it with power 0 (k of n authorities)",
 		Long: "PUBKEY_HEX is the validator's ed25519 consensus key as `citychain init` and `citychain show-validator` print it.\n" +
-			"CometBFT applies the change two blocks after the one that includes it.",
+			"A validator change is an authority action: it runs when authority_threshold authorities have sent it (the\n" +
+			"command prints whether it ran or is pending, with the proposal id to approve with `citychain tx auth approve`).\n" +
+			"CometBFT applies the change two blocks after the one that runs it.",
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pub, err := tx.ParsePubKey(strings.ToLower(args[0]))
@@ -33,11 +35,11 @@ func newTxValidatorCmd(g *globals, f *txFlags) *cobra.Command {
 			if err := m.ValidateBasic(); err != nil {
 				return err
 			}
-			return g.submit(cmd.Context(), f, m)
+			return g.submitAction(cmd.Context(), f, m)
 		},
 	}
 	setPower.Flags().StringVar(&name, "name", "", "the validator's name (empty keeps the current one)")
-	cmd := &cobra.Command{Use: "validator", Short: "Change the validator set (authorities only)"}
+	cmd := &cobra.Command{Use: "validator", Short: "Change the validator set (k of n authorities)"}
 	cmd.AddCommand(setPower)
 	return cmd
 }

@@ -126,7 +126,7 @@ func TestAddValidator(t *testing.T) {
 		}
 		Proof struct{ Verified bool }
 	}
-	if err := json.Unmarshal([]byte(mustCLI(t, home, rpc, "query", "validators", "--prove", "-o", "json")), &q); err != nil {
+	if err := json.Unmarshal([]byte(mustCLI(t, home, rpc, "query", "validators", "--prove", "--trust-genesis", node.GenesisFile(home), "-o", "json")), &q); err != nil {
 		t.Fatal(err)
 	}
 	if len(q.Result.Validators) != 2 || q.Result.TotalPower != 20 || !q.Proof.Verified {

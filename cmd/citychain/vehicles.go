@@ -543,15 +543,17 @@ func newQueryVehiclesCmd(g *globals, f *queryFlags) *cobra.Command {
 var odometerPageLimit uint64 = 1000
 
 // provenReport is "query vehicles report VIN --prove": the vehicle record
-// proven at a height H against the signed header H+1, the whole odometer
+// proven at a height H against the header H+1 (verified from the trust
+// root by the light client), the whole odometer
 // series read at H and folded into the record's digest, and the subsidy's
 // programme proven at H (client.VehicleReport). Any failure or mismatch is
 // an error.
 func (g *globals) provenReport(ctx context.Context, f *queryFlags, vin string) error {
-	c, err := client.New(g.node)
+	c, err := g.provingClient()
 	if err != nil {
 		return err
 	}
+	defer c.Close()
 	c.OdometerPageLimit = odometerPageLimit
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
@@ -564,11 +566,8 @@ func (g *globals) provenReport(ctx context.Context, f *queryFlags, vin string) e
 	}
 	ver := rep.VehicleProof.Verification
 	report := map[string]any{"vehicle": rep.Vehicle, "odometer": rep.Odometer}
-	proof := map[string]any{
-		"verified": true, "header_height": ver.HeaderHeight, "app_hash": fmt.Sprintf("%X", ver.AppHash),
-		"signed_power": ver.SignedPower, "total_power": ver.TotalPower,
-		"odometer_points": len(rep.Odometer), "odometer_digest": rep.Summary.Digest,
-	}
+	proof := proofJSON(ver)
+	proof["odometer_points"], proof["odometer_digest"] = len(rep.Odometer), rep.Summary.Digest
 	if rep.ProgrammeProof != nil {
 		report["programme"] = rep.Programme
 		proof["programme"] = rep.ProgrammeID
@@ -580,6 +579,7 @@ func (g *globals) provenReport(ctx context.Context, f *queryFlags, vin string) e
 	fmt.Fprintf(g.out, "%s\n(state at height %d)\n", b, rep.Height)
 	fmt.Fprintf(g.out, "proof verified: vehicle %s's record at height %d against app hash %X in header %d, signed by %d of %d voting power\n",
 		vin, rep.Height, ver.AppHash, ver.HeaderHeight, ver.SignedPower, ver.TotalPower)
+	fmt.Fprint(g.out, trustLine(ver))
 	fmt.Fprintf(g.out, "odometer series of %d points read at height %d matches the record's digest and last point\n", len(rep.Odometer), rep.Height)
 	if rep.ProgrammeProof != nil {
 		fmt.Fprintf(g.out, "subsidy programme %q proven at height %d\n", rep.ProgrammeID, rep.Height)

@@ -70,7 +70,7 @@ func TestVehiclesCLI(t *testing.T) {
 	run("tx", "vehicles", "bind-odometer", vinA, "ev-cli-a2", "--from", "registrar")
 
 	// Five signed readings of a2, in five past metering intervals, relayed
-	// by alice.
+	// by the settlement relay.
 	var readings []tx.HexBytes
 	base := (time.Now().Unix()/node.DevnetInterval - 20) * node.DevnetInterval
 	for i := range 5 {
@@ -83,7 +83,8 @@ func TestVehiclesCLI(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	res, err := c.Submit(ctx, alice.Private, "", &tx.MsgSubmitReadings{Readings: readings})
+	relay := local.Key(t, node.KeyringDir(home), "settlement") // only the settlement relay submits readings
+	res, err := c.Submit(ctx, relay.Private, "", &tx.MsgSubmitReadings{Readings: readings})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +170,7 @@ func TestVehiclesCLI(t *testing.T) {
 		}
 		Proof struct{ Verified bool }
 	}
-	decode(run("query", "vehicles", "transfer", id, "--prove", "-o", "json"), &tr)
+	decode(run("query", "vehicles", "transfer", id, "--prove", "--trust-genesis", node.GenesisFile(home), "-o", "json"), &tr)
 	if tr.Result.Status != "completed" || tr.Result.Price != "15000000000ukrw" || !strings.HasSuffix(tr.Result.Clawback, "uscn") || !tr.Proof.Verified {
 		t.Fatalf("transfer: got %+v, want completed at 15000000000ukrw with a uscn clawback, verified", tr)
 	}
@@ -215,7 +216,7 @@ func TestVehiclesCLI(t *testing.T) {
 		}
 	}
 	var rep report
-	decode(run("query", "vehicles", "report", vinA, "--prove", "-o", "json"), &rep)
+	decode(run("query", "vehicles", "report", vinA, "--prove", "--trust-genesis", node.GenesisFile(home), "-o", "json"), &rep)
 	v := rep.Result.Vehicle
 	if !rep.Proof.Verified || rep.Proof.HeaderHeight != rep.Height+1 || rep.Proof.OdometerPoints != 5 || rep.Proof.Programme != "ev-2025" {
 		t.Fatalf("report proof: got %+v at height %d, want verified with 5 points and programme ev-2025", rep.Proof, rep.Height)
@@ -231,7 +232,7 @@ func TestVehiclesCLI(t *testing.T) {
 		v.BatteryHealth[2].SOHBP != 9000 || v.Subsidy.Status != "clawed_back" || rep.Result.Programme.ID != "ev-2025" {
 		t.Fatalf("report records: got %+v", v)
 	}
-	if out := run("query", "vehicles", "report", vinA, "--prove"); !strings.Contains(out, "proof verified") || !strings.Contains(out, "series of 5 points") {
+	if out := run("query", "vehicles", "report", vinA, "--prove", "--trust-genesis", node.GenesisFile(home)); !strings.Contains(out, "proof verified") || !strings.Contains(out, "series of 5 points") {
 		t.Fatalf("report text: %s", out)
 	}
 	if out := run("query", "vehicles", "report", vinA, "-o", "json"); !strings.Contains(out, `"value_m": 5000`) {
@@ -248,7 +249,7 @@ func TestVehiclesCLI(t *testing.T) {
 		t.Fatalf("cancel-transfer: %s", out)
 	}
 	var repB report
-	decode(run("query", "vehicles", "report", vinB, "--prove", "-o", "json"), &repB)
+	decode(run("query", "vehicles", "report", vinB, "--prove", "--trust-genesis", node.GenesisFile(home), "-o", "json"), &repB)
 	if !repB.Proof.Verified || repB.Proof.OdometerPoints != 0 || len(repB.Result.Odometer) != 0 || repB.Result.Vehicle.Odometer.Points != 0 ||
 		repB.Proof.Programme != "" {
 		t.Fatalf("report of B: got %+v, want a verified empty series", repB)
@@ -266,7 +267,7 @@ func TestVehiclesCLI(t *testing.T) {
 		Result struct{ Status string }
 		Proof  struct{ Verified bool }
 	}
-	decode(run("query", "vehicles", "vehicle", vinB, "--prove", "-o", "json"), &veh)
+	decode(run("query", "vehicles", "vehicle", vinB, "--prove", "--trust-genesis", node.GenesisFile(home), "-o", "json"), &veh)
 	if veh.Result.Status != "recycled" || !veh.Proof.Verified {
 		t.Fatalf("vehicle B: got %+v, want recycled, verified", veh)
 	}
@@ -344,7 +345,7 @@ func TestVehiclesCLI(t *testing.T) {
 	unknown := vinOf(t, "1M8GDM9AKP042789")
 	fails("not found", "query", "vehicles", "vehicle", unknown)
 	fails("not found", "query", "vehicles", "report", unknown)
-	fails("not found", "query", "vehicles", "report", unknown, "--prove")
+	fails("not found", "query", "vehicles", "report", unknown, "--prove", "--trust-genesis", node.GenesisFile(home))
 	fails("check digit", "query", "vehicles", "report", vinA[:8]+"1"+vinA[9:])
 }
 

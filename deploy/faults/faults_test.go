@@ -5,10 +5,10 @@
 // settlement service, simulated devices behind edge agents, the city API)
 // under steady load, and a sequence of faults — validators killed, stopped
 // and partitioned, the broker, settlement, an agent and InfluxDB killed or
-// cut off, a transaction flood — each followed by the same checks: the
-// network recovers, every interval is anchored exactly once, `citychain
-// audit` is clean, no reading is lost or doubled and every committed
-// transfer is applied exactly once. Build tag faults; `make test-faults`
+// cut off, a transaction flood, a flood of useless signed readings — each
+// followed by the same checks: the network recovers, every interval is
+// anchored exactly once, `citychain audit` is clean, no reading is lost or
+// doubled and every committed transfer is applied exactly once. Build tag faults; `make test-faults`
 // runs it. docs/reliability.md describes the scenarios and the results.
 package faults
 
@@ -32,6 +32,7 @@ import (
 
 	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/keyring"
+	"github.com/citychain/citychain/chain/node"
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/cmd/citychain/local"
 	"github.com/citychain/citychain/cmd/citychain/testnet"
@@ -113,6 +114,7 @@ func TestFaults(t *testing.T) {
 		{"agent-offline", s.agentOffline},
 		{"influx-outage", s.influxOutage},
 		{"tx-flood", s.txFlood},
+		{"reading-flood", s.readingFlood},
 	} {
 		s.run(t, sc.name, sc.fault)
 	}
@@ -241,6 +243,14 @@ func (l *load) client(url string) *client.Client {
 	c, err := client.New(url)
 	if err != nil {
 		panic(err) // only for a malformed URL, which the testnet never returns
+	}
+	// Proofs are verified from the testnet's genesis (every home has it).
+	trust, err := client.TrustGenesisFile(node.GenesisFile(l.net.Validators[0].Home))
+	if err == nil {
+		err = c.SetTrust(trust)
+	}
+	if err != nil {
+		panic(err) // the testnet wrote the genesis; unreadable means a broken run
 	}
 	l.clients[url] = c
 	return c

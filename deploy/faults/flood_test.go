@@ -190,7 +190,16 @@ func (s *suite) txFlood(t *testing.T) {
 	for _, w := range wrong {
 		t.Errorf("wrong rejection: %s", w)
 	}
+	s.floodAftermath(t, ctx, sent, hStart, start, end)
+}
 
+// floodAftermath checks a flood's window: none of the flood's transactions
+// (sent, by hash, with their kind) is in a block from hStart to a few
+// after the flood, transfers kept committing in those blocks, and every
+// interval the window from start to end touches is anchored, with
+// readings, by its end plus settlement's grace plus floodAnchorSlack.
+func (s *suite) floodAftermath(t *testing.T, ctx context.Context, sent map[[32]byte]string, hStart int64, start, end time.Time) {
+	t.Helper()
 	// Nothing of the flood is in a block: scan every block of the window
 	// and a few after it (asynchronous ones were checked after their send).
 	hEnd := vMaxHeight(ctx, s.net.Validators) + 3

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/chain/node"
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/cmd/citychain/testnet"
 )
@@ -303,7 +304,8 @@ func (s *suite) audit(t *testing.T, from, to uint64) {
 	cmd := exec.CommandContext(ctx, filepath.Join(s.bin, "citychain"), "audit",
 		"--from", strconv.FormatUint(from, 10), "--to", strconv.FormatUint(to, 10),
 		"--node", s.net.RPC(), "--influx-url", s.net.Influx.URL,
-		"--influx-token", s.net.InfluxToken, "--influx-bucket", s.net.InfluxBucket)
+		"--influx-token", s.net.InfluxToken, "--influx-bucket", s.net.InfluxBucket,
+		"--trust-genesis", node.GenesisFile(s.net.Validators[0].Home))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Errorf("citychain audit --from %d --to %d: %v\n%s", from, to, err, out)

@@ -13,6 +13,7 @@
 // charset, no trailing bytes. A decoded reading re-encodes to the same bytes.
 //
 // This package imports nothing from chain, settlement or api: they import it.
+// Signatures verify under edge/signature's rule (ZIP-215), everywhere.
 package reading
 
 import (
@@ -21,6 +22,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/citychain/citychain/edge/signature"
 )
 
 // Version is the only layout version this package encodes and accepts.
@@ -225,7 +228,9 @@ func (s Signed) Encode() ([]byte, error) {
 	return append(body, s.Signature[:]...), nil
 }
 
-// Verify checks the signature against a device public key.
+// Verify checks the signature against a device public key, under the
+// project's one verification rule (edge/signature: ZIP-215), the rule the
+// chain and settlement apply, alone or in a batch.
 func (s Signed) Verify(pub ed25519.PublicKey) error {
 	if len(pub) != ed25519.PublicKeySize {
 		return fmt.Errorf("verify reading: public key is %d bytes, want %d", len(pub), ed25519.PublicKeySize)
@@ -234,7 +239,7 @@ func (s Signed) Verify(pub ed25519.PublicKey) error {
 	if err != nil {
 		return err
 	}
-	if !ed25519.Verify(pub, msg, s.Signature[:]) {
+	if !signature.Verify(pub, msg, s.Signature[:]) {
 		return fmt.Errorf("device %q seq %d: %w", s.DeviceID, s.Seq, ErrBadSignature)
 	}
 	return nil

@@ -12,6 +12,13 @@
 // and timestamp and so replaces the point with identical fields: rewrites
 // are harmless.
 //
+// A stored reading the chain refused for good when settlement submitted it
+// (revoked device, rolled-back value, ...) is also recorded as a point of
+// RefusedMeasurement(measurement) ("readings_refused"): tag device, the
+// reading's timestamp, integer fields seq, value and time_ms, string field
+// reason (the chain's reason). Settlement writes it before it anchors the
+// interval; the audit reports it.
+//
 // The bucket is a bucket name on InfluxDB 2.x and "database/retention" on
 // InfluxDB 1.8 (through its v2 compatibility API, which serves Flux).
 package readings
@@ -38,7 +45,31 @@ const (
 	FieldTimeMs = "time_ms" // integer: the reading's unix milliseconds
 	FieldKind   = "kind"    // string: "energy_wh" or "odometer_m"
 	FieldWire   = "wire"    // string: lowercase hex of the signed wire bytes
+	FieldReason = "reason"  // string, refusals only: why the chain refused the reading
 )
+
+// RefusedMeasurement is the measurement of the refusals recorded beside
+// the readings of measurement.
+func RefusedMeasurement(measurement string) string { return measurement + "_refused" }
+
+// AppendRefusalLine appends the line-protocol line recording that the
+// chain refused r for reason (any text; it is escaped).
+func AppendRefusalLine(b []byte, measurement string, r reading.Reading, reason string) []byte {
+	b = append(b, RefusedMeasurement(measurement)...)
+	b = append(b, ","+TagDevice+"="...)
+	b = append(b, r.DeviceID...)
+	b = append(b, " "+FieldSeq+"="...)
+	b = strconv.AppendInt(b, int64(r.Seq), 10)
+	b = append(b, "i,"+FieldValue+"="...)
+	b = strconv.AppendInt(b, int64(r.Value), 10)
+	b = append(b, "i,"+FieldTimeMs+"="...)
+	b = strconv.AppendInt(b, r.TimeMs, 10)
+	b = append(b, "i,"+FieldReason+"=\""...)
+	b = append(b, strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", " ").Replace(reason)...)
+	b = append(b, "\" "...)
+	b = strconv.AppendInt(b, Timestamp(r), 10)
+	return b
+}
 
 // ValidMeasurement reports whether name can be a measurement: it is written
 // into line protocol and Flux unescaped, so it has no spaces, commas, quotes
@@ -86,6 +117,14 @@ type Source struct {
 func (s Source) Range(field string, start, stop time.Time) string {
 	return fmt.Sprintf(`from(bucket: %s) |> range(start: %s, stop: %s) |> filter(fn: (r) => r._measurement == %s and r._field == %s)`,
 		quote(s.Bucket), fluxTime(start), fluxTime(stop), quote(s.Measurement), quote(field))
+}
+
+// Refusals selects the refusals recorded with a reading time in
+// [start, stop), one row per refusal with columns device, seq, value,
+// time_ms and reason.
+func (s Source) Refusals(start, stop time.Time) string {
+	return fmt.Sprintf(`from(bucket: %s) |> range(start: %s, stop: %s) |> filter(fn: (r) => r._measurement == %s) |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")`,
+		quote(s.Bucket), fluxTime(start), fluxTime(stop), quote(RefusedMeasurement(s.Measurement)))
 }
 
 // DeviceRange selects field of one device's readings with a time in

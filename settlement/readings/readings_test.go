@@ -45,3 +45,20 @@ func TestQueries(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendRefusalLine: a refusal is a point of readings_refused at the
+// reading's timestamp; quotes, backslashes and newlines in the chain's
+// reason cannot break the line.
+func TestAppendRefusalLine(t *testing.T) {
+	r := reading.Reading{DeviceID: "inv-1", Seq: 7, TimeMs: 1_700_000_000_123, Value: 42}
+	got := string(readings.AppendRefusalLine(nil, readings.DefaultMeasurement, r, "metering code 9: \"none\" \\ new\nrevoked 1"))
+	want := `readings_refused,device=inv-1 seq=7i,value=42i,time_ms=1700000000123i,reason="metering code 9: \"none\" \\ new revoked 1" 1700000000123000007`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	src := readings.Source{Bucket: "b", Measurement: "readings"}
+	start := time.Unix(0, 0)
+	if q, want := src.Refusals(start, start.Add(time.Second)), `from(bucket: "b") |> range(start: 1970-01-01T00:00:00Z, stop: 1970-01-01T00:00:01Z) |> filter(fn: (r) => r._measurement == "readings_refused") |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")`; q != want {
+		t.Errorf("refusals query:\ngot  %s\nwant %s", q, want)
+	}
+}

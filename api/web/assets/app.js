@@ -5,7 +5,7 @@
   const $ = (id) => document.getElementById(id);
   const key = () => localStorage.getItem("citychain-api-key") || "";
   const TYPES = ["block", "tx", "auth.account_created", "auth.role_granted", "auth.role_revoked", "bank.burn", "bank.mint",
-    "bank.transfer", "devices.key_rotated", "devices.registered", "devices.revoked", "devices.transferred", "market.cleared",
+    "bank.transfer", "devices.installer_reassigned", "devices.key_rotated", "devices.registered", "devices.revoked", "devices.transferred", "market.cleared",
     "market.order_cancelled", "market.order_placed", "market.penalty", "market.refund", "market.settled", "market.trade",
     "market.trade_settled", "metering.anchored", "metering.fraud_cleared", "metering.fraud_flagged", "metering.reading_accepted",
     "metering.reading_rejected", "mileage.awarded", "mileage.expired", "mileage.funded", "mileage.merchant_registered",
@@ -159,6 +159,13 @@
       .then((r) => lineChart($("chart-readings"), r.points.map((p) => ({ t: new Date(p.time).getTime(), y: p.value }))))
       .catch(() => api("/v1/devices/" + encodeURIComponent(id) + "/deltas").then((r) => barChart($("chart-readings"), r.items.map((v) => ({ x: v.interval, y: v.delta })))));
   }
+  // trustRoot says what the server's light client verified a header from.
+  function trustRoot(t) {
+    if (!t) return "an unknown trust root";
+    return t.kind === "genesis"
+      ? `the genesis of ${t.chain_id} (validators hash ${t.validators_hash.slice(0, 16)}…)`
+      : `trusted header ${t.height} of ${t.chain_id} (hash ${t.hash.slice(0, 16)}…)`;
+  }
   async function verify() {
     const out = $("verify-result");
     out.textContent = "verifying…"; out.className = "";
@@ -167,7 +174,7 @@
       const p = r.proof;
       if (p && p.verified) {
         out.className = "ok";
-        out.textContent = `✓ proof verified: ${p.value ? "reading state" : "absence"} at height ${r.height} against app hash ${p.app_hash.slice(0, 16)}… of header ${p.header_height}, signed by ${p.signed_power}/${p.total_power} voting power`;
+        out.textContent = `✓ proof verified: ${p.value ? "reading state" : "absence"} at height ${r.height} against app hash ${p.app_hash.slice(0, 16)}… of header ${p.header_height}, signed by ${p.signed_power}/${p.total_power} voting power; header verified from ${trustRoot(p.trust_root)}`;
       } else {
         out.className = "fail";
         out.textContent = "✗ proof NOT verified: " + (p ? p.error : "no proof");
@@ -254,7 +261,7 @@
     const p = r.proof;
     if (p && p.verified && r.series && r.series.verified) {
       out.className = "ok";
-      out.textContent = `✓ record proven at height ${r.height} against app hash ${p.app_hash.slice(0, 16)}… of header ${p.header_height}, signed by ${p.signed_power}/${p.total_power} voting power; odometer series of ${r.series.points} point${r.series.points === 1 ? "" : "s"} verified against the proven record`;
+      out.textContent = `✓ record proven at height ${r.height} against app hash ${p.app_hash.slice(0, 16)}… of header ${p.header_height}, signed by ${p.signed_power}/${p.total_power} voting power; odometer series of ${r.series.points} point${r.series.points === 1 ? "" : "s"} verified against the proven record; header verified from ${trustRoot(p.trust_root)}`;
     } else {
       out.className = "fail";
       out.textContent = "✗ report NOT verified: " + (p ? p.error || "series not checked" : "no proof");

@@ -82,12 +82,14 @@ var (
 	GridOp    = NewKey("gridop")
 	Registrar = NewKey("registrar")
 	Agency    = NewKey("agency")
-	Alice     = NewKey("alice")
-	Bob       = NewKey("bob")
-	Inspector = NewKey("inspector")
-	Insurer   = NewKey("insurer")
-	Garage    = NewKey("garage")
-	Dealer    = NewKey("dealer")
+	// Settlement is the settlement relay: it alone submits signed readings.
+	Settlement = NewKey("settlement")
+	Alice      = NewKey("alice")
+	Bob        = NewKey("bob")
+	Inspector  = NewKey("inspector")
+	Insurer    = NewKey("insurer")
+	Garage     = NewKey("garage")
+	Dealer     = NewKey("dealer")
 	// Stranger has no account.
 	Stranger = NewKey("stranger")
 )
@@ -102,6 +104,7 @@ func DemoAccounts() []Account {
 		{Key: GridOp, Roles: []string{tx.RoleGridOperator}, Coins: []tx.Coin{SCN(1_000)}},
 		{Key: Registrar, Roles: []string{tx.RoleVehicleRegistrar}, Coins: []tx.Coin{SCN(1_000)}},
 		{Key: Agency, Roles: []string{tx.RoleAgency, tx.RoleMileageIssuer}, Coins: []tx.Coin{SCN(1_000)}},
+		{Key: Settlement, Roles: []string{tx.RoleSettlement}, Coins: []tx.Coin{SCN(1_000)}},
 		{Key: Inspector, Roles: []string{tx.RoleInspector}, Coins: []tx.Coin{SCN(1_000)}},
 		{Key: Insurer, Roles: []string{tx.RoleInsurer}, Coins: []tx.Coin{SCN(1_000)}},
 		{Key: Garage, Roles: []string{tx.RoleRepairShop}, Coins: []tx.Coin{SCN(1_000)}},

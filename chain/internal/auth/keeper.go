@@ -107,7 +107,8 @@ func (k *Keeper) RequireRole(ctx *module.Context, addr tx.Address, role string) 
 	return nil
 }
 
-// IsAuthority reports whether addr may grant and revoke roles.
+// IsAuthority reports whether addr is an authority: one of the n whose
+// approvals run authority actions (see Gate).
 func (k *Keeper) IsAuthority(ctx *module.Context, addr tx.Address) bool {
 	return k.kv(ctx).Has(authorityKey(addr))
 }
@@ -162,6 +163,11 @@ func (k *Keeper) Handle(ctx *module.Context, signer tx.Address, msg tx.Msg) erro
 			return ErrNotAuthority.Wrapf("%s may not revoke roles", signer)
 		}
 		return k.Revoke(ctx, m.Address, m.Role)
+	case *tx.MsgProposalWithdraw:
+		return k.withdraw(ctx, signer, m.ID)
+	case *tx.MsgProposalApprove:
+		// The app passes every message through Gate, which takes approvals.
+		return module.ErrInternal.Wrapf("auth/approve must go through the gate")
 	}
 	return module.ErrInternal.Wrapf("auth cannot handle %s", msg.Type())
 }

@@ -3,7 +3,9 @@ package auth
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -122,5 +124,93 @@ func TestInitGenesis(t *testing.T) {
 	addr, _ := tx.ParseAddress(a)
 	if got := k.Roles(ctx, addr); len(got) != 1 || !k.IsAuthority(ctx, addr) || k.Account(ctx, addr) == nil {
 		t.Errorf("genesis account: roles %v authority %v", got, k.IsAuthority(ctx, addr))
+	}
+}
+
+// TestEndBlockPruneBounded: one block's end removes at most
+// MaxPrunePerBlock expired proposals, earliest first, and the next blocks
+// remove the rest; proposals not yet expired stay.
+func TestEndBlockPruneBounded(t *testing.T) {
+	k := NewKeeper(0x01)
+	ctx := newCtx()
+	a := tx.AddressOf(key("a").Public().(ed25519.PublicKey))
+	b := tx.AddressOf(key("b").Public().(ed25519.PublicKey))
+	for _, x := range []tx.Address{a, b} {
+		k.kv(ctx).Set(authorityKey(x), []byte{1})
+	}
+	two, ttl := uint32(2), uint64(MinProposalTTLSeconds)
+	store.PutJSON(k.kv(ctx), paramsKey, tx.AuthParams{AuthorityThreshold: two, ProposalTTLSeconds: ttl})
+	const n = MaxPrunePerBlock + 20
+	for i := range n {
+		at := module.NewContext(ctx.KV(), "c", int64(1+i%3), time.Unix(int64(i%3), 0))
+		if run, err := k.Gate(at, []tx.Address{a, b}[i%2], &tx.MsgRoleGrant{Address: b, Role: tx.IssuerRole(fmt.Sprintf("u%d", i))}); err != nil || run != nil {
+			t.Fatalf("proposal %d: run %v err %v", i, run, err)
+		}
+	}
+	later := &tx.MsgRoleGrant{Address: b, Role: tx.RoleAgency}
+	if _, err := k.Gate(module.NewContext(ctx.KV(), "c", 5, time.Unix(100, 0)), a, later); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		c := 0
+		store.EachPrefix(k.kv(ctx), []byte{prefixProposal}, func(_, _ []byte) bool { c++; return true })
+		return c
+	}
+	end := module.NewContext(ctx.KV(), "c", 10, time.Unix(MinProposalTTLSeconds+2, 0))
+	if err := k.EndBlock(end); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(); got != n+1-MaxPrunePerBlock {
+		t.Fatalf("after one block: %d proposals, want %d", got, n+1-MaxPrunePerBlock)
+	}
+	if got := len(end.Events()); got != MaxPrunePerBlock {
+		t.Errorf("expired events: got %d, want %d", got, MaxPrunePerBlock)
+	}
+	// The earliest went first: what is left expires at second 2.
+	store.EachPrefix(k.kv(ctx), []byte{prefixExpiry}, func(key, _ []byte) bool {
+		if n := binary.BigEndian.Uint64(key[1:9]); n != uint64(MinProposalTTLSeconds+2)*1e9 && n != uint64(100+MinProposalTTLSeconds)*1e9 {
+			t.Errorf("left: expiry %d", n)
+		}
+		return true
+	})
+	if err := k.EndBlock(module.NewContext(ctx.KV(), "c", 11, time.Unix(MinProposalTTLSeconds+2, 0))); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := tx.ProposalIDOf(later)
+	if got := count(); got != 1 || k.Proposal(ctx, id) == nil {
+		t.Errorf("after two blocks: %d proposals, want only the later one", got)
+	}
+	if na, nb := k.PendingApprovals(ctx, a), k.PendingApprovals(ctx, b); na != 1 || nb != 0 {
+		t.Errorf("pending approvals after the pruning: a %d, b %d; want 1 and 0", na, nb)
+	}
+}
+
+func TestInitGenesisParams(t *testing.T) {
+	a := tx.AddressOf(key("a").Public().(ed25519.PublicKey)).String()
+	b := tx.AddressOf(key("b").Public().(ed25519.PublicKey)).String()
+	two := `{"authorities":["` + a + `","` + b + `"],"accounts":[]`
+	cases := map[string]string{
+		two + `,"authority_threshold":3}`:                                                 "authority_threshold 3: want 1 to the number of authorities, 2",
+		two + `,"authority_threshold":0}`:                                                 "authority_threshold 0: want 1 to the number of authorities, 2",
+		two + `,"authority_threshold":-1}`:                                                "authority_threshold",
+		two + `,"proposal_ttl_seconds":0}`:                                                "proposal_ttl_seconds 0: want 60 (a minute) to 31536000 (a year)",
+		`{"authorities":["` + a + `","` + a + `"],"accounts":[],"authority_threshold":2}`: "authority_threshold 2: want 1 to the number of authorities, 1",
+	}
+	for g, want := range cases {
+		err := NewKeeper(0x01).InitGenesis(newCtx(), []byte(g))
+		if !errors.Is(err, ErrInvalidGenesis) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want ErrInvalidGenesis mentioning %q", g, err, want)
+		}
+	}
+	k, ctx := NewKeeper(0x01), newCtx()
+	if err := k.InitGenesis(ctx, []byte(two+`,"authority_threshold":2}`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := k.Params(ctx); got != (tx.AuthParams{AuthorityThreshold: 2, ProposalTTLSeconds: DefaultProposalTTLSeconds}) {
+		t.Errorf("params: got %+v", got)
+	}
+	k, ctx = NewKeeper(0x01), newCtx()
+	if err := k.InitGenesis(ctx, []byte(two+`}`)); err != nil || k.kv(ctx).Has(paramsKey) || k.Params(ctx) != DefaultParams() {
+		t.Errorf("no parameters named: err %v, stored %v, params %+v", err, k.kv(ctx).Has(paramsKey), k.Params(ctx))
 	}
 }

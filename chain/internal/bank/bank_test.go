@@ -149,3 +149,59 @@ func TestBurn(t *testing.T) {
 		t.Errorf("supply after a failed mint+burn: got %d, want %d", got, scn+700)
 	}
 }
+
+// TestSendToModuleAccount: a bank/send or bank/mint to any module account
+// (the market escrow, the mileage budget and held account, the subsidy
+// escrow) is refused with bank code 8 naming the module account, and
+// changes no balance or supply: coins there could never be moved out, and
+// the modules' books would stop adding up. The modules' own moves into
+// and out of their accounts still work.
+func TestSendToModuleAccount(t *testing.T) {
+	h := newChain(t)
+	if got := tx.ModuleAccounts(); len(got) != 4 {
+		t.Fatalf("module accounts: %v", got)
+	}
+	for _, name := range tx.ModuleAccounts() {
+		addr := tx.ModuleAddress(name)
+		if got := tx.ModuleAccountName(addr); got != name {
+			t.Fatalf("ModuleAccountName(%s): got %q, want %q", addr, got, name)
+		}
+		before := h.Balance(addr, tx.DenomSCoin)
+		aliceBal, supply := h.Balance(alice.Addr, tx.DenomSCoin), h.Supply(tx.DenomSCoin)
+		h.RunFail("send to "+name, h.Sign(alice, &tx.MsgSend{To: addr, Amount: coin(1000, tx.DenomSCoin)}),
+			tx.CodeBankModuleAccount, "bank/send", addr.String(), `"`+name+`" module account`)
+		h.RunFail("mint to "+name, h.Sign(treasury, &tx.MsgMint{To: addr, Amount: coin(1000, tx.DenomSCoin)}),
+			tx.CodeBankModuleAccount, "bank/mint", `"`+name+`"`)
+		// One message of a transaction refused: none of its messages applies.
+		h.RunFail("send to "+name+" after a good send", h.Sign(alice,
+			&tx.MsgSend{To: bob.Addr, Amount: coin(1, tx.DenomSCoin)},
+			&tx.MsgSend{To: addr, Amount: coin(1, tx.DenomSCoin)}), tx.CodeBankModuleAccount, "message 1 (bank/send)")
+		if got := h.Balance(addr, tx.DenomSCoin); got != before {
+			t.Errorf("%s balance: got %d, want %d", name, got, before)
+		}
+		if got := h.Balance(alice.Addr, tx.DenomSCoin); got != aliceBal {
+			t.Errorf("alice after refused sends to %s: got %d, want %d", name, got, aliceBal)
+		}
+		if got := h.Supply(tx.DenomSCoin); got != supply {
+			t.Errorf("supply after a refused mint to %s: got %d, want %d", name, got, supply)
+		}
+	}
+	h.RunFail("mileage budget hint", h.Sign(alice, &tx.MsgSend{To: tx.ModuleAddress("mileage"), Amount: coin(5, tx.DenomSCoin)}),
+		tx.CodeBankModuleAccount, "mileage/fund")
+	if got := tx.ModuleAccountName(alice.Addr); got != "" {
+		t.Errorf("ModuleAccountName(alice): got %q", got)
+	}
+
+	// The modules still move money into their accounts themselves.
+	budget := h.Balance(tx.ModuleAddress("mileage"), tx.DenomSCoin)
+	h.RunOK("mileage/fund", h.Sign(alice, &tx.MsgMileageFund{Amount: coin(5, tx.DenomSCoin)}))
+	if got := h.Balance(tx.ModuleAddress("mileage"), tx.DenomSCoin); got != budget+5 {
+		t.Errorf("budget after mileage/fund: got %d, want %d", got, budget+5)
+	}
+	escrow := h.Balance(tx.ModuleAddress("market"), tx.DenomSCoin)
+	next := uint64(apptest.BlockTime(h.Height+1).Unix())/900 + 2 // the default 15-minute intervals
+	h.RunOK("market/bid escrows", h.Sign(bob, &tx.MsgBid{Interval: next, Wh: 1000, MaxPrice: 7000}))
+	if got := h.Balance(tx.ModuleAddress("market"), tx.DenomSCoin); got != escrow+7000 {
+		t.Errorf("market escrow after a bid: got %d, want %d", got, escrow+7000)
+	}
+}

@@ -17,4 +17,5 @@ var (
 	ErrOverflow          = module.NewError(tx.CodeBankOverflow, "amount overflow")
 	ErrInvalidGenesis    = module.NewError(tx.CodeBankInvalidGenesis, "invalid bank genesis")
 	ErrSelfSend          = module.NewError(tx.CodeBankSelfSend, "sender and recipient are the same account")
+	ErrModuleAccount     = module.NewError(tx.CodeBankModuleAccount, "recipient is a module account")
 )

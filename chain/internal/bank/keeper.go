@@ -6,6 +6,7 @@ package bank
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/citychain/citychain/chain/internal/module"
 	"github.com/citychain/citychain/chain/internal/store"
@@ -164,14 +165,43 @@ func mustSub(a, b uint64) uint64 {
 func (k *Keeper) Handle(ctx *module.Context, signer tx.Address, msg tx.Msg) error {
 	switch m := msg.(type) {
 	case *tx.MsgSend:
+		if err := notModuleAccount(m); err != nil {
+			return err
+		}
 		return k.Send(ctx, signer, m.To, m.Amount)
 	case *tx.MsgMint:
 		if !k.accounts.HasRole(ctx, signer, tx.IssuerRole(m.Amount.Denom)) {
 			return ErrNotIssuer.Wrapf("%s does not hold role %q", signer, tx.IssuerRole(m.Amount.Denom))
+		}
+		if err := notModuleAccount(m); err != nil {
+			return err
 		}
 		return k.Mint(ctx, m.To, m.Amount)
 	case *tx.MsgBurn:
 		return k.Burn(ctx, signer, m.Amount)
 	}
 	return module.ErrInternal.Wrapf("bank cannot handle %s", msg.Type())
+}
+
+// notModuleAccount refuses a user's send or mint to a module account (see
+// tx.ModuleAccountName): no key controls it, so the coins could never be
+// moved out again, and the module's own books would stop adding up. Only
+// the modules move money into their accounts, through Send.
+func notModuleAccount(msg tx.Msg) error {
+	var to tx.Address
+	switch m := msg.(type) {
+	case *tx.MsgSend:
+		to = m.To
+	case *tx.MsgMint:
+		to = m.To
+	}
+	name := tx.ModuleAccountName(to)
+	if name == "" {
+		return nil
+	}
+	hint := "only the " + strings.SplitN(name, "/", 2)[0] + " module moves its funds"
+	if name == tx.ModuleAccountMileage {
+		hint = "fund the mileage budget with mileage/fund"
+	}
+	return ErrModuleAccount.Wrapf("%s to %s, the %q module account: %s", msg.Type(), to, name, hint)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/citychain/citychain/chain/internal/module"
 	"github.com/citychain/citychain/chain/tx"
@@ -14,6 +15,11 @@ import (
 type Genesis struct {
 	// Devices are registered at genesis, at key epoch 1.
 	Devices []tx.MsgDeviceRegister `json:"devices"`
+	// Installer is the installer of record of every device in Devices; it
+	// must hold the installer role. Without one, those devices have no
+	// installer of record: only an authority rotates or revokes their keys,
+	// or reassigns them to an installer.
+	Installer tx.Address `json:"installer,omitzero"`
 	// Records are devices as the registry holds them (an exported chain):
 	// their key history, revocation and owner, written as they are after
 	// Devices.
@@ -30,12 +36,15 @@ func (k *Keeper) InitGenesis(ctx *module.Context, raw json.RawMessage) error {
 	if err := dec.Decode(&g); err != nil {
 		return ErrInvalidGenesis.Wrapf("%v", err)
 	}
+	if !g.Installer.IsZero() && !k.roles.HasRole(ctx, g.Installer, tx.RoleInstaller) {
+		return ErrInvalidGenesis.Wrapf("installer %s: does not hold role %q (grant it in the auth section)", g.Installer, tx.RoleInstaller)
+	}
 	for i := range g.Devices {
 		d := &g.Devices[i]
 		if err := d.ValidateBasic(); err != nil {
 			return ErrInvalidGenesis.Wrapf("device %d: %v", i, err)
 		}
-		if err := k.Register(ctx, d); err != nil {
+		if err := k.register(ctx, g.Installer, d); err != nil {
 			return ErrInvalidGenesis.Wrapf("device %d: %v", i, err)
 		}
 	}
@@ -56,8 +65,11 @@ func (k *Keeper) InitGenesis(ctx *module.Context, raw json.RawMessage) error {
 
 // validateRecord checks a device record: what registration checks, a key
 // history of epochs 1, 2, ... whose last key is the current one, each key
-// valid from the end of the previous one, and a status that agrees with
-// the revocation fields.
+// valid (in heights and in times) from the end of the previous one, an end
+// for every replaced key, and a status that agrees with the revocation
+// fields. The installer of record may be none (a genesis device without
+// one) and need not hold the installer role any more (it then cannot act
+// until it holds it again).
 func validateRecord(d *Device) error {
 	reg := tx.MsgDeviceRegister{ID: d.ID, Kind: d.Kind, Owner: d.Owner, PubKey: d.PubKey, Metadata: d.Metadata}
 	if err := reg.ValidateBasic(); err != nil {
@@ -70,6 +82,7 @@ func validateRecord(d *Device) error {
 		return fmt.Errorf("key_epoch %d with %d keys: want one key per epoch, epochs 1 to key_epoch", d.KeyEpoch, len(d.Keys))
 	}
 	from := d.Registered
+	var fromTime time.Time
 	for i, ke := range d.Keys {
 		last := i == len(d.Keys)-1
 		switch {
@@ -83,13 +96,21 @@ func validateRecord(d *Device) error {
 			return fmt.Errorf("keys[%d].to_height %d: before its from_height %d", i, ke.ToHeight, ke.FromHeight)
 		case !last && ke.ToHeight == 0:
 			return fmt.Errorf("keys[%d].to_height: a replaced key needs one", i)
+		case ke.FromTime.IsZero():
+			return fmt.Errorf("keys[%d].from_time: want the time of the block that set the key", i)
+		case i > 0 && !ke.FromTime.Equal(fromTime):
+			return fmt.Errorf("keys[%d].from_time %s: want %s, where the previous key ends", i, ke.FromTime.Format(time.RFC3339Nano), fromTime.Format(time.RFC3339Nano))
+		case (ke.ToHeight == 0) != ke.ToTime.IsZero():
+			return fmt.Errorf("keys[%d]: to_height %d with to_time %q: a key that ended has both, a current one neither", i, ke.ToHeight, timeAttr(ke.ToTime))
+		case ke.ToTime.Before(ke.FromTime) && !ke.ToTime.IsZero():
+			return fmt.Errorf("keys[%d].to_time %s: before its from_time %s", i, ke.ToTime.Format(time.RFC3339Nano), ke.FromTime.Format(time.RFC3339Nano))
 		}
 		for _, prev := range d.Keys[:i] {
 			if slices.Equal(prev.PubKey, ke.PubKey) {
 				return fmt.Errorf("keys[%d].pubkey %s: already the key of epoch %d", i, ke.PubKey, prev.Epoch)
 			}
 		}
-		from = ke.ToHeight
+		from, fromTime = ke.ToHeight, ke.ToTime
 	}
 	cur := d.Keys[len(d.Keys)-1]
 	if !slices.Equal(cur.PubKey, d.PubKey) {
@@ -156,4 +177,12 @@ func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 		}
 		return nil
 	})
+}
+
+// timeAttr is a time as written in a record: RFC 3339, empty for none.
+func timeAttr(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339Nano)
 }

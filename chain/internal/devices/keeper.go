@@ -1,7 +1,9 @@
 // Package devices is the registry of metering devices: solar inverters and
-// EV odometer units, each with an owner account and an ed25519 key that signs
-// its readings. Installers register devices; keys rotate by epochs; a revoked
-// device stays revoked.
+// EV odometer units, each with an owner account, an installer of record and
+// an ed25519 key that signs its readings. Installers register devices; the
+// installer of record or an authority (never the owner alone) rotates a key,
+// which starts a new key epoch of the same meter, or revokes the device; a
+// revoked device stays revoked.
 package devices
 
 import (
@@ -23,12 +25,14 @@ const (
 type Device = tx.Device
 
 // KeyEpoch is one key of the device's history. A key is valid from the block
-// that set it until (excluding) the block of the next rotation or revocation.
+// (height and time) that set it until (excluding) the block of the next
+// rotation or revocation.
 type KeyEpoch = tx.DeviceKey
 
 // Roles is what the devices module needs of the auth module.
 type Roles interface {
 	HasRole(ctx *module.Context, addr tx.Address, role string) bool
+	IsAuthority(ctx *module.Context, addr tx.Address) bool
 	EnsureAccount(ctx *module.Context, addr tx.Address)
 }
 
@@ -75,29 +79,61 @@ func getDevice(kv store.KV, id string) *Device {
 
 func (k *Keeper) put(ctx *module.Context, d *Device) { store.PutJSON(k.kv(ctx), deviceKey(d.ID), d) }
 
-// Register adds a device at key epoch 1.
+// Register adds a device at key epoch 1 with no installer of record (as at
+// genesis without one): only an authority manages its key until it
+// reassigns it to an installer.
 func (k *Keeper) Register(ctx *module.Context, m *tx.MsgDeviceRegister) error {
+	return k.register(ctx, tx.Address{}, m)
+}
+
+// register adds a device at key epoch 1 with installer as its installer of
+// record.
+func (k *Keeper) register(ctx *module.Context, installer tx.Address, m *tx.MsgDeviceRegister) error {
 	if k.kv(ctx).Has(deviceKey(m.ID)) {
 		return ErrExists.Wrapf("%q", m.ID)
 	}
 	d := &Device{
-		ID: m.ID, Kind: m.Kind, Owner: m.Owner, Status: StatusActive,
+		ID: m.ID, Kind: m.Kind, Owner: m.Owner, Installer: installer, Status: StatusActive,
 		KeyEpoch: 1, PubKey: m.PubKey, Metadata: m.Metadata, Registered: ctx.Height,
-		Keys: []KeyEpoch{{Epoch: 1, PubKey: m.PubKey, FromHeight: ctx.Height}},
+		Keys: []KeyEpoch{{Epoch: 1, PubKey: m.PubKey, FromHeight: ctx.Height, FromTime: ctx.Time}},
 	}
 	k.put(ctx, d)
 	k.kv(ctx).Set(ownerKey(m.Owner, m.ID), []byte{1})
 	k.roles.EnsureAccount(ctx, m.Owner)
-	ctx.Emit("devices.registered", "device", m.ID, "kind", m.Kind, "owner", m.Owner.String(), "key_epoch", "1")
+	ctx.Emit("devices.registered", "device", m.ID, "kind", m.Kind, "owner", m.Owner.String(), "key_epoch", "1",
+		"installer", addrAttr(installer))
 	return nil
 }
 
-// mayManage: an installer or the device's owner.
-func (k *Keeper) mayManage(ctx *module.Context, signer tx.Address, d *Device) error {
-	if signer == d.Owner || k.roles.HasRole(ctx, signer, tx.RoleInstaller) {
+// addrAttr is an address as an event attribute: empty for none.
+func addrAttr(a tx.Address) string {
+	if a.IsZero() {
+		return ""
+	}
+	return a.String()
+}
+
+// mayManageKey: the device's installer of record while it holds the
+// installer role, or an authority. Never the owner alone (a device key is
+// the meter's, not its owner's), and never another installer.
+func (k *Keeper) mayManageKey(ctx *module.Context, signer tx.Address, d *Device) error {
+	if k.roles.IsAuthority(ctx, signer) {
 		return nil
 	}
-	return ErrNotOwner.Wrapf("%s is neither the owner of %q nor an installer", signer, d.ID)
+	if !d.Installer.IsZero() && signer == d.Installer {
+		if k.roles.HasRole(ctx, signer, tx.RoleInstaller) {
+			return nil
+		}
+		return ErrNotInstaller.Wrapf("%s installed %q but no longer holds role %q", signer, d.ID, tx.RoleInstaller)
+	}
+	record := "none: only an authority, or an installer it reassigns the device to (devices/reassign_installer)"
+	if !d.Installer.IsZero() {
+		record = d.Installer.String()
+	}
+	if signer == d.Owner {
+		return ErrOwnerAlone.Wrapf("%s owns %q, but its key is rotated or revoked by its installer of record (%s) or an authority", signer, d.ID, record)
+	}
+	return ErrNotItsInstaller.Wrapf("%s is neither the installer of record of %q (%s) nor an authority", signer, d.ID, record)
 }
 
 func (k *Keeper) active(ctx *module.Context, id string) (*Device, error) {
@@ -118,17 +154,18 @@ func (k *Keeper) Handle(ctx *module.Context, signer tx.Address, msg tx.Msg) erro
 		if !k.roles.HasRole(ctx, signer, tx.RoleInstaller) {
 			return ErrNotInstaller.Wrapf("%s does not hold role %q", signer, tx.RoleInstaller)
 		}
-		return k.Register(ctx, m)
+		return k.register(ctx, signer, m)
 	case *tx.MsgDeviceRevoke:
 		d, err := k.active(ctx, m.ID)
 		if err != nil {
 			return err
 		}
-		if err := k.mayManage(ctx, signer, d); err != nil {
+		if err := k.mayManageKey(ctx, signer, d); err != nil {
 			return err
 		}
 		d.Status, d.RevokedHeight, d.RevokeReason = StatusRevoked, ctx.Height, m.Reason
 		d.Keys[len(d.Keys)-1].ToHeight = ctx.Height
+		d.Keys[len(d.Keys)-1].ToTime = ctx.Time
 		k.put(ctx, d)
 		ctx.Emit("devices.revoked", "device", d.ID, "reason", m.Reason)
 		return nil
@@ -137,7 +174,7 @@ func (k *Keeper) Handle(ctx *module.Context, signer tx.Address, msg tx.Msg) erro
 		if err != nil {
 			return err
 		}
-		if err := k.mayManage(ctx, signer, d); err != nil {
+		if err := k.mayManageKey(ctx, signer, d); err != nil {
 			return err
 		}
 		for _, old := range d.Keys {
@@ -146,9 +183,10 @@ func (k *Keeper) Handle(ctx *module.Context, signer tx.Address, msg tx.Msg) erro
 			}
 		}
 		d.Keys[len(d.Keys)-1].ToHeight = ctx.Height
+		d.Keys[len(d.Keys)-1].ToTime = ctx.Time
 		d.KeyEpoch++
 		d.PubKey = m.PubKey
-		d.Keys = append(d.Keys, KeyEpoch{Epoch: d.KeyEpoch, PubKey: m.PubKey, FromHeight: ctx.Height})
+		d.Keys = append(d.Keys, KeyEpoch{Epoch: d.KeyEpoch, PubKey: m.PubKey, FromHeight: ctx.Height, FromTime: ctx.Time})
 		k.put(ctx, d)
 		ctx.Emit("devices.key_rotated", "device", d.ID, "key_epoch", module.U64(uint64(d.KeyEpoch)))
 		return nil
@@ -170,6 +208,8 @@ func (k *Keeper) Handle(ctx *module.Context, signer tx.Address, msg tx.Msg) erro
 		}
 		k.setOwner(ctx, d, m.NewOwner)
 		return nil
+	case *tx.MsgDeviceReassignInstaller:
+		return k.reassignInstaller(ctx, signer, m)
 	}
 	return module.ErrInternal.Wrapf("devices cannot handle %s", msg.Type())
 }
@@ -195,4 +235,27 @@ func (k *Keeper) setOwner(ctx *module.Context, d *Device, owner tx.Address) {
 	k.put(ctx, d)
 	k.roles.EnsureAccount(ctx, owner)
 	ctx.Emit("devices.transferred", "device", d.ID, "from", prev.String(), "to", owner.String())
+}
+
+// reassignInstaller makes m.Installer the installer of record of an active
+// device: an authority's act, to an account holding the installer role.
+func (k *Keeper) reassignInstaller(ctx *module.Context, signer tx.Address, m *tx.MsgDeviceReassignInstaller) error {
+	if !k.roles.IsAuthority(ctx, signer) {
+		return ErrNotAuthority.Wrapf("%s may not reassign the installer of %q", signer, m.ID)
+	}
+	d, err := k.active(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	if !k.roles.HasRole(ctx, m.Installer, tx.RoleInstaller) {
+		return ErrNotInstaller.Wrapf("installer %s does not hold role %q", m.Installer, tx.RoleInstaller)
+	}
+	if m.Installer == d.Installer {
+		return ErrSameInstaller.Wrapf("%s is already the installer of record of %q", m.Installer, d.ID)
+	}
+	prev := d.Installer
+	d.Installer = m.Installer
+	k.put(ctx, d)
+	ctx.Emit("devices.installer_reassigned", "device", d.ID, "from", addrAttr(prev), "to", m.Installer.String(), "by", signer.String())
+	return nil
 }

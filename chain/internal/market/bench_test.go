@@ -69,7 +69,7 @@ func newBenchBook(b *testing.B, n int) *benchBook {
 	mustInit(bk, bank.Genesis{Denoms: []string{Denom}, Balances: balances})
 	mustInit(mk, metering.Genesis{Params: metering.DefaultParams()})
 	p := DefaultParams()
-	p.MaxOpenOrders, p.MaxOrderWh, p.MaxPrice = uint64(n), 10_000, 200_000
+	p.MaxOpenOrders, p.MaxOrderWh, p.MaxPrice = MaxOpenOrdersMax, 10_000, 200_000 // n/400 orders per account
 	mustInit(k, Genesis{Params: p})
 	for i := range owners {
 		pub := sha256.Sum256(fmt.Appendf(nil, "bench/key/%d", i))

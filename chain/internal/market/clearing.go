@@ -143,7 +143,7 @@ func (k *Keeper) Clear(ctx *module.Context, p Params, interval uint64) error {
 	if !ok {
 		return fmt.Errorf("interval %d is not waiting to clear", interval)
 	}
-	offers := loadBook(kv, interval, sideAsk)
+	offers := k.dropTransferred(ctx, loadBook(kv, interval, sideAsk), &pd)
 	bids := loadBook(kv, interval, sideBid)
 	fills, price, mo, mb, crossed := Match(offers, bids)
 
@@ -207,6 +207,36 @@ func (k *Keeper) Clear(ctx *module.Context, p Params, interval uint64) error {
 		"price", module.U64(price), "volume_wh", module.U64(c.VolumeWh), "trades", module.U64(c.Trades),
 		"offers", module.U64(c.Offers), "bids", module.U64(c.Bids))
 	return nil
+}
+
+// dropTransferred cancels, at gate closure, every offer whose device no
+// longer belongs to the offer's owner (devices/transfer since the offer was
+// placed): the energy of the interval about to start is the new owner's,
+// and must never be sold for, or paid to, the old one. Offers escrow
+// nothing, so nothing is refunded. It returns the offers left, in order,
+// and takes the cancelled energy off pd.
+func (k *Keeper) dropTransferred(ctx *module.Context, offers Book, pd *pending) Book {
+	kv := k.kv(ctx)
+	kept := offers[:0]
+	for _, o := range offers {
+		d := k.devices.Device(ctx, o.Device)
+		if d != nil && d.Owner == o.Owner {
+			kept = append(kept, o)
+			continue
+		}
+		owner := ""
+		if d != nil {
+			owner = d.Owner.String()
+		}
+		kv.Delete(bookKey(o.Interval, sideAsk, o.Price, o.ID))
+		k.closeOpen(kv, o.Owner)
+		pd.offerWh -= o.Wh // the total includes this offer
+		o.Status, o.Refunded = StatusCancelled, o.Escrow
+		putJSON(kv, orderKey(o.ID), o)
+		ctx.Emit("market.order_cancelled", "order_id", module.U64(o.ID), "owner", o.Owner.String(), "interval", module.U64(o.Interval),
+			"reason", CancelDeviceTransferred, "device", o.Device, "device_owner", owner)
+	}
+	return kept
 }
 
 // closeCleared takes a cleared order off the book with its final status.

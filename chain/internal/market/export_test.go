@@ -18,7 +18,7 @@ import (
 // cleared orders, intervals pending (some emptied by cancels), cleared
 // intervals with trades waiting for settlement, and settlements.
 func TestExportRoundTrip(t *testing.T) {
-	s := newSim(t, 7)
+	s := newSim(t, 5) // a seed whose exports also hold a trade voided by a device transfer
 	seen := map[string]int{}
 	for n := 1; s.next() < s.first+6; n++ {
 		s.step()
@@ -43,12 +43,15 @@ func TestExportRoundTrip(t *testing.T) {
 			} else {
 				seen["trade unsettled"]++
 			}
+			if tr.Void != "" {
+				seen["trade voided"]++
+			}
 		}
 		seen["settlement"] += len(g.Settlements)
 		s.ExportRoundTrip(t)
 	}
 	apptest.RequireExportsCaught(t, seen, "offer/open", "bid/open", "bid/cancelled", "offer/filled", "bid/partial", "bid/unmatched",
-		"pending", "trade settled", "trade unsettled", "settlement")
+		"pending", "trade settled", "trade unsettled", "trade voided", "settlement")
 }
 
 // TestExportAfterTheGridOperatorLostItsRole: fees keep going to the
@@ -95,6 +98,23 @@ func TestExportRejectsCorruptSections(t *testing.T) {
 		}, "the market escrow"},
 		{"next order id below an order", func(g *market.Genesis) { g.NextOrderID = g.Orders[len(g.Orders)-1].ID },
 			"want below next_order_id"},
+		{"a paid trade marked voided", func(g *market.Genesis) {
+			for i := range g.Trades {
+				if tr := &g.Trades[i]; tr.Settled && tr.Paid > 0 {
+					tr.Void = market.VoidDeviceTransferred
+					return
+				}
+			}
+			t.Fatal("no paid trade in the export")
+		}, `.void: "device_transferred", but the trade is settled true`},
+		{"an unknown void reason", func(g *market.Genesis) {
+			for i := range g.Trades {
+				if tr := &g.Trades[i]; tr.Settled {
+					tr.Void = "sold"
+					return
+				}
+			}
+		}, `.void: "sold", want "device_transferred" or none`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -44,30 +44,55 @@ type PendingInterval struct {
 	BidWh    uint64 `json:"bid_wh"`
 }
 
-// Validate checks the parameters on their own.
+// Bounds of the parameters, checked by Validate at genesis. Each keeps a
+// per-order, per-account or per-block cost bounded whatever the genesis
+// says; the README explains them.
+const (
+	// HorizonIntervalsMax: orders up to about a year of 15-minute
+	// intervals ahead.
+	HorizonIntervalsMax = 35_136
+	// MaxOpenOrdersMax: an account's open orders, each a book entry the
+	// clearing reads, and what /market/orders lists.
+	MaxOpenOrdersMax = 1_000
+	// MaxOrderWhMax: 1 GWh per order, beyond any one inverter's interval.
+	MaxOrderWhMax = 1_000_000_000
+	// MaxPriceMax: 10^12 uscn (1,000,000 SCN) per kWh. With MaxOrderWhMax
+	// the largest escrow, ceil(wh × price / 1000) ≤ 10^18 uscn, fits in
+	// 64 bits, so no valid order's escrow can overflow.
+	MaxPriceMax = 1_000_000_000_000
+	// DeliveryDeadlineIntervalsMax: a buyer's escrow for an unsettled
+	// trade is held at most about 30 days of 15-minute intervals.
+	DeliveryDeadlineIntervalsMax = 2_880
+	// MaxIntervalsPerBlockMax: the intervals one block clears (and,
+	// separately, settles); each is a whole book.
+	MaxIntervalsPerBlockMax = 64
+	// BpsMax is 100 %.
+	BpsMax = 10_000
+)
+
+// Validate checks the parameters on their own: every bound above, a grid
+// operator when there is a grid fee, and no module account as the grid
+// operator. The error names each field, its value and the bound.
 func (p Params) Validate() error {
 	var errs []error
-	positive := func(name string, v uint64) {
-		if v == 0 {
-			errs = append(errs, errors.New(name+": want at least 1, got 0"))
+	between := func(name string, v, lo, hi uint64) {
+		if v < lo || v > hi {
+			errs = append(errs, fmt.Errorf("params.%s: %d, want %d to %d", name, v, lo, hi))
 		}
 	}
-	positive("params.horizon_intervals", p.HorizonIntervals)
-	positive("params.max_open_orders", p.MaxOpenOrders)
-	positive("params.max_order_wh", p.MaxOrderWh)
-	positive("params.max_price", p.MaxPrice)
-	positive("params.max_intervals_per_block", p.MaxIntervalsPerBlock)
-	if p.GridFeeBps > 10_000 {
-		errs = append(errs, errors.New("params.grid_fee_bps: want at most 10000 (100 %)"))
-	}
-	if p.PenaltyBps > 10_000 {
-		errs = append(errs, errors.New("params.penalty_bps: want at most 10000 (100 %)"))
-	}
+	between("horizon_intervals", p.HorizonIntervals, 1, HorizonIntervalsMax)
+	between("max_open_orders", p.MaxOpenOrders, 1, MaxOpenOrdersMax)
+	between("max_order_wh", p.MaxOrderWh, 1, MaxOrderWhMax)
+	between("max_price", p.MaxPrice, 1, MaxPriceMax)
+	between("delivery_deadline_intervals", p.DeliveryDeadlineIntervals, 0, DeliveryDeadlineIntervalsMax)
+	between("max_intervals_per_block", p.MaxIntervalsPerBlock, 1, MaxIntervalsPerBlockMax)
+	between("grid_fee_bps", p.GridFeeBps, 0, BpsMax)
+	between("penalty_bps", p.PenaltyBps, 0, BpsMax)
 	if p.GridFeeBps > 0 && p.GridOperator.IsZero() {
-		errs = append(errs, errors.New("params.grid_operator: want the address that receives the grid fee when grid_fee_bps > 0"))
+		errs = append(errs, fmt.Errorf("params.grid_operator: none, want the address that receives the grid fee when grid_fee_bps is %d", p.GridFeeBps))
 	}
-	if p.GridOperator == tx.ModuleAddress(Codespace) {
-		errs = append(errs, errors.New("params.grid_operator: must not be the market's own escrow account"))
+	if name := tx.ModuleAccountName(p.GridOperator); name != "" {
+		errs = append(errs, fmt.Errorf("params.grid_operator: %s is the %q module account, which no key controls", p.GridOperator, name))
 	}
 	return errors.Join(errs...)
 }
@@ -249,6 +274,11 @@ func (k *Keeper) checkState(ctx *module.Context, g *Genesis) error {
 			return fmt.Errorf("%s.seq: %d, but interval %d's clearing counts %d trades", f, t.Seq, t.Interval, c.Trades)
 		case t.Settled != settled[t.Interval]:
 			return fmt.Errorf("%s.settled: %t, but interval %d has a settlement: %t", f, t.Settled, t.Interval, settled[t.Interval])
+		case t.Void != "" && t.Void != VoidDeviceTransferred:
+			return fmt.Errorf("%s.void: %q, want %q or none", f, t.Void, VoidDeviceTransferred)
+		case t.Void != "" && (!t.Settled || t.DeliveredWh != 0 || t.Paid != 0 || t.Fee != 0 || t.Penalty != 0 || t.Refund != t.Cost):
+			return fmt.Errorf("%s.void: %q, but the trade is settled %t with delivered_wh %d, paid %d, fee %d, penalty %d and refund %d of cost %d; a voided trade is settled, pays nothing and refunds its cost",
+				f, t.Void, t.Settled, t.DeliveredWh, t.Paid, t.Fee, t.Penalty, t.Refund, t.Cost)
 		}
 		if !t.Settled {
 			if err := add(t.Cost, f+".cost"); err != nil {

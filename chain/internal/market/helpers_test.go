@@ -21,7 +21,7 @@ import (
 const intervalSeconds = 60
 
 var (
-	settler = apptest.NewKey("settlement")
+	settler = apptest.Settlement
 	carol   = apptest.NewKey("carol")
 	dave    = apptest.NewKey("dave")
 	erin    = apptest.NewKey("erin")
@@ -61,7 +61,6 @@ func testParams() market.Params {
 
 func accounts() []apptest.Account {
 	return append(apptest.DemoAccounts(),
-		apptest.Account{Key: settler, Roles: []string{tx.RoleSettlement}, Coins: []tx.Coin{apptest.SCN(10)}},
 		apptest.Account{Key: carol, Coins: []tx.Coin{apptest.SCN(1_000)}},
 		apptest.Account{Key: dave, Coins: []tx.Coin{apptest.SCN(1_000)}},
 		apptest.Account{Key: erin, Coins: []tx.Coin{apptest.SCN(1_000)}},
@@ -80,7 +79,8 @@ func genesis(tb testing.TB, accts []apptest.Account, devs []tx.MsgDeviceRegister
 	if err := json.Unmarshal(raw, &sections); err != nil {
 		tb.Fatal(err)
 	}
-	sections["metering"] = apptest.MustJSON(tb, metering.Genesis{Params: metering.Params{IntervalSeconds: intervalSeconds, MaxFutureSkewSeconds: 30}})
+	sections["metering"] = apptest.MustJSON(tb, metering.Genesis{Params: metering.Params{IntervalSeconds: intervalSeconds, MaxFutureSkewSeconds: 30,
+		MaxReadingsPerTx: metering.DefaultMaxReadingsPerTx, MaxReadingsPerBlock: metering.DefaultMaxReadingsPerBlock}})
 	sections["market"] = apptest.MustJSON(tb, market.Genesis{Params: p})
 	return apptest.MustJSON(tb, sections)
 }
@@ -159,10 +159,10 @@ func (w *world) order(k apptest.Key, m tx.Msg) uint64 {
 	return id
 }
 
-// submit relays readings (from carol) and returns the events.
+// submit relays readings (from the settlement relay) and returns the events.
 func (w *world) submit(rs ...tx.HexBytes) []abci.Event {
 	w.t.Helper()
-	return w.ok("submit readings", carol, &tx.MsgSubmitReadings{Readings: rs}).Events
+	return w.ok("submit readings", settler, &tx.MsgSubmitReadings{Readings: rs}).Events
 }
 
 func (w *world) anchor(i uint64) {

@@ -81,6 +81,20 @@ const (
 	StatusUnmatched = "unmatched" // cleared, not matched
 )
 
+// Why an order was cancelled (the market.order_cancelled event's reason).
+const (
+	CancelByOwner = "owner" // market/cancel
+	// CancelDeviceTransferred: at gate closure, the offer's device belonged
+	// to another account than the offer's owner.
+	CancelDeviceTransferred = "device_transferred"
+)
+
+// VoidDeviceTransferred is why a trade was voided at settlement: its
+// device belonged to another account than the trade's seller (it changed
+// hands after the interval cleared). Nothing is paid to the seller, the
+// buyer is refunded in full, no penalty is due.
+const VoidDeviceTransferred = "device_transferred"
+
 // Order is an offer or a bid.
 type Order struct {
 	ID       uint64     `json:"id"`
@@ -143,6 +157,9 @@ type Trade struct {
 	Refund        uint64 `json:"refund"`
 	Penalty       uint64 `json:"penalty"`
 	SettledHeight int64  `json:"settled_height,omitempty"`
+	// Void, when set at settlement, is why the trade paid the seller
+	// nothing (VoidDeviceTransferred).
+	Void string `json:"void,omitempty"`
 }
 
 // Settlement summarises an interval's delivery settlement.
@@ -157,7 +174,9 @@ type Settlement struct {
 	Fees        uint64 `json:"fees"`
 	Refunds     uint64 `json:"refunds"`
 	Penalties   uint64 `json:"penalties"`
-	Height      int64  `json:"height"`
+	// Voided counts the trades voided because their device changed hands.
+	Voided uint64 `json:"voided,omitempty"`
+	Height int64  `json:"height"`
 }
 
 // Bank is what the market needs of the bank module.
@@ -203,7 +222,7 @@ var (
 
 // NewKeeper returns the keeper for the module's key space under prefix.
 func NewKeeper(prefix byte, bank Bank, devs Devices, meter Metering, roles Roles) *Keeper {
-	return &Keeper{prefix: prefix, bank: bank, devices: devs, meter: meter, roles: roles, Escrow: tx.ModuleAddress(Codespace)}
+	return &Keeper{prefix: prefix, bank: bank, devices: devs, meter: meter, roles: roles, Escrow: tx.ModuleAddress(tx.ModuleAccountMarket)}
 }
 
 // Name implements module.Module.

@@ -167,7 +167,8 @@ func (k *Keeper) cancel(ctx *module.Context, signer tx.Address, m *tx.MsgCancel)
 	k.closeOpen(kv, o.Owner)
 	o.Status, o.Refunded = StatusCancelled, o.Escrow
 	putJSON(kv, orderKey(o.ID), o)
-	ctx.Emit("market.order_cancelled", "order_id", module.U64(o.ID), "owner", o.Owner.String(), "interval", module.U64(o.Interval))
+	ctx.Emit("market.order_cancelled", "order_id", module.U64(o.ID), "owner", o.Owner.String(), "interval", module.U64(o.Interval),
+		"reason", CancelByOwner)
 	if o.Escrow > 0 {
 		ctx.Emit("market.refund", "account", o.Owner.String(), "amount", tx.Coin{Amount: o.Escrow, Denom: Denom}.String(),
 			"order_id", module.U64(o.ID), "reason", "cancelled")

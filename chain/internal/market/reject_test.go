@@ -21,7 +21,7 @@ func TestRejections(t *testing.T) {
 	w := newWorld(t, testParams())
 	// inv-c is revoked; inv-a gets a fraud flag (a reading whose value goes
 	// backwards).
-	w.ok("revoke inv-c", apptest.Alice, &tx.MsgDeviceRevoke{ID: "inv-c", Reason: "test"})
+	w.ok("revoke inv-c", apptest.Installer, &tx.MsgDeviceRevoke{ID: "inv-c", Reason: "test"})
 	w.submit(w.invA.read(t, w.nowMs(), 500))
 	w.submit(w.invA.read(t, w.nowMs(), 400))
 
@@ -95,39 +95,42 @@ func TestRejections(t *testing.T) {
 	}
 }
 
-// TestOverflow: with the limits at 2^64-1, an escrow or an interval's
-// total energy that would pass 2^64-1 is rejected cleanly (market code 13);
-// an interval of 10^18 Wh clears and settles without wrapping, and a
-// shortfall penalty larger than the seller's balance takes the balance and
-// no more.
+// TestOverflow: with the limits at their genesis bounds, the largest
+// escrow (10^9 Wh at 10^12 uscn/kWh: 10^18 uscn) is computed without
+// wrapping and refused for want of funds; a 1 GWh trade clears and
+// settles, and a shortfall penalty larger than the seller's balance takes
+// the balance and no more. (The overflow guards the bounds make
+// unreachable are tested on the keeper with out-of-bound parameters:
+// TestOverflowGuards.)
 func TestOverflow(t *testing.T) {
-	const huge = 999_000_000_000_000_000 // Wh: escrow at 1 uscn/kWh is 999·10^12 uscn
 	p := testParams()
-	p.MaxOrderWh, p.MaxPrice = math.MaxUint64, math.MaxUint64
+	p.MaxOrderWh, p.MaxPrice = market.MaxOrderWhMax, market.MaxPriceMax
 	w := newWorld(t, p)
 	i := w.next() + 2
-	w.RunFail("escrow overflow", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: math.MaxUint64, MaxPrice: math.MaxUint64}), tx.CodeMarketOverflow, "escrow")
-	w.RunFail("escrow just past 2^64", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: math.MaxUint64, MaxPrice: 1001}), tx.CodeMarketOverflow, "escrow")
-	w.RunFail("escrow beyond the balance", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: math.MaxUint64, MaxPrice: 1}), tx.CodeBankInsufficientFunds, "insufficient")
+	w.RunFail("escrow beyond the balance", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: market.MaxOrderWhMax, MaxPrice: market.MaxPriceMax}),
+		tx.CodeBankInsufficientFunds, "needs 1000000000000000000uscn")
+	w.RunFail("order above the bound", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: market.MaxOrderWhMax + 1, MaxPrice: 1}), tx.CodeMarketOrderTooLarge)
+	w.RunFail("price above the bound", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: 1, MaxPrice: market.MaxPriceMax + 1}), tx.CodeMarketPriceTooHigh)
 
-	w.order(apptest.Bob, &tx.MsgOffer{Device: "inv-b", Interval: i, Wh: math.MaxUint64, MinPrice: 1})
-	w.RunFail("offered total overflow", w.Sign(apptest.Alice, &tx.MsgOffer{Device: "inv-a", Interval: i, Wh: 1}), tx.CodeMarketOverflow, "offers' total")
+	const gwh = market.MaxOrderWhMax
+	w.order(apptest.Bob, &tx.MsgOffer{Device: "inv-b", Interval: i, Wh: gwh, MinPrice: 1})
 	treasury := w.bal(apptest.Treasury.Addr)
 	bob := w.bal(apptest.Bob.Addr)
-	w.order(apptest.Treasury, &tx.MsgBid{Interval: i, Wh: huge, MaxPrice: 1})
-	w.RunFail("bid total overflow", w.Sign(carol, &tx.MsgBid{Interval: i, Wh: math.MaxUint64 - huge + 1, MaxPrice: 1}), tx.CodeMarketOverflow, "bids' total")
+	w.order(apptest.Treasury, &tx.MsgBid{Interval: i, Wh: gwh, MaxPrice: 1_000_000}) // escrow 10^12 uscn
 
 	w.enter(i)
-	if c := w.clearing(i); c == nil || c.Price != 1 || c.VolumeWh != huge || c.OfferWh != math.MaxUint64 {
-		t.Fatalf("clearing: got %+v, want price 1, volume %d", c, uint64(huge))
+	const price = 1 + (1_000_000-1)/2 // the midpoint of 1 and 10^6
+	const cost = gwh * price / 1000   // 5·10^11 uscn
+	if c := w.clearing(i); c == nil || c.Price != price || c.VolumeWh != gwh || c.OfferWh != gwh {
+		t.Fatalf("clearing: got %+v, want price %d, volume %d", c, price, gwh)
 	}
 	// No reading by the deadline (2 intervals): nothing delivered; the
-	// treasury gets its 999·10^12 back, and the penalty (10 %% of that) takes
-	// all of bob's balance, no more.
+	// treasury gets the whole cost back, and the penalty (10 %% of it, 5·10^10)
+	// takes all of bob's 10^10 balance, no more.
 	w.enter(i + 3)
 	s := w.settlements(i)
-	if s.Settlement == nil || s.Settlement.Reason != "deadline" || s.Settlement.DeliveredWh != 0 || s.Settlement.Refunds != huge/1000 || s.Settlement.Penalties != bob {
-		t.Fatalf("settlement: got %+v, want a deadline settlement refunding %d with penalty %d", s.Settlement, uint64(huge/1000), bob)
+	if s.Settlement == nil || s.Settlement.Reason != "deadline" || s.Settlement.DeliveredWh != 0 || s.Settlement.Refunds != cost || s.Settlement.Penalties != bob {
+		t.Fatalf("settlement: got %+v, want a deadline settlement refunding %d with penalty %d", s.Settlement, uint64(cost), bob)
 	}
 	if got := w.bal(apptest.Bob.Addr); got != 0 {
 		t.Errorf("bob after the penalty: got %d, want 0", got)
@@ -138,21 +141,36 @@ func TestOverflow(t *testing.T) {
 }
 
 // TestGenesisValidation: bad parameters stop InitChain with a message
-// naming the field.
+// naming the field, the value and the bound; parameters at their bounds
+// are accepted.
 func TestGenesisValidation(t *testing.T) {
 	cases := []struct {
 		name   string
 		change func(p *market.Params)
-		log    string
+		log    []string // empty: accepted
 	}{
-		{"fee without operator", func(p *market.Params) { p.GridOperator = tx.Address{} }, "params.grid_operator"},
-		{"operator without the role", func(p *market.Params) { p.GridOperator = carol.Addr }, "grid_operator"},
-		{"fee above 100 %", func(p *market.Params) { p.GridFeeBps = 10_001 }, "params.grid_fee_bps"},
-		{"penalty above 100 %", func(p *market.Params) { p.PenaltyBps = 10_001 }, "params.penalty_bps"},
-		{"no horizon", func(p *market.Params) { p.HorizonIntervals = 0 }, "params.horizon_intervals"},
-		{"no orders", func(p *market.Params) { p.MaxOpenOrders = 0 }, "params.max_open_orders"},
-		{"no clearing", func(p *market.Params) { p.MaxIntervalsPerBlock = 0 }, "params.max_intervals_per_block"},
-		{"escrow as operator", func(p *market.Params) { p.GridOperator = escrow }, "escrow"},
+		{"fee without operator", func(p *market.Params) { p.GridOperator = tx.Address{} }, []string{"params.grid_operator: none", "grid_fee_bps is 100"}},
+		{"operator without the role", func(p *market.Params) { p.GridOperator = carol.Addr }, []string{"grid_operator"}},
+		{"fee above 100 %", func(p *market.Params) { p.GridFeeBps = 10_001 }, []string{"params.grid_fee_bps: 10001, want 0 to 10000"}},
+		{"penalty above 100 %", func(p *market.Params) { p.PenaltyBps = 10_001 }, []string{"params.penalty_bps: 10001, want 0 to 10000"}},
+		{"no horizon", func(p *market.Params) { p.HorizonIntervals = 0 }, []string{"params.horizon_intervals: 0, want 1 to 35136"}},
+		{"horizon past a year", func(p *market.Params) { p.HorizonIntervals = market.HorizonIntervalsMax + 1 }, []string{"params.horizon_intervals: 35137, want 1 to 35136"}},
+		{"no orders", func(p *market.Params) { p.MaxOpenOrders = 0 }, []string{"params.max_open_orders: 0"}},
+		{"too many open orders", func(p *market.Params) { p.MaxOpenOrders = 1_001 }, []string{"params.max_open_orders: 1001, want 1 to 1000"}},
+		{"no order size", func(p *market.Params) { p.MaxOrderWh = 0 }, []string{"params.max_order_wh: 0"}},
+		{"order past 1 GWh", func(p *market.Params) { p.MaxOrderWh = 1_000_000_001 }, []string{"params.max_order_wh: 1000000001, want 1 to 1000000000"}},
+		{"no price", func(p *market.Params) { p.MaxPrice = 0 }, []string{"params.max_price: 0"}},
+		{"price whose escrow could overflow", func(p *market.Params) { p.MaxPrice = math.MaxUint64 }, []string{"params.max_price: 18446744073709551615, want 1 to 1000000000000"}},
+		{"deadline past 30 days", func(p *market.Params) { p.DeliveryDeadlineIntervals = 2_881 }, []string{"params.delivery_deadline_intervals: 2881, want 0 to 2880"}},
+		{"no clearing", func(p *market.Params) { p.MaxIntervalsPerBlock = 0 }, []string{"params.max_intervals_per_block: 0"}},
+		{"unbounded clearing", func(p *market.Params) { p.MaxIntervalsPerBlock = 1 << 40 }, []string{"params.max_intervals_per_block: 1099511627776, want 1 to 64"}},
+		{"every error at once", func(p *market.Params) { p.MaxOpenOrders, p.MaxPrice = 0, 0 }, []string{"params.max_open_orders: 0", "params.max_price: 0"}},
+		{"escrow as operator", func(p *market.Params) { p.GridOperator = escrow }, []string{`is the "market" module account`}},
+		{"mileage budget as operator", func(p *market.Params) { p.GridOperator = tx.ModuleAddress("mileage") }, []string{`is the "mileage" module account`}},
+		{"everything at its bound", func(p *market.Params) {
+			p.HorizonIntervals, p.MaxOpenOrders, p.MaxOrderWh, p.MaxPrice = market.HorizonIntervalsMax, market.MaxOpenOrdersMax, market.MaxOrderWhMax, market.MaxPriceMax
+			p.DeliveryDeadlineIntervals, p.MaxIntervalsPerBlock, p.GridFeeBps, p.PenaltyBps = market.DeliveryDeadlineIntervalsMax, market.MaxIntervalsPerBlockMax, 10_000, 10_000
+		}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -162,10 +180,22 @@ func TestGenesisValidation(t *testing.T) {
 			_, err := h.App.InitChain(context.Background(), &abci.RequestInitChain{
 				Time: apptest.GenesisTime, ChainId: apptest.ChainID, InitialHeight: 1, AppStateBytes: genesis(t, accounts(), nil, p),
 			})
-			if err == nil || !strings.Contains(err.Error(), c.log) {
-				t.Fatalf("InitChain: got %v, want an error naming %q", err, c.log)
+			if len(c.log) == 0 {
+				if err != nil {
+					t.Fatalf("InitChain %+v: got %v, want accepted", p, err)
+				}
+				return
+			}
+			for _, w := range c.log {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Fatalf("InitChain: got %v, want an error naming %q", err, w)
+				}
 			}
 		})
+	}
+	// The largest escrow the bounds allow fits in 64 bits.
+	if most, ok := tx.MulUint64(market.MaxOrderWhMax/1000, market.MaxPriceMax); !ok || most == math.MaxUint64 {
+		t.Fatal("max_order_wh × max_price overflows at the bounds")
 	}
 	// Unknown fields are rejected too.
 	h := apptest.Open(t, apptest.Options{})

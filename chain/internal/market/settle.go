@@ -26,6 +26,16 @@ func (k *Keeper) delivered(ctx *module.Context, id string, interval uint64) uint
 	return k.meter.Delta(ctx, id, interval)
 }
 
+// ownerMoved reports whether a trade's device now belongs to another
+// account than the trade's seller, and to whom.
+func (k *Keeper) ownerMoved(ctx *module.Context, t *Trade) (tx.Address, bool) {
+	d := k.devices.Device(ctx, t.Device)
+	if d == nil || d.Owner == t.Seller {
+		return tx.Address{}, false
+	}
+	return d.Owner, true
+}
+
 // settle pays out an interval's trades against delivery. Each device's
 // delivered energy is allocated to its trades in trade order (the offers'
 // matching order), each trade taking min(its Wh, what is left), so the
@@ -38,19 +48,32 @@ func (k *Keeper) delivered(ctx *module.Context, id string, interval uint64) uint
 //	penalty = floor(refund × penalty_bps / 10000), from seller to buyer,
 //	          at most the seller's balance
 //
-// so every uscn of the escrow ends as seller payment, fee or refund.
+// so every uscn of the escrow ends as seller payment, fee or refund. A
+// trade whose device has changed hands since clearing is voided: nothing
+// delivered, paid or penalised, the whole cost refunded to the buyer.
 func (k *Keeper) settle(ctx *module.Context, p Params, interval uint64, reason string) error {
 	kv := k.kv(ctx)
 	trades := intervalTrades(kv, interval)
 	s := &Settlement{Interval: interval, Reason: reason, Trades: uint64(len(trades)), Height: ctx.Height}
 	left := map[string]uint64{} // lookups only, never iterated
 	for _, t := range trades {
-		rem, seen := left[t.Device]
-		if !seen {
-			rem = k.delivered(ctx, t.Device, interval)
+		var d uint64
+		if owner, moved := k.ownerMoved(ctx, t); moved {
+			// The device changed hands after clearing: the chain cannot
+			// tell which of the interval's energy was metered before the
+			// transfer, and the new owner's must never pay the old one.
+			t.Void = VoidDeviceTransferred
+			s.Voided++
+			ctx.Emit("market.trade_voided", "interval", module.U64(interval), "trade", module.U64(t.Seq), "device", t.Device,
+				"seller", t.Seller.String(), "device_owner", owner.String(), "reason", t.Void)
+		} else {
+			rem, seen := left[t.Device]
+			if !seen {
+				rem = k.delivered(ctx, t.Device, interval)
+			}
+			d = min(rem, t.Wh)
+			left[t.Device] = rem - d
 		}
-		d := min(rem, t.Wh)
-		left[t.Device] = rem - d
 
 		paid, _ := mulDiv(t.Cost, d, t.Wh, false) // <= Cost since d <= Wh
 		fee := bps(paid, p.GridFeeBps)
@@ -69,7 +92,7 @@ func (k *Keeper) settle(ctx *module.Context, p Params, interval uint64, reason s
 				"interval", module.U64(interval), "trade", module.U64(t.Seq), "reason", "undelivered")
 		}
 		var penalty uint64
-		if due := bps(refund, p.PenaltyBps); due > 0 && t.Seller != t.Buyer {
+		if due := bps(refund, p.PenaltyBps); due > 0 && t.Seller != t.Buyer && t.Void == "" {
 			penalty = min(due, k.bank.Balance(ctx, t.Seller, Denom))
 			if err := k.send(ctx, t.Seller, t.Buyer, penalty); err != nil {
 				return err
@@ -96,6 +119,7 @@ func (k *Keeper) settle(ctx *module.Context, p Params, interval uint64, reason s
 	putJSON(kv, settlementKey(interval), s)
 	ctx.Emit("market.settled", "interval", module.U64(interval), "reason", reason, "trades", module.U64(s.Trades),
 		"traded_wh", module.U64(s.TradedWh), "delivered_wh", module.U64(s.DeliveredWh), "paid", module.U64(s.Paid),
-		"fees", module.U64(s.Fees), "refunds", module.U64(s.Refunds), "penalties", module.U64(s.Penalties))
+		"fees", module.U64(s.Fees), "refunds", module.U64(s.Refunds), "penalties", module.U64(s.Penalties),
+		"voided", module.U64(s.Voided))
 	return nil
 }

@@ -56,7 +56,7 @@ func TestSettlementCases(t *testing.T) {
 			name: "device revoked after clearing", seller: apptest.Bob, dev: func(w *world) *meter { return w.invB },
 			during: func(t *testing.T, w *world, m *meter) {
 				w.submit(m.read(t, w.nowMs(), 1_000+10_000))
-				w.ok("revoke", apptest.Bob, &tx.MsgDeviceRevoke{ID: m.id, Reason: "tampered"})
+				w.ok("revoke", apptest.Installer, &tx.MsgDeviceRevoke{ID: m.id, Reason: "tampered"})
 			},
 			anchor: true, want: want{"anchored", 0, 0, 1_000_000, 100_000},
 		},

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 
+	abci "github.com/cometbft/cometbft/abci/types"
+
 	"github.com/citychain/citychain/chain/app/apptest"
 	"github.com/citychain/citychain/chain/internal/market"
 	"github.com/citychain/citychain/chain/internal/metering"
@@ -37,6 +39,26 @@ type sim struct {
 	anchored map[uint64]bool
 	revoked  map[string]bool
 	blocks   [][][]byte // the transactions of every block, for replay
+	// owners is each device's ownership history: who owned it from which
+	// height (a transfer in block H takes effect for H's end of block).
+	owners             map[string][]ownership
+	transfers, dropped int // devices transferred; offers cancelled at gate closure because of one
+}
+
+type ownership struct {
+	from  int64
+	owner tx.Address
+}
+
+// ownerAt is the owner of device dev after the transactions of block h.
+func (s *sim) ownerAt(dev string, h int64) tx.Address {
+	var a tx.Address
+	for _, o := range s.owners[dev] {
+		if o.from <= h {
+			a = o.owner
+		}
+	}
+	return a
 }
 
 func newSim(t *testing.T, seed uint64) *sim {
@@ -47,7 +69,10 @@ func newSim(t *testing.T, seed uint64) *sim {
 		devs:     []*meter{w.invA, w.invB, w.invC, w.invF},
 		values:   map[string]uint64{},
 		keys:     []apptest.Key{apptest.Alice, apptest.Bob, carol, dave, erin, frank},
-		anchored: map[uint64]bool{}, revoked: map[string]bool{},
+		anchored: map[uint64]bool{}, revoked: map[string]bool{}, owners: map[string][]ownership{},
+	}
+	for dev, k := range s.sellers {
+		s.owners[dev] = []ownership{{0, k.Addr}}
 	}
 	for _, a := range accounts() {
 		s.everyone = append(s.everyone, a.Key.Addr)
@@ -90,6 +115,24 @@ func (s *sim) step() {
 			m = &tx.MsgOffer{Device: devs[s.rng.IntN(len(devs))], Interval: i, Wh: wh, MinPrice: price}
 		case r < 8:
 			m = &tx.MsgBid{Interval: i, Wh: wh, MaxPrice: 1 + price}
+		case r == 9 && s.rng.IntN(4) == 0:
+			// Now and then an owner sells an inverter to another key, with
+			// its open offers still in the book: those must never pay the
+			// old owner for the new owner's energy.
+			var devs []string
+			for _, d := range s.devs {
+				if s.sellers[d.id].Addr == k.Addr && !s.revoked[d.id] {
+					devs = append(devs, d.id)
+				}
+			}
+			if len(devs) == 0 {
+				continue
+			}
+			to := s.keys[s.rng.IntN(len(s.keys))]
+			if to.Addr == k.Addr {
+				continue
+			}
+			m = &tx.MsgDeviceTransfer{ID: devs[s.rng.IntN(len(devs))], NewOwner: to.Addr}
 		default:
 			if s.lastID == 0 {
 				continue
@@ -100,7 +143,7 @@ func (s *sim) step() {
 	}
 	// Readings: each active inverter now and then reports what it produced
 	// (0 to 1 kWh a block); rarely one rolls back (fraud flag) or is
-	// revoked by its owner.
+	// revoked by its installer.
 	var rs []tx.HexBytes
 	for _, d := range s.devs {
 		switch r := s.rng.IntN(1000); {
@@ -108,14 +151,14 @@ func (s *sim) step() {
 			txs = append(txs, s.Sign(settler, &tx.MsgSubmitReadings{Readings: []tx.HexBytes{d.read(t, s.nowMs(), s.values[d.id]/2)}}))
 		case r < 5 && !s.revoked[d.id]:
 			s.revoked[d.id] = true
-			txs = append(txs, s.Sign(s.sellers[d.id], &tx.MsgDeviceRevoke{ID: d.id, Reason: "sim"}))
+			txs = append(txs, s.Sign(apptest.Installer, &tx.MsgDeviceRevoke{ID: d.id, Reason: "sim"}))
 		case r < 500:
 			s.values[d.id] += uint64(s.rng.IntN(1_000))
 			rs = append(rs, d.read(t, s.nowMs(), s.values[d.id]))
 		}
 	}
 	if len(rs) > 0 {
-		txs = append(txs, s.Sign(carol, &tx.MsgSubmitReadings{Readings: rs}))
+		txs = append(txs, s.Sign(settler, &tx.MsgSubmitReadings{Readings: rs}))
 	}
 	// Anchors: the settlement relay anchors a closed interval, late or not
 	// at all (then the deadline settles it).
@@ -128,6 +171,18 @@ func (s *sim) step() {
 	s.blocks = append(s.blocks, b.Txs)
 	for n := range b.Txs {
 		for _, ev := range b.TxResult(n).Events {
+			if ev.Type == "devices.transferred" {
+				dev, _ := apptest.Attr([]abci.Event{ev}, ev.Type, "device")
+				to, _ := apptest.Attr([]abci.Event{ev}, ev.Type, "to")
+				for _, k := range s.keys {
+					if k.Addr.String() == to {
+						s.sellers[dev] = k
+						s.owners[dev] = append(s.owners[dev], ownership{b.Height, k.Addr})
+						s.transfers++
+					}
+				}
+				continue
+			}
 			if ev.Type != "market.order_placed" {
 				continue
 			}
@@ -137,6 +192,17 @@ func (s *sim) step() {
 			}
 			s.lastID = id
 		}
+	}
+	for _, ev := range b.Result.Events {
+		if v, _ := apptest.Attr([]abci.Event{ev}, "market.order_cancelled", "reason"); v != market.CancelDeviceTransferred {
+			continue
+		}
+		dev, _ := apptest.Attr([]abci.Event{ev}, ev.Type, "device")
+		owner, _ := apptest.Attr([]abci.Event{ev}, ev.Type, "owner")
+		if s.ownerAt(dev, b.Height).String() == owner {
+			t.Fatalf("height %d: an offer of %s's owner %s was cancelled as transferred", b.Height, dev, owner)
+		}
+		s.dropped++
 	}
 	// Resynchronise the sequences with the chain (rejected transactions
 	// did not consume theirs).
@@ -190,6 +256,19 @@ func (s *sim) check(height int64) {
 			if tr.Paid+tr.Refund != tr.Cost || tr.Fee > tr.Paid || tr.DeliveredWh > tr.Wh {
 				t.Fatalf("height %d: trade %d/%d does not add up: %+v", height, i, tr.Seq, tr)
 			}
+			// A seller is paid only for a device it owned from the gate
+			// closure to the settlement; otherwise the trade is voided.
+			c := s.clearing(i)
+			owned := s.ownerAt(tr.Device, c.Height) == tr.Seller && s.ownerAt(tr.Device, tr.SettledHeight) == tr.Seller
+			if s.ownerAt(tr.Device, c.Height) != tr.Seller {
+				t.Fatalf("height %d: trade %d/%d cleared at height %d for seller %s, but %s owned %s then",
+					height, i, tr.Seq, c.Height, tr.Seller, s.ownerAt(tr.Device, c.Height), tr.Device)
+			}
+			if voided := tr.Void != ""; voided == owned || (voided && (tr.Paid != 0 || tr.Penalty != 0)) {
+				t.Fatalf("height %d: trade %d/%d of %s settled at height %d (owner then %s): %+v",
+					height, i, tr.Seq, tr.Device, tr.SettledHeight, s.ownerAt(tr.Device, tr.SettledHeight), tr)
+			}
+
 			delivered[tr.Device] += tr.DeliveredWh
 		}
 		if (v.Settlement != nil) != (len(v.Trades) > 0 && v.Trades[0].Settled) {
@@ -219,16 +298,23 @@ func TestSimulation(t *testing.T) {
 	if testing.Short() {
 		seeds, intervals = 3, 6
 	}
-	var trades, settled, anchored, shortfalls int
+	var trades, settled, anchored, shortfalls, transfers, dropped, voided int
 	for seed := range uint64(seeds) {
 		t.Run("seed="+strconv.FormatUint(seed, 10), func(t *testing.T) {
 			s := newSim(t, seed)
 			for s.next() < s.first+uint64(intervals) {
 				s.step()
 			}
+			transfers += s.transfers
+			dropped += s.dropped
 			for i := s.first; i < s.first+uint64(intervals); i++ {
 				v := s.settlements(i)
 				trades += len(v.Trades)
+				for _, tr := range v.Trades {
+					if tr.Void != "" {
+						voided++
+					}
+				}
 				if v.Settlement != nil {
 					settled++
 					if v.Settlement.Reason == "anchored" {
@@ -246,7 +332,11 @@ func TestSimulation(t *testing.T) {
 		t.Fatalf("the simulation traded %d times and settled %d intervals (%d anchored, %d short) over %d seeds: too little to check anything",
 			trades, settled, anchored, shortfalls, seeds)
 	}
-	t.Logf("%d trades, %d settled intervals (%d anchored, %d short) over %d seeds", trades, settled, anchored, shortfalls, seeds)
+	if !testing.Short() && (transfers == 0 || dropped == 0 || voided == 0) {
+		t.Fatalf("the simulation transferred %d devices, cancelled %d offers and voided %d trades for it: too little to check", transfers, dropped, voided)
+	}
+	t.Logf("%d trades, %d settled intervals (%d anchored, %d short) over %d seeds; %d device transfers, %d offers cancelled and %d trades voided for them",
+		trades, settled, anchored, shortfalls, seeds, transfers, dropped, voided)
 }
 
 // TestDeterminism replays a simulated history into a second app (as a

@@ -10,16 +10,43 @@ import (
 )
 
 // signingKey returns the key a reading must be signed with: the device's
-// key of the reading's epoch. A non-empty reason rejects the reading
+// key of the reading's epoch. A reading of the current epoch verifies
+// against the current key; one of an earlier epoch against that epoch's key
+// only if it was signed before the epoch ended (a reading relayed late),
+// else, like one of an unknown epoch, it is wrong_epoch. Every reading of a
+// revoked device is rejected. A non-empty reason rejects the reading
 // without verifying its signature.
 func signingKey(dev *devices.Device, r reading.Reading) (tx.PubKey, string) {
-	switch {
-	case dev.Status != devices.StatusActive:
+	if dev.Status != devices.StatusActive {
 		return nil, ReasonRevoked
-	case r.KeyEpoch != dev.KeyEpoch:
+	}
+	pub, ok := dev.SigningKey(r.KeyEpoch, r.TimeMs)
+	if !ok {
 		return nil, ReasonWrongEpoch
 	}
-	return dev.PubKey, ""
+	return pub, ""
+}
+
+// floorReason checks a reading against the device's last accepted one
+// (nil before the first): one meter whatever its key epoch, so the
+// sequence must increase, the key epoch must not go back (the meter has
+// moved to a newer key), the value must not go back (rolled_back, which
+// flags the device) and neither may the time. It returns "" for a reading
+// that continues the meter.
+func floorReason(st *DeviceState, r reading.Reading) string {
+	switch {
+	case st == nil:
+		return ""
+	case r.Seq <= st.Seq:
+		return ReasonReplayed
+	case r.KeyEpoch < st.KeyEpoch:
+		return ReasonWrongEpoch
+	case r.Value < st.Value:
+		return ReasonRolledBack
+	case r.TimeMs < st.TimeMs:
+		return ReasonTimeRegressed
+	}
+	return ""
 }
 
 // apply runs the per-device rules on a reading whose signature verified.
@@ -32,16 +59,13 @@ func (k *Keeper) apply(ctx *module.Context, p Params, r reading.Reading) {
 	interval := uint64(r.TimeMs/1000) / p.IntervalSeconds
 	st := k.State(ctx, r.DeviceID)
 	var delta uint64
-	switch {
+	// The floor carries across key epochs: a new key continues the same
+	// meter, so its first reading is checked against, and its delta taken
+	// from, the last reading of the previous epoch.
+	switch reason := floorReason(st, r); {
 	case st == nil:
 		st = &DeviceState{Device: r.DeviceID}
-	case st.KeyEpoch != r.KeyEpoch:
-		// A new key epoch (a replaced or re-flashed meter) starts a new
-		// baseline: no delta across the epochs, no rollback check.
-	case r.Seq <= st.Seq:
-		k.reject(ctx, r, ReasonReplayed)
-		return
-	case r.Value < st.Value:
+	case reason == ReasonRolledBack:
 		if st.Fraud == nil {
 			st.Fraud = &Fraud{Height: ctx.Height, Seq: r.Seq, Value: r.Value, Previous: st.Value}
 			ctx.Emit("metering.fraud_flagged", "device", r.DeviceID, "seq", module.U64(r.Seq),
@@ -54,8 +78,8 @@ func (k *Keeper) apply(ctx *module.Context, p Params, r reading.Reading) {
 		}
 		k.reject(ctx, r, ReasonRolledBack)
 		return
-	case r.TimeMs < st.TimeMs:
-		k.reject(ctx, r, ReasonTimeRegressed)
+	case reason != "":
+		k.reject(ctx, r, reason)
 		return
 	default:
 		delta = r.Value - st.Value

@@ -11,7 +11,9 @@ const Codespace = tx.CodespaceMetering
 // Result codes, declared in chain/tx. Frozen: a released code never
 // changes meaning. Individual readings are not rejected with codes: a
 // submit message reports each reading's fate in its events (see README), so
-// one bad reading does not undo the others or the fraud flag it raises.
+// one bad reading does not undo the others or the fraud flag it raises. A
+// message none of whose readings is new (accepted, or new fraud evidence)
+// fails as a whole with ErrNoNewReadings.
 var (
 	ErrNotSettlement     = module.NewError(tx.CodeMeteringNotSettlement, "signer lacks the settlement role")
 	ErrIntervalOpen      = module.NewError(tx.CodeMeteringIntervalOpen, "interval has not closed yet")
@@ -20,18 +22,25 @@ var (
 	ErrMalformedReadings = module.NewError(tx.CodeMeteringMalformedReadings, "malformed reading")
 	ErrNotClearer        = module.NewError(tx.CodeMeteringNotClearer, "signer may not clear fraud flags")
 	ErrNotFlagged        = module.NewError(tx.CodeMeteringNotFlagged, "device has no fraud flag")
+	ErrNoNewReadings     = module.NewError(tx.CodeMeteringNoNewReadings, "no reading is new")
+	ErrTooManyReadings   = module.NewError(tx.CodeMeteringTooManyReadings, "too many readings in the transaction")
 )
 
 // Reasons a reading is rejected, as they appear in the
 // metering.reading_rejected event.
 const (
-	ReasonUnregistered  = "unregistered"   // no device with that id
-	ReasonRevoked       = "revoked"        // the device is revoked
-	ReasonWrongEpoch    = "wrong_epoch"    // signed with another key epoch than the current one
+	ReasonUnregistered = "unregistered" // no device with that id
+	ReasonRevoked      = "revoked"      // the device is revoked
+	// ReasonWrongEpoch: an unknown or future key epoch, an earlier epoch's
+	// reading signed after that epoch ended (its key had been replaced or
+	// revoked), or an epoch older than the last accepted reading's.
+	ReasonWrongEpoch    = "wrong_epoch"
 	ReasonWrongKind     = "wrong_kind"     // quantity does not match the device kind
 	ReasonBadSignature  = "bad_signature"  // forged: the signature does not verify
-	ReasonReplayed      = "replayed"       // sequence not above the last accepted one
+	ReasonReplayed      = "replayed"       // sequence not above the last accepted one (not verified)
+	ReasonDuplicate     = "duplicate"      // the same bytes earlier in the message (not verified)
 	ReasonRolledBack    = "rolled_back"    // value below the last accepted one: fraud flag
+	ReasonKnownRollback = "known_rollback" // a rollback at or below the last one recorded (not verified)
 	ReasonFutureTime    = "future_time"    // timestamp too far after the block time
 	ReasonTimeRegressed = "time_regressed" // timestamp before the last accepted reading's
 	ReasonOverflow      = "overflow"       // a delta or total would pass 2^64-1

@@ -14,7 +14,7 @@ import (
 
 // exportChain has metering history: readings accepted over several
 // intervals, a rollback flagged, cleared and flagged again, a key rotation
-// starting a new baseline, and anchors. It returns the harness, the
+// continuing the meter under a new key epoch, and anchors. It returns the harness, the
 // rotated inverter key and the anchored interval.
 func exportChain(t *testing.T) (*apptest.Harness, device, uint64) {
 	t.Helper()
@@ -32,9 +32,9 @@ func exportChain(t *testing.T) (*apptest.Harness, device, uint64) {
 	rotated := newDevice(inv.id, reading.KindEnergyWh)
 	seed := sha256.Sum256([]byte("metering-test/rotated"))
 	rotated.priv = ed25519.NewKeyFromSeed(seed[:])
-	h.RunOK("rotate", h.Sign(apptest.Alice, &tx.MsgDeviceRotate{ID: inv.id, PubKey: rotated.pub()}))
-	if o := submit(t, h, rotated.readEpoch(t, 2, 1, t0+240_000, 10), rotated.readEpoch(t, 2, 2, t0+300_000, 60)); o.accepted["inv-1/2"] != "50" {
-		t.Fatalf("readings after rotation: got %v %v", o.accepted, o.rejected)
+	h.RunOK("rotate", h.Sign(apptest.Installer, &tx.MsgDeviceRotate{ID: inv.id, PubKey: rotated.pub()}))
+	if o := submit(t, h, rotated.readEpoch(t, 2, 4, t0+240_000, 2600), rotated.readEpoch(t, 2, 5, t0+300_000, 2650)); o.accepted["inv-1/4"] != "100" || o.accepted["inv-1/5"] != "50" {
+		t.Fatalf("readings after rotation: got %v %v, want deltas 100 and 50 continuing the meter", o.accepted, o.rejected)
 	}
 
 	root := tx.HexBytes(sha256.New().Sum(nil))
@@ -52,9 +52,12 @@ func TestExportRoundTrip(t *testing.T) {
 	imported := h.ExportRoundTrip(t)
 
 	imported.Block()
-	o := submit(t, imported, rotated.readEpoch(t, 2, 2, t1, 70), rotated.readEpoch(t, 2, 3, t1+10_000, 100), inv.read(t, 4, t1, 3000))
-	if o.rejected["inv-1/2"] != metering.ReasonReplayed || o.accepted["inv-1/3"] != "40" || o.rejected["inv-1/4"] != metering.ReasonWrongEpoch {
-		t.Errorf("readings on the imported chain: got accepted %v rejected %v, want inv-1/2 replayed, inv-1/3 delta 40, inv-1/4 wrong_epoch", o.accepted, o.rejected)
+	o := submit(t, imported, rotated.readEpoch(t, 2, 5, t1, 2670), rotated.readEpoch(t, 2, 6, t1+10_000, 2690), inv.read(t, 7, t1+10_000, 3000),
+		rotated.readEpoch(t, 2, 8, t1+20_000, 2000))
+	if o.rejected["inv-1/5"] != metering.ReasonReplayed || o.accepted["inv-1/6"] != "40" || o.rejected["inv-1/7"] != metering.ReasonWrongEpoch ||
+		o.rejected["inv-1/8"] != metering.ReasonRolledBack {
+		t.Errorf("readings on the imported chain: got accepted %v rejected %v, want inv-1/5 replayed, inv-1/6 delta 40, inv-1/7 wrong_epoch, inv-1/8 rolled_back",
+			o.accepted, o.rejected)
 	}
 	if st := state(t, imported, ev.id); st == nil || st.Fraud == nil || len(st.FraudHistory) != 1 {
 		t.Errorf("imported ev-1: got %+v, want a flag and one cleared flag", st)

@@ -51,11 +51,40 @@ func (k *Keeper) InitGenesis(ctx *module.Context, raw json.RawMessage) error {
 	if err := dec.Decode(&g); err != nil {
 		return ErrInvalidGenesis.Wrapf("%v", err)
 	}
-	if g.Params.IntervalSeconds == 0 {
-		return ErrInvalidGenesis.Wrapf("params.interval_seconds: want a positive number of seconds")
+	if err := validateParams(g.Params); err != nil {
+		return ErrInvalidGenesis.Wrapf("params.%v", err)
 	}
 	putJSON(k.kv(ctx), paramsKey, g.Params)
 	return k.restore(ctx, &g)
+}
+
+// Bounds of the reading limits a genesis may set.
+const (
+	// MaxMaxReadingsPerTx bounds max_readings_per_tx: the signature
+	// verifications one CheckTx may cost (a 64 KiB transaction holds at
+	// most about 330 readings anyway).
+	MaxMaxReadingsPerTx = 1_000
+	// MaxMaxReadingsPerBlock bounds max_readings_per_block: about 1.6 s of
+	// batch verification on one core of the benchmark machine, several
+	// seconds one signature at a time.
+	MaxMaxReadingsPerBlock = 100_000
+)
+
+// validateParams checks the parameters a genesis sets; the error names the
+// field (without "params."), its value and what is wanted.
+func validateParams(p Params) error {
+	if err := validateClock(p); err != nil { // interval_seconds, max_future_skew_seconds (params.go)
+		return err
+	}
+	switch {
+	case p.MaxReadingsPerTx < tx.MaxReadingsPerMsg || p.MaxReadingsPerTx > MaxMaxReadingsPerTx:
+		return fmt.Errorf("max_readings_per_tx %d: want %d (one full submit message, what settlement sends) to %d",
+			p.MaxReadingsPerTx, tx.MaxReadingsPerMsg, MaxMaxReadingsPerTx)
+	case p.MaxReadingsPerBlock < p.MaxReadingsPerTx || p.MaxReadingsPerBlock > MaxMaxReadingsPerBlock:
+		return fmt.Errorf("max_readings_per_block %d: want max_readings_per_tx (%d, so a full transaction fits in a block) to %d",
+			p.MaxReadingsPerBlock, p.MaxReadingsPerTx, MaxMaxReadingsPerBlock)
+	}
+	return nil
 }
 
 // readingKind is the kind of reading a device kind measures (0 for none).

@@ -21,8 +21,26 @@ import (
 // clients import).
 type Params = tx.MeteringParams
 
-// DefaultParams: 15-minute intervals, 5 minutes of clock skew.
-func DefaultParams() Params { return Params{IntervalSeconds: 900, MaxFutureSkewSeconds: 300} }
+// Default bounds on the readings of a transaction and of a block.
+const (
+	// DefaultMaxReadingsPerTx is one full submit message, what settlement
+	// sends per transaction.
+	DefaultMaxReadingsPerTx = tx.MaxReadingsPerMsg
+	// DefaultMaxReadingsPerBlock is forty full messages: about 0.1 s of
+	// batch verification on one core of the benchmark machine
+	// (chain/node.BenchmarkReadingsVerify), a few tenths of a second more
+	// if every batch fails and is checked one signature at a time.
+	DefaultMaxReadingsPerBlock = 40 * tx.MaxReadingsPerMsg
+)
+
+// DefaultParams: 15-minute intervals, 5 minutes of clock skew, one full
+// message of readings per transaction and forty per block.
+func DefaultParams() Params {
+	return Params{
+		IntervalSeconds: 900, MaxFutureSkewSeconds: 300,
+		MaxReadingsPerTx: DefaultMaxReadingsPerTx, MaxReadingsPerBlock: DefaultMaxReadingsPerBlock,
+	}
+}
 
 // DeviceState is the last accepted reading of a device, and its fraud flag.
 type DeviceState struct {
@@ -34,6 +52,12 @@ type DeviceState struct {
 	Interval uint64 `json:"interval"`
 	Accepted uint64 `json:"accepted"`
 	Fraud    *Fraud `json:"fraud"`
+	// LastRollbackSeq is the sequence of the last rollback recorded as
+	// evidence (counted in a fraud flag). A rollback at or below it is
+	// old evidence: rejected unverified, counted nowhere, so relaying one
+	// signed rollback again cannot raise a flag's count or re-flag a
+	// cleared device.
+	LastRollbackSeq uint64 `json:"last_rollback_seq,omitempty"`
 	// FraudHistory keeps every cleared flag, oldest first: clearing a flag
 	// never erases the evidence.
 	FraudHistory []ClearedFraud `json:"fraud_history,omitempty"`
@@ -175,7 +199,7 @@ func (k *Keeper) CurrentInterval(ctx *module.Context) uint64 {
 func (k *Keeper) Handle(ctx *module.Context, signer tx.Address, msg tx.Msg) error {
 	switch m := msg.(type) {
 	case *tx.MsgSubmitReadings:
-		return k.submit(ctx, m)
+		return k.submit(ctx, signer, m)
 	case *tx.MsgAnchor:
 		return k.anchor(ctx, signer, m)
 	case *tx.MsgClearFraud:

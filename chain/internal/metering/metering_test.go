@@ -13,6 +13,7 @@ import (
 	"github.com/citychain/citychain/chain/app/apptest"
 	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/internal/store"
+	"github.com/citychain/citychain/chain/internal/vehicles"
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/edge/reading"
 	"github.com/citychain/citychain/edge/reading/readingtest"
@@ -20,7 +21,7 @@ import (
 
 const interval = 60 // seconds; 12 blocks of the harness
 
-var settler = apptest.NewKey("settlement")
+var settler = apptest.Settlement // the settlement relay, which alone submits readings
 
 type device struct {
 	id   string
@@ -51,8 +52,7 @@ var (
 
 func newHarness(t *testing.T) *apptest.Harness {
 	t.Helper()
-	accounts := append(apptest.DemoAccounts(), apptest.Account{Key: settler, Roles: []string{tx.RoleSettlement}, Coins: []tx.Coin{apptest.SCN(10)}})
-	st := apptest.BuildAppState(accounts, []tx.MsgDeviceRegister{
+	st := apptest.BuildAppState(apptest.DemoAccounts(), []tx.MsgDeviceRegister{
 		{ID: inv.id, Kind: tx.KindSolarInverter, Owner: apptest.Alice.Addr, PubKey: inv.pub()},
 		{ID: ev.id, Kind: tx.KindEVOdometer, Owner: apptest.Bob.Addr, PubKey: ev.pub()},
 	})
@@ -64,7 +64,8 @@ func newHarness(t *testing.T) *apptest.Harness {
 	if err := json.Unmarshal(raw, &sections); err != nil {
 		t.Fatal(err)
 	}
-	sections["metering"], _ = json.Marshal(metering.Genesis{Params: metering.Params{IntervalSeconds: interval, MaxFutureSkewSeconds: 30}})
+	sections["metering"], _ = json.Marshal(metering.Genesis{Params: metering.Params{IntervalSeconds: interval, MaxFutureSkewSeconds: 30,
+		MaxReadingsPerTx: metering.DefaultMaxReadingsPerTx, MaxReadingsPerBlock: metering.DefaultMaxReadingsPerBlock}})
 	raw, _ = json.Marshal(sections)
 	return apptest.New(t, apptest.Options{AppState: raw})
 }
@@ -74,11 +75,14 @@ func now(h *apptest.Harness) int64 { return apptest.BlockTime(h.Height + 1).Unix
 
 type outcome struct{ accepted, rejected map[string]string } // "device/seq" -> delta or reason
 
-// submit relays readings from alice (any account may) and collects the
+// submit relays readings as the settlement relay and collects the
 // per-reading outcome from the events.
 func submit(t *testing.T, h *apptest.Harness, rs ...tx.HexBytes) outcome {
 	t.Helper()
-	b := h.Block(h.Sign(apptest.Alice, &tx.MsgSubmitReadings{Readings: rs}))
+	b := h.Block(h.Sign(settler, &tx.MsgSubmitReadings{Readings: rs}))
+	if b.Check[0].Code != abci.CodeTypeOK {
+		t.Fatalf("submit (CheckTx): code %s/%d %s", b.Check[0].Codespace, b.Check[0].Code, b.Check[0].Log)
+	}
 	res := b.TxResult(0)
 	if res.Code != abci.CodeTypeOK {
 		t.Fatalf("submit: code %s/%d %s", res.Codespace, res.Code, res.Log)
@@ -202,9 +206,9 @@ func TestReadingsRejected(t *testing.T) {
 	if b.TxResult(0).Code != 0 {
 		t.Fatal(b.TxResult(0).Log)
 	}
-	if o := submit(t, h, ev.read(t, 4, now(h), 9500)); o.rejected["ev-1/4"] != metering.ReasonRevoked {
-		t.Fatalf("revoked: got %v", o.rejected)
-	}
+	// With nothing new in it, the message fails (CheckTx and block alike).
+	h.RunFail("revoked device's reading", h.Sign(settler, &tx.MsgSubmitReadings{Readings: []tx.HexBytes{ev.read(t, 4, now(h), 9500)}}),
+		tx.CodeMeteringNoNewReadings, metering.ReasonRevoked+" 1")
 	if st := state(t, h, "ev-1"); st.Seq != 3 || st.Value != 9000 {
 		t.Fatalf("revoked device state changed: %+v", st)
 	}
@@ -213,7 +217,7 @@ func TestReadingsRejected(t *testing.T) {
 func TestRollbackFlagsFraudForever(t *testing.T) {
 	h := newHarness(t)
 	submit(t, h, ev.read(t, 1, now(h), 100_000))
-	b := h.Block(h.Sign(apptest.Alice, &tx.MsgSubmitReadings{Readings: []tx.HexBytes{ev.read(t, 2, now(h), 90_000)}}))
+	b := h.Block(h.Sign(settler, &tx.MsgSubmitReadings{Readings: []tx.HexBytes{ev.read(t, 2, now(h), 90_000)}}))
 	var flagged bool
 	for _, e := range b.TxResult(0).Events {
 		if e.Type == "metering.fraud_flagged" {
@@ -241,24 +245,195 @@ func TestRollbackFlagsFraudForever(t *testing.T) {
 	}
 }
 
-func TestKeyRotationStartsNewBaseline(t *testing.T) {
+// relay submits readings as the settlement relay and collects the
+// per-reading outcome from the events. Every batch the key-epoch tests
+// send carries at least one reading the chain accepts, so the transaction
+// succeeds and its events (rejections and fraud flags included) are kept.
+func relay(t *testing.T, h *apptest.Harness, rs ...tx.HexBytes) (outcome, []abci.Event) {
+	t.Helper()
+	b := h.Block(h.Sign(settler, &tx.MsgSubmitReadings{Readings: rs}))
+	res := b.TxResult(0)
+	if res.Code != abci.CodeTypeOK {
+		t.Fatalf("submit: code %s/%d %s", res.Codespace, res.Code, res.Log)
+	}
+	o := outcome{accepted: map[string]string{}, rejected: map[string]string{}}
+	for _, ev := range res.Events {
+		attr := map[string]string{}
+		for _, a := range ev.Attributes {
+			attr[a.Key] = a.Value
+		}
+		key := attr["device"] + "/" + attr["seq"]
+		switch ev.Type {
+		case "metering.reading_accepted":
+			o.accepted[key] = attr["delta"]
+		case "metering.reading_rejected":
+			o.rejected[key] = attr["reason"]
+		}
+	}
+	if len(o.accepted)+len(o.rejected) != len(rs) {
+		t.Fatalf("submit of %d readings: %d accepted, %d rejected", len(rs), len(o.accepted), len(o.rejected))
+	}
+	return o, res.Events
+}
+
+// rotate rotates d's key to a new one (as the installer of record) and
+// returns the device signing with the new key, and the rotation's block
+// time in milliseconds.
+func rotate(t *testing.T, h *apptest.Harness, d device, name string) (device, int64) {
+	t.Helper()
+	next := d
+	seed := sha256.Sum256([]byte("metering-test/" + name))
+	next.priv = ed25519.NewKeyFromSeed(seed[:])
+	h.RunOK("rotate "+d.id, h.Sign(apptest.Installer, &tx.MsgDeviceRotate{ID: d.id, PubKey: next.pub()}))
+	return next, h.BlockTime(h.Height).UnixMilli()
+}
+
+// TestRotationContinuesTheMeter: a new key continues the same meter. Its
+// first readings are checked against the last reading of the old epoch: a
+// replayed sequence is rejected, a lower value is a rollback flagged as
+// fraud, and the delta is taken across the epochs. Old-epoch readings
+// signed after the rotation, and readings of an unknown epoch, are
+// wrong_epoch.
+func TestRotationContinuesTheMeter(t *testing.T) {
 	h := newHarness(t)
-	submit(t, h, inv.read(t, 1, now(h), 50_000))
-	newKey := newDevice("inv-1", reading.KindEnergyWh)
-	newKey.priv = ed25519.NewKeyFromSeed(sha256.New().Sum([]byte("rotated"))[:32])
-	b := h.Block(h.Sign(apptest.Alice, &tx.MsgDeviceRotate{ID: "inv-1", PubKey: newKey.pub()}))
-	if b.TxResult(0).Code != 0 {
-		t.Fatal(b.TxResult(0).Log)
+	relay(t, h, inv.read(t, 1, now(h), 50_000), ev.read(t, 1, now(h), 1_000))
+	newKey, rotatedMs := rotate(t, h, inv, "rotated")
+	if d, _ := h.Device(inv.id); d.KeyEpoch != 2 || d.Keys[0].ToTime.UnixMilli() != rotatedMs {
+		t.Fatalf("after rotation: got %+v", d)
 	}
-	o := submit(t, h, inv.read(t, 2, now(h), 51_000), newKey.readEpoch(t, 2, 1, now(h), 10))
-	if o.rejected["inv-1/2"] != metering.ReasonWrongEpoch {
-		t.Fatalf("old key after rotation: got %v, want wrong_epoch", o.rejected)
+
+	// The gateway under the new key restarts the counter low and the
+	// sequence at 1: both are refused, and the low value flags the device.
+	t1 := now(h)
+	o, evs := relay(t, h, newKey.readEpoch(t, 2, 1, t1, 60_000), newKey.readEpoch(t, 2, 2, t1, 10), ev.read(t, 2, t1, 1_100))
+	if o.rejected["inv-1/1"] != metering.ReasonReplayed || o.rejected["inv-1/2"] != metering.ReasonRolledBack || o.accepted["ev-1/2"] != "100" {
+		t.Fatalf("new epoch restarting seq and value: got accepted %v rejected %v, want inv-1/1 replayed, inv-1/2 rolled_back", o.accepted, o.rejected)
 	}
-	if o.accepted["inv-1/1"] != "0" {
-		t.Fatalf("first reading of epoch 2 (counter reset to 10): got %v %v, want a new baseline", o.accepted, o.rejected)
+	if !apptest.HasEvent(evs, "metering.fraud_flagged", "device", inv.id, "seq", "2", "value", "10", "previous", "50000") {
+		t.Fatalf("no fraud_flagged event for a rollback after rotation: %v", evs)
 	}
-	if st := state(t, h, "inv-1"); st.Fraud != nil || st.KeyEpoch != 2 || st.Value != 10 {
-		t.Fatalf("after rotation: %+v", st)
+	st := state(t, h, inv.id)
+	if st.Fraud == nil || st.Fraud.Value != 10 || st.Fraud.Previous != 50_000 || st.Seq != 1 || st.Value != 50_000 || st.KeyEpoch != 1 {
+		t.Fatalf("after the rollback: got %+v %+v, want the epoch-1 reading kept and a fraud flag", st, st.Fraud)
+	}
+
+	// Continuing the meter: the delta spans the epochs.
+	t2 := now(h)
+	o, _ = relay(t, h, newKey.readEpoch(t, 2, 3, t2, 51_000))
+	if o.accepted["inv-1/3"] != "1000" {
+		t.Fatalf("first valid reading of epoch 2: got accepted %v rejected %v, want delta 1000 from the epoch-1 value", o.accepted, o.rejected)
+	}
+	if st := state(t, h, inv.id); st.KeyEpoch != 2 || st.Seq != 3 || st.Value != 51_000 || st.Fraud == nil {
+		t.Fatalf("after epoch 2's first reading: got %+v, want epoch 2 at seq 3 with the flag kept", st)
+	}
+
+	// The old key after the rotation, a reading of the old epoch older
+	// than the meter's key, a future epoch, a replay and a rollback of the
+	// new epoch.
+	t3 := now(h)
+	o, _ = relay(t, h,
+		inv.read(t, 4, t3, 52_000),              // old key, signed after epoch 1 ended
+		inv.read(t, 5, rotatedMs-1, 52_000),     // old key, signed in time, but the meter is at epoch 2
+		newKey.readEpoch(t, 3, 6, t3, 52_000),   // epoch 3 does not exist
+		newKey.readEpoch(t, 2, 3, t3, 52_000),   // replayed
+		newKey.readEpoch(t, 2, 7, t3+1, 50_999), // below 51000
+		newKey.readEpoch(t, 2, 8, t3+2, 51_500), // valid
+	)
+	want := map[string]string{"inv-1/4": metering.ReasonWrongEpoch, "inv-1/5": metering.ReasonWrongEpoch, "inv-1/6": metering.ReasonWrongEpoch,
+		"inv-1/3": metering.ReasonReplayed, "inv-1/7": metering.ReasonRolledBack}
+	for k, reason := range want {
+		if o.rejected[k] != reason {
+			t.Errorf("%s: got rejection %q, want %q", k, o.rejected[k], reason)
+		}
+	}
+	if o.accepted["inv-1/8"] != "500" {
+		t.Errorf("inv-1/8: got accepted %v, want delta 500", o.accepted)
+	}
+	if st := state(t, h, inv.id); st.Fraud.Count != 2 || st.Value != 51_500 {
+		t.Errorf("after the second rollback: got %+v %+v", st, st.Fraud)
+	}
+}
+
+// TestLateReadingOfEarlierEpoch: a reading of epoch 1 signed before the
+// rotation and relayed after it verifies against epoch 1's key and is
+// accepted; one signed at or after the rotation's block time is not.
+func TestLateReadingOfEarlierEpoch(t *testing.T) {
+	h := newHarness(t)
+	t0 := now(h)
+	relay(t, h, inv.read(t, 1, t0, 1_000))
+	late := inv.read(t, 2, t0+1_000, 1_500) // signed now, relayed after the rotation
+	newKey, rotatedMs := rotate(t, h, inv, "late")
+	if rotatedMs <= t0+1_000 {
+		t.Fatalf("the rotation at %d is not after the late reading's time %d", rotatedMs, t0+1_000)
+	}
+	// The same epoch-1 reading signed by the new key does not verify:
+	// an earlier epoch's reading is checked against that epoch's key.
+	o, _ := relay(t, h, newKey.readEpoch(t, 1, 2, t0+1_000, 1_500), ev.read(t, 1, now(h), 5_000))
+	if o.rejected["inv-1/2"] != metering.ReasonBadSignature {
+		t.Fatalf("epoch-1 reading signed by the epoch-2 key: got accepted %v rejected %v, want bad_signature", o.accepted, o.rejected)
+	}
+	o, _ = relay(t, h, late)
+	if o.accepted["inv-1/2"] != "500" {
+		t.Fatalf("late epoch-1 reading signed before the rotation: got accepted %v rejected %v, want delta 500", o.accepted, o.rejected)
+	}
+	// Signed at the rotation's block time (the key's validity excludes it)
+	// and a millisecond before it.
+	o, _ = relay(t, h, inv.read(t, 3, rotatedMs, 1_600), inv.read(t, 4, rotatedMs-1, 1_700))
+	if o.rejected["inv-1/3"] != metering.ReasonWrongEpoch || o.accepted["inv-1/4"] != "200" {
+		t.Fatalf("epoch-1 readings at and before the rotation time: got accepted %v rejected %v, want inv-1/3 wrong_epoch, inv-1/4 delta 200",
+			o.accepted, o.rejected)
+	}
+	if st := state(t, h, inv.id); st.KeyEpoch != 1 || st.Seq != 4 || st.Value != 1_700 || st.Fraud != nil {
+		t.Fatalf("state: got %+v", st)
+	}
+	o, _ = relay(t, h, newKey.readEpoch(t, 2, 5, now(h), 2_000))
+	if o.accepted["inv-1/5"] != "300" {
+		t.Fatalf("epoch 2 after the late readings: got accepted %v rejected %v, want delta 300", o.accepted, o.rejected)
+	}
+
+	// Revocation ends every epoch: even a reading signed before it is
+	// refused.
+	before := inv.read(t, 6, now(h), 2_100)
+	h.RunOK("revoke", h.Sign(apptest.Installer, &tx.MsgDeviceRevoke{ID: inv.id, Reason: "stolen"}))
+	o, _ = relay(t, h, before, ev.read(t, 2, now(h), 5_100))
+	if o.rejected["inv-1/6"] != metering.ReasonRevoked {
+		t.Fatalf("reading of a revoked device: got accepted %v rejected %v, want revoked", o.accepted, o.rejected)
+	}
+}
+
+// TestOdometerRollbackAfterRotation: restarting an odometer low under a
+// new key (before a sale, say) is a rollback like any other: the device
+// is flagged and the vehicle carries the odometer_rollback flag for ever.
+func TestOdometerRollbackAfterRotation(t *testing.T) {
+	h := newHarness(t)
+	vin := "KMHKR81CPNU000001"
+	if d, err := tx.VINCheckDigit(vin); err != nil {
+		t.Fatal(err)
+	} else {
+		vin = vin[:8] + string(d) + vin[9:]
+	}
+	h.RunOK("register the vehicle", h.Sign(apptest.Registrar, &tx.MsgVehicleRegister{VIN: vin, Model: "Hyundai Ioniq 5", Year: 2024,
+		Owner: apptest.Bob.Addr, OdometerDevice: ev.id, Battery: tx.Battery{CapacityWh: 77_400, Chemistry: "nmc", PassportID: "KR-BP-0001"}}))
+	relay(t, h, ev.read(t, 1, now(h), 120_000_000))
+	newKey, _ := rotate(t, h, ev, "odometer")
+	o, evs := relay(t, h, newKey.readEpoch(t, 2, 2, now(h), 5_000), inv.read(t, 1, now(h), 1_000))
+	if o.rejected["ev-1/2"] != metering.ReasonRolledBack {
+		t.Fatalf("odometer restarted low after rotation: got accepted %v rejected %v, want rolled_back", o.accepted, o.rejected)
+	}
+	if !apptest.HasEvent(evs, "vehicles.flagged", "vin", vin, "kind", vehicles.FlagOdometerRollback, "device", ev.id, "value_m", "5000", "previous_m", "120000000") {
+		t.Fatalf("no vehicles.flagged event: %v", evs)
+	}
+	var v vehicles.Vehicle
+	h.QueryJSON(t, "/vehicles/vehicle", []byte(vin), &v)
+	if !v.Flagged() || v.Odometer.Last == nil || v.Odometer.Last.ValueM != 120_000_000 {
+		t.Fatalf("vehicle after the rollback: flags %+v, odometer %+v", v.Flags, v.Odometer)
+	}
+	if st := state(t, h, ev.id); st.Fraud == nil || st.Value != 120_000_000 {
+		t.Fatalf("device state: got %+v", st)
+	}
+	// Continuing above the old value counts the distance across epochs.
+	if o, _ := relay(t, h, newKey.readEpoch(t, 2, 3, now(h), 120_000_500)); o.accepted["ev-1/3"] != "500" {
+		t.Fatalf("odometer continuing: got accepted %v rejected %v, want delta 500", o.accepted, o.rejected)
 	}
 }
 

@@ -1,93 +1,260 @@
 package metering
 
 import (
-	"crypto/ed25519"
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
 
-	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
+	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/citychain/citychain/chain/internal/devices"
 	"github.com/citychain/citychain/chain/internal/module"
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/edge/reading"
+	"github.com/citychain/citychain/edge/signature"
 )
 
-// candidate is a reading that passed the registry checks, waiting for its
+// candidate is a reading that passed the cheap checks, waiting for its
 // signature to be verified.
 type candidate struct {
 	r   reading.Signed
 	dev *devices.Device
-	pub tx.PubKey // the key of the reading's epoch
+	pub tx.PubKey    // the key of the reading's epoch
+	st  *DeviceState // the device's state when the message began (nil before its first reading)
 }
 
-// submit applies a batch of signed readings. Registry checks come first,
-// then one batch verification of every remaining signature (falling back
-// to one-by-one verification to find the forged ones), then the sequence,
-// value and time rules in message order.
-func (k *Keeper) submit(ctx *module.Context, m *tx.MsgSubmitReadings) error {
-	var cands []candidate
-	for i, w := range m.Readings {
-		r, err := reading.Decode(w)
-		if err != nil {
-			return ErrMalformedReadings.Wrapf("readings[%d]: %v", i, err)
-		}
-		dev := k.devices.Device(ctx, r.DeviceID)
-		switch {
-		case dev == nil:
-			k.reject(ctx, r.Reading, ReasonUnregistered)
-		default:
-			pub, reason := signingKey(dev, r.Reading)
-			if reason == "" && !r.Kind.MeasuredBy(dev.Kind) {
-				reason = ReasonWrongKind
-			}
-			if reason != "" {
-				k.reject(ctx, r.Reading, reason)
-				continue
-			}
-			cands = append(cands, candidate{r: r, dev: dev, pub: pub})
-		}
+// submit applies a batch of signed readings relayed by the settlement role.
+// The cheap checks come first and cost no signature verification: the
+// registry (device, status, key epoch, kind), readings repeated within the
+// message, and the device's floor (a sequence not above the last accepted
+// one, an epoch gone back, a time gone back, a rollback already recorded)
+// — a reading they reject could change nothing. Then one batch
+// verification of every remaining signature (falling back to one-by-one
+// verification to find the forged ones), then the sequence, value and time
+// rules in message order. A message none of whose readings was accepted or
+// recorded new fraud evidence fails with ErrNoNewReadings, so a batch of
+// replayed or forged readings never reaches a block (CheckTx refuses it).
+func (k *Keeper) submit(ctx *module.Context, signer tx.Address, m *tx.MsgSubmitReadings) error {
+	if !k.roles.HasRole(ctx, signer, tx.RoleSettlement) {
+		return ErrNotSettlement.Wrapf("%s does not hold role %q: only the settlement relay submits readings", signer, tx.RoleSettlement)
+	}
+	first := len(ctx.Events())
+	cands, err := k.screen(ctx, m)
+	if err != nil {
+		return err
 	}
 	valid := verifyBatch(cands)
 	params := k.Params(ctx)
+	applied := make(map[string]bool, len(cands)) // devices a reading of this message reached apply for; looked up only
 	for i, c := range cands {
 		if !valid[i] {
 			k.reject(ctx, c.r.Reading, ReasonBadSignature)
 			continue
 		}
+		id := c.r.DeviceID
+		st := c.st
+		if applied[id] {
+			st = k.State(ctx, id) // an earlier reading of the message moved it
+		}
+		if reason := floorCheck(st, c.r.Reading); reason != "" {
+			k.reject(ctx, c.r.Reading, reason)
+			continue
+		}
+		applied[id] = true
+		n := len(ctx.Events())
 		k.apply(ctx, params, c.r.Reading)
+		if _, reason := fate(ctx.Events()[n:]); reason == ReasonRolledBack {
+			k.recordRollback(ctx, c.r.Reading)
+		}
+	}
+	accepted, rejected := outcome(ctx.Events()[first:])
+	if accepted == 0 && rejected.count(ReasonRolledBack) == 0 {
+		return ErrNoNewReadings.Wrapf("none of the %d readings was accepted or is new fraud evidence; rejected: %s",
+			len(m.Readings), rejected)
 	}
 	return nil
 }
 
-// verifyBatch verifies every candidate's signature. The verdict per
-// signature is the same as verifying one by one (a failed batch is
-// re-checked signature by signature), so it is deterministic.
+// screen decodes the message's readings and runs the checks that need no
+// signature verification, rejecting what they refuse; it returns the
+// readings whose signatures are worth verifying.
+func (k *Keeper) screen(ctx *module.Context, m *tx.MsgSubmitReadings) ([]candidate, error) {
+	var (
+		cands  []candidate
+		seen   = make(map[string]bool, len(m.Readings))         // wire bytes already in the message; looked up only
+		states = make(map[string]*DeviceState, len(m.Readings)) // looked up only
+	)
+	for i, w := range m.Readings {
+		r, err := reading.Decode(w)
+		if err != nil {
+			return nil, ErrMalformedReadings.Wrapf("readings[%d]: %v", i, err)
+		}
+		if seen[string(w)] {
+			// The same bytes meet the same state the first copy left:
+			// accepted once, this one would be replayed; rejected, so
+			// would this one be.
+			k.reject(ctx, r.Reading, ReasonDuplicate)
+			continue
+		}
+		seen[string(w)] = true
+		dev := k.devices.Device(ctx, r.DeviceID)
+		if dev == nil {
+			k.reject(ctx, r.Reading, ReasonUnregistered)
+			continue
+		}
+		pub, reason := signingKey(dev, r.Reading)
+		if reason == "" && !r.Kind.MeasuredBy(dev.Kind) {
+			reason = ReasonWrongKind
+		}
+		st, ok := states[r.DeviceID]
+		if !ok {
+			st = k.State(ctx, r.DeviceID)
+			states[r.DeviceID] = st
+		}
+		if reason == "" {
+			reason = floorCheck(st, r.Reading)
+		}
+		if reason != "" {
+			k.reject(ctx, r.Reading, reason)
+			continue
+		}
+		cands = append(cands, candidate{r: r, dev: dev, pub: pub, st: st})
+	}
+	return cands, nil
+}
+
+// floorCheck is the part of the device's floor (floorReason) a reading can
+// be rejected for without its signature verified, because the rejection
+// changes nothing: a reading below the floor is rejected, except a
+// rollback, which is evidence, and is rejected here only if it is not new:
+// at or below the last rollback recorded (known_rollback). Replayed
+// readings and known rollbacks therefore cost no verification.
+func floorCheck(st *DeviceState, r reading.Reading) string {
+	switch reason := floorReason(st, r); reason {
+	case ReasonRolledBack:
+		if r.Seq <= st.LastRollbackSeq {
+			return ReasonKnownRollback
+		}
+		return ""
+	default:
+		return reason
+	}
+}
+
+// recordRollback notes r, a rollback apply just counted in the device's
+// fraud flag, as the device's last recorded rollback.
+func (k *Keeper) recordRollback(ctx *module.Context, r reading.Reading) {
+	st := k.State(ctx, r.DeviceID)
+	if st == nil || r.Seq <= st.LastRollbackSeq {
+		return
+	}
+	st.LastRollbackSeq = r.Seq
+	putJSON(k.kv(ctx), deviceKey(r.DeviceID), st)
+}
+
+// fate reads one reading's fate from the events its handling emitted:
+// accepted, or the reason it was rejected.
+func fate(evs []abci.Event) (accepted bool, reason string) {
+	for _, e := range evs {
+		switch e.Type {
+		case evAccepted:
+			return true, ""
+		case evRejected:
+			for _, a := range e.Attributes {
+				if a.Key == "reason" {
+					return false, a.Value
+				}
+			}
+		}
+	}
+	return false, ""
+}
+
+// outcome counts the readings a message's events accept, and those they
+// reject, by reason.
+func outcome(evs []abci.Event) (accepted int, rejected tally) {
+	for i := range evs {
+		switch ok, reason := fate(evs[i : i+1]); {
+		case ok:
+			accepted++
+		case reason != "":
+			rejected.add(reason)
+		}
+	}
+	return accepted, rejected
+}
+
+// tally counts rejections by reason (a slice, so its order is fixed).
+type tally []reasonCount
+
+type reasonCount struct {
+	reason string
+	n      int
+}
+
+func (t *tally) add(reason string) {
+	for i := range *t {
+		if (*t)[i].reason == reason {
+			(*t)[i].n++
+			return
+		}
+	}
+	*t = append(*t, reasonCount{reason, 1})
+}
+
+func (t tally) count(reason string) int {
+	for _, c := range t {
+		if c.reason == reason {
+			return c.n
+		}
+	}
+	return 0
+}
+
+// String lists the counts by reason name: "bad_signature 2, replayed 148".
+func (t tally) String() string {
+	s := slices.Clone(t)
+	slices.SortFunc(s, func(a, b reasonCount) int { return cmp.Compare(a.reason, b.reason) })
+	parts := make([]string, len(s))
+	for i, c := range s {
+		parts[i] = fmt.Sprintf("%s %d", c.reason, c.n)
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// verifyBatch verifies every candidate's signature in one batch, under the
+// project's one rule (edge/signature: ZIP-215, the rule of Signed.Verify,
+// of settlement and of CometBFT): the verdict per signature is what
+// verifying it alone gives, whatever else is in the batch (a failed batch
+// is re-checked signature by signature with the same rule), so it is
+// deterministic.
 func verifyBatch(cands []candidate) []bool {
 	out := make([]bool, len(cands))
 	if len(cands) == 0 {
 		return out
 	}
-	bv := cmted25519.NewBatchVerifier()
+	b := signature.NewBatch(len(cands))
 	for _, c := range cands {
 		msg, err := c.r.SigningBytes()
 		if err != nil {
 			return out // cannot happen for a decoded reading; reject all
 		}
-		if err := bv.Add(cmted25519.PubKey(c.pub), msg, c.r.Signature[:]); err != nil {
-			return out
-		}
+		b.Add(c.pub, msg, c.r.Signature[:])
 	}
-	if ok, _ := bv.Verify(); ok {
-		for i := range out {
-			out[i] = true
-		}
-		return out
-	}
-	for i, c := range cands {
-		out[i] = c.r.Verify(ed25519.PublicKey(c.pub)) == nil
-	}
+	copy(out, b.Verify())
 	return out
 }
 
+// The events of a reading's fate.
+const (
+	evAccepted = "metering.reading_accepted"
+	evRejected = "metering.reading_rejected"
+)
+
 func (k *Keeper) reject(ctx *module.Context, r reading.Reading, reason string) {
-	ctx.Emit("metering.reading_rejected", "device", r.DeviceID, "seq", module.U64(r.Seq), "value", module.U64(r.Value), "reason", reason)
+	ctx.Emit(evRejected, "device", r.DeviceID, "seq", module.U64(r.Seq), "value", module.U64(r.Value), "reason", reason)
 }

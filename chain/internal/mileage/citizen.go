@@ -13,7 +13,11 @@ func requireSCoin(c tx.Coin) error {
 	return nil
 }
 
-func isModuleAccount(a tx.Address) bool { return a == BudgetAddress || a == HeldAddress }
+// isModuleAccount reports whether a is one of the chain's module accounts
+// (tx.ModuleAccountName): the mileage budget and held account, and the
+// other modules' escrows. No key controls them, so none may receive an
+// award, be a merchant or be paid a vehicle reward.
+func isModuleAccount(a tx.Address) bool { return tx.ModuleAccountName(a) != "" }
 
 // fund moves S-Coin from the signer to the budget.
 func (k *Keeper) fund(ctx *module.Context, signer tx.Address, m *tx.MsgMileageFund) error {
@@ -42,7 +46,7 @@ func (k *Keeper) award(ctx *module.Context, signer tx.Address, m *tx.MsgMileageA
 		return ErrInvalidRecipient.Wrapf("issuer %s cannot award itself", signer)
 	}
 	if isModuleAccount(m.To) {
-		return ErrInvalidRecipient.Wrapf("%s is a mileage module account", m.To)
+		return ErrInvalidRecipient.Wrapf("%s is the %q module account", m.To, tx.ModuleAccountName(m.To))
 	}
 	if bal := k.bank.Balance(ctx, BudgetAddress, tx.DenomSCoin); bal < m.Amount.Amount {
 		return ErrBudgetInsufficient.Wrapf("budget %s holds %s, award needs %s", BudgetAddress, scn(bal), m.Amount)
@@ -163,7 +167,7 @@ func (k *Keeper) consumeLots(ctx *module.Context, addr tx.Address, amount uint64
 // registerMerchant registers a merchant; signer is zero at genesis.
 func (k *Keeper) registerMerchant(ctx *module.Context, signer tx.Address, m *tx.MsgMileageRegisterMerchant) error {
 	if isModuleAccount(m.Address) {
-		return ErrInvalidRecipient.Wrapf("%s is a mileage module account", m.Address)
+		return ErrInvalidRecipient.Wrapf("%s is the %q module account", m.Address, tx.ModuleAccountName(m.Address))
 	}
 	kv := k.kv(ctx)
 	if old := k.merchant(kv, m.Address); old != nil {

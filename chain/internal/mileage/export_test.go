@@ -43,7 +43,7 @@ func busyChain(t *testing.T, seed uint64, blocks int, inspect func(h *apptest.Ha
 			rs = append(rs, o.sign(t, nowMs, move))
 		}
 		if len(rs) > 0 {
-			txs = append(txs, h.Sign(apptest.Alice, &tx.MsgSubmitReadings{Readings: rs}))
+			txs = append(txs, h.Sign(apptest.Settlement, &tx.MsgSubmitReadings{Readings: rs}))
 		}
 		switch r := rng.IntN(10); {
 		case b == 10:

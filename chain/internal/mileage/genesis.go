@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/citychain/citychain/chain/internal/module"
@@ -43,12 +44,20 @@ type BonusTier struct {
 	BonusUscn      uint64 `json:"bonus_uscn"`
 }
 
-// Parameter bounds.
+// Parameter bounds, checked at genesis by Validate (the README explains
+// them).
 const (
-	MaxPeriodIntervals    = 100_000
-	MaxBonusTiers         = 16
+	// MaxPeriodIntervals bounds period_intervals and
+	// settle_delay_intervals: each settlement step reads period_intervals
+	// metering deltas.
+	MaxPeriodIntervals = 100_000
+	// MaxBonusTiers bounds the bonus tiers a settlement step walks.
+	MaxBonusTiers = 16
+	// MaxAwardExpirySeconds: an award is spendable at most a hundred years.
 	MaxAwardExpirySeconds = 100 * 365 * 24 * 3600
-	maxWorkPerBlock       = 10_000
+	// maxWorkPerBlock bounds the vehicle periods settled and the awards
+	// expired in one block.
+	maxWorkPerBlock = 10_000
 )
 
 // DefaultParams: 30-day periods of 15-minute intervals settled an hour after
@@ -71,21 +80,26 @@ func DefaultParams() Params {
 }
 
 // Validate checks the parameters against the metering interval length,
-// so that no reward computation can overflow.
+// so that no reward computation can overflow and the work of a block is
+// bounded. The error names the field, its value and the bound.
 func (p Params) Validate(intervalSeconds uint64) error {
 	if p.PeriodIntervals == 0 || p.PeriodIntervals > MaxPeriodIntervals {
 		return ErrInvalidGenesis.Wrapf("params.period_intervals: %d, want 1 to %d", p.PeriodIntervals, MaxPeriodIntervals)
 	}
-	if _, ok := tx.MulUint64(p.PeriodIntervals+p.SettleDelayIntervals, intervalSeconds); !ok || p.SettleDelayIntervals > MaxPeriodIntervals {
-		return ErrInvalidGenesis.Wrapf("params.settle_delay_intervals: %d is too large", p.SettleDelayIntervals)
+	if p.SettleDelayIntervals > MaxPeriodIntervals {
+		return ErrInvalidGenesis.Wrapf("params.settle_delay_intervals: %d, want at most %d", p.SettleDelayIntervals, MaxPeriodIntervals)
+	}
+	if _, ok := tx.MulUint64(p.PeriodIntervals+p.SettleDelayIntervals, intervalSeconds); !ok {
+		return ErrInvalidGenesis.Wrapf("params: (period_intervals %d + settle_delay_intervals %d) × interval_seconds %d passes 2^64-1",
+			p.PeriodIntervals, p.SettleDelayIntervals, intervalSeconds)
 	}
 	maxM, ok := tx.MulUint64(p.MaxKmPerPeriod, 1000)
 	if !ok {
-		return ErrInvalidGenesis.Wrapf("params.max_km_per_period: %d is too large", p.MaxKmPerPeriod)
+		return ErrInvalidGenesis.Wrapf("params.max_km_per_period: %d, want at most %d (its metres within 2^64-1)", p.MaxKmPerPeriod, uint64(math.MaxUint64/1000))
 	}
 	maxPerKm, ok := tx.MulUint64(maxM, p.UscnPerKm)
 	if !ok {
-		return ErrInvalidGenesis.Wrapf("params: max_km_per_period × 1000 × uscn_per_km passes 2^64-1")
+		return ErrInvalidGenesis.Wrapf("params: max_km_per_period %d × 1000 × uscn_per_km %d passes 2^64-1", p.MaxKmPerPeriod, p.UscnPerKm)
 	}
 	if len(p.BonusTiers) > MaxBonusTiers {
 		return ErrInvalidGenesis.Wrapf("params.bonus_tiers: %d tiers, want at most %d", len(p.BonusTiers), MaxBonusTiers)
@@ -93,11 +107,12 @@ func (p Params) Validate(intervalSeconds uint64) error {
 	var prev uint64
 	for i, t := range p.BonusTiers {
 		if t.MinReductionBP == 0 || t.MinReductionBP > 10_000 || t.MinReductionBP <= prev {
-			return ErrInvalidGenesis.Wrapf("params.bonus_tiers[%d].min_reduction_bp: %d, want 1 to 10000 and above the previous tier's", i, t.MinReductionBP)
+			return ErrInvalidGenesis.Wrapf("params.bonus_tiers[%d].min_reduction_bp: %d, want %d to 10000 (above the previous tier's)", i, t.MinReductionBP, prev+1)
 		}
 		prev = t.MinReductionBP
 		if _, ok := tx.AddUint64(maxPerKm/1000, t.BonusUscn); !ok {
-			return ErrInvalidGenesis.Wrapf("params.bonus_tiers[%d].bonus_uscn: %d is too large", i, t.BonusUscn)
+			return ErrInvalidGenesis.Wrapf("params.bonus_tiers[%d].bonus_uscn: %d, want at most %d (with the largest per-km reward, within 2^64-1)",
+				i, t.BonusUscn, uint64(math.MaxUint64)-maxPerKm/1000)
 		}
 	}
 	if p.AwardExpirySeconds > MaxAwardExpirySeconds {
@@ -306,7 +321,7 @@ func (k *Keeper) checkState(ctx *module.Context, g *Genesis) error {
 	for i := range g.RegisteredMerchants {
 		m := &g.RegisteredMerchants[i]
 		if isModuleAccount(m.Address) {
-			return fmt.Errorf("registered_merchants[%d].address: %s is a mileage module account", i, m.Address)
+			return fmt.Errorf("registered_merchants[%d].address: %s is the %q module account", i, m.Address, tx.ModuleAccountName(m.Address))
 		}
 		key := merchantKey(m.Address)
 		if err := ascending("registered_merchants", i, prev, key, "address "+m.Address.String()); err != nil {

@@ -86,7 +86,8 @@ func (s setup) appState(t testing.TB) []byte {
 		devs = append(devs, o.register())
 	}
 	st := apptest.BuildAppState(apptest.DemoAccounts(), devs)
-	st.Metering.Params = metering.Params{IntervalSeconds: s.intervalSeconds, MaxFutureSkewSeconds: 30}
+	st.Metering.Params = metering.Params{IntervalSeconds: s.intervalSeconds, MaxFutureSkewSeconds: 30,
+		MaxReadingsPerTx: metering.DefaultMaxReadingsPerTx, MaxReadingsPerBlock: metering.DefaultMaxReadingsPerBlock}
 	st.Mileage = mileage.Genesis{Params: s.params, Vehicles: s.enrolled, Merchants: s.merchants}
 	if s.budget > 0 {
 		st.Bank.Balances = append(st.Bank.Balances, bank.GenesisBalance{Address: mileage.BudgetAddress,
@@ -166,11 +167,11 @@ func budget(t testing.TB, h *apptest.Harness) mileage.Budget {
 	return b
 }
 
-// submitReadings relays readings (alice relays; any account may) in the
+// submitReadings relays readings (as the settlement relay) in the
 // next block and fails unless every one is accepted.
 func submitReadings(t testing.TB, h *apptest.Harness, rs ...tx.HexBytes) *apptest.Block {
 	t.Helper()
-	b := h.Block(h.Sign(apptest.Alice, &tx.MsgSubmitReadings{Readings: rs}))
+	b := h.Block(h.Sign(apptest.Settlement, &tx.MsgSubmitReadings{Readings: rs}))
 	res := b.TxResult(0)
 	apptest.RequireOK(t, "submit readings", res)
 	if n := len(attrs(res.Events, "metering.reading_accepted")); n != len(rs) {

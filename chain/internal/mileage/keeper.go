@@ -19,12 +19,13 @@ import (
 
 // Module accounts. No key controls them; only this module moves their funds.
 var (
-	// BudgetAddress holds the mileage budget: anyone may fund it (bank/send
-	// or mileage/fund); awards and vehicle rewards are paid from it.
-	BudgetAddress = tx.ModuleAddress("mileage")
+	// BudgetAddress holds the mileage budget: anyone may fund it with
+	// mileage/fund (a plain bank/send to it is refused); awards and
+	// vehicle rewards are paid from it.
+	BudgetAddress = tx.ModuleAddress(tx.ModuleAccountMileage)
 	// HeldAddress holds the awarded, unspent citizen mileage: its balance is
 	// the sum of every account's mileage balance.
-	HeldAddress = tx.ModuleAddress("mileage/held")
+	HeldAddress = tx.ModuleAddress(tx.ModuleAccountMileageHeld)
 )
 
 // Bank is what mileage needs of the bank module.

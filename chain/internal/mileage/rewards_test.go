@@ -116,7 +116,7 @@ func TestVehicleRewardsPeriodByPeriod(t *testing.T) {
 	}
 
 	// P0+1: ev-2's odometer is rolled back: the period is forfeited.
-	b := h.Block(h.Sign(apptest.Alice, &tx.MsgSubmitReadings{Readings: []tx.HexBytes{ev2.sign(t, nextMs(h), -500)}})) // block 37
+	b := h.Block(h.Sign(apptest.Settlement, &tx.MsgSubmitReadings{Readings: []tx.HexBytes{ev2.sign(t, nextMs(h), -500)}})) // block 37
 	if !apptest.HasEvent(b.TxResult(0).Events, "metering.fraud_flagged", "device", "ev-2") {
 		t.Fatal("rollback not flagged")
 	}
@@ -194,11 +194,13 @@ func TestBudgetExhaustion(t *testing.T) {
 	if !apptest.HasEvent(res.Events, "mileage.funded", "from", apptest.Treasury.Addr.String(), "amount", "1000000uscn") {
 		t.Fatalf("fund events: %v", res.Events)
 	}
-	h.RunOK("plain bank send to the budget", h.Sign(apptest.Bob, &tx.MsgSend{To: mileage.BudgetAddress, Amount: tx.Coin{Amount: 5, Denom: "uscn"}}))
+	// A plain bank/send would fund the budget outside totals.funded: refused.
+	h.RunFail("plain bank send to the budget", h.Sign(apptest.Bob, &tx.MsgSend{To: mileage.BudgetAddress, Amount: tx.Coin{Amount: 5, Denom: "uscn"}}),
+		tx.CodeBankModuleAccount, "mileage/fund")
 	submitReadings(t, h, ev1.sign(t, nextMs(h), 2_000)) // block 63, P0+2
 	got = settled(t, advanceTo(h, 84), p0+2)
 	want(t, "ev-1 refunded budget", got["ev-1"], "reward", "20000", "paid", "20000", "status", "paid")
-	if b := budget(t, h); b.Budget.Amount != 1_000_005-20_000 || b.Totals.Funded != 1_000_000 {
+	if b := budget(t, h); b.Budget.Amount != 1_000_000-20_000 || b.Totals.Funded != 1_000_000 {
 		t.Fatalf("budget after funding: %+v", b)
 	}
 }

@@ -30,7 +30,8 @@ type flagSpan struct{ from, clear int64 } // clear 0: still flagged
 
 // TestSimulation drives random readings (with rollbacks), fraud clearing,
 // awards (some by non-issuers), spends (some at unregistered shops or above
-// the balance), funding and blocks across many periods, over many seeds, on
+// the balance), funding (and refused plain sends to the budget and the held
+// account) and blocks across many periods, over many seeds, on
 // two applications fed the same blocks. After every block it checks: the
 // same app hash on both; the S-Coin supply unchanged and held by the known
 // accounts; the budget and held accounts equal to what the events say; every
@@ -49,7 +50,7 @@ func TestSimulation(t *testing.T) {
 	}
 	// The seeds must reach every outcome the invariants are about.
 	for _, o := range []string{"paid", "partial", "unpaid", "forfeited", "no_reward", "bonus", "awarded", "spent", "expired",
-		"funded", "fraud_cleared", "mileage/2", "mileage/5", "mileage/6", "mileage/7", "mileage/8", "metering/8"} {
+		"funded", "fraud_cleared", "bank/8", "mileage/2", "mileage/5", "mileage/6", "mileage/7", "mileage/8", "metering/8"} {
 		if seen[o] == 0 && !testing.Short() {
 			t.Errorf("no seed reached outcome %q (%v)", o, seen)
 		}
@@ -89,11 +90,11 @@ func simulate(t *testing.T, seed uint64, blocks int, seen map[string]int) []byte
 		lastMs: map[string]int64{}, flags: map[string][]flagSpan{}, settled: map[string]bool{}, seen: seen}
 	p0 := uint64(apptest.GenesisTime.Unix()) / interval / p.PeriodIntervals
 	strangerHasAccount := false
-	var sendsToBudget map[int]uint64 // tx index -> amount of a plain bank/send to the budget
+	var refused map[int]bool // tx index -> a plain bank/send to a mileage account, which must fail
 
 	for b := 0; b < blocks; b++ {
 		var txs [][]byte
-		sendsToBudget = map[int]uint64{}
+		refused = map[int]bool{}
 		nowMs := nextMs(h1)
 		for n := rng.IntN(5); n > 0; n-- {
 			switch r := rng.IntN(100); {
@@ -111,7 +112,7 @@ func simulate(t *testing.T, seed uint64, blocks int, seen map[string]int) []byte
 					m.signedAt[fmt.Sprintf("%s/%d", o.id, o.seq)] = nowMs
 				}
 				if len(rs) > 0 {
-					txs = append(txs, h1.Sign(apptest.Alice, &tx.MsgSubmitReadings{Readings: rs}))
+					txs = append(txs, h1.Sign(apptest.Settlement, &tx.MsgSubmitReadings{Readings: rs}))
 				}
 			case r < 55: // awards, some by a citizen (rejected), some above the budget
 				issuer := apptest.Agency
@@ -131,13 +132,14 @@ func simulate(t *testing.T, seed uint64, blocks int, seen map[string]int) []byte
 				}
 				amt := 1 + rng.Uint64N(m.balances[k.Addr]*3/2+10)
 				txs = append(txs, h1.Sign(k, &tx.MsgMileageSpend{Merchant: merchant, Amount: uscn(amt)}))
-			case r < 87: // funding, by message or by plain send
+			case r < 87: // funding by message; a plain send to the budget or the held account is refused
 				amt := 1 + rng.Uint64N(2_000_000)
 				if rng.IntN(2) == 0 {
 					txs = append(txs, h1.Sign(apptest.Treasury, &tx.MsgMileageFund{Amount: uscn(amt)}))
 				} else {
-					sendsToBudget[len(txs)] = amt
-					txs = append(txs, h1.Sign(apptest.Treasury, &tx.MsgSend{To: mileage.BudgetAddress, Amount: uscn(amt)}))
+					to := []tx.Address{mileage.BudgetAddress, mileage.HeldAddress}[rng.IntN(2)]
+					refused[len(txs)] = true
+					txs = append(txs, h1.Sign(apptest.Treasury, &tx.MsgSend{To: to, Amount: uscn(amt)}))
 				}
 			case r < 92: // the district office becomes a merchant (once)
 				txs = append(txs, h1.Sign(apptest.Agency, &tx.MsgMileageRegisterMerchant{Address: guOffice.Addr, Name: "Jung-gu", Category: tx.MerchantLocalTax}))
@@ -162,10 +164,10 @@ func simulate(t *testing.T, seed uint64, blocks int, seen map[string]int) []byte
 			if r1.Code != 0 {
 				seen[fmt.Sprintf("%s/%d", r1.Codespace, r1.Code)]++
 			}
+			if refused[i] {
+				apptest.RequireCode(t, fmt.Sprintf("height %d tx %d: bank/send to a mileage account", h1.Height, i), r1, tx.CodeBankModuleAccount)
+			}
 			if r1.Code == 0 {
-				if amt, ok := sendsToBudget[i]; ok {
-					m.budget += amt
-				}
 				m.apply(t, h1, p, interval, r1.Events)
 			}
 			if r1.Code == 0 && !strangerHasAccount {

@@ -1,6 +1,7 @@
 // Package validators is the validator-set module: the CometBFT validator
 // set as chain state (recorded from the genesis validators at InitChain),
-// changed by an authority's validators/set_power messages. The app returns
+// changed by validators/set_power, an authority action that runs once k of
+// the n authorities approve it (the auth module's Gate, before Handle). The app returns
 // the difference a block made to the set as FinalizeBlock's validator
 // updates, which CometBFT applies two blocks later.
 package validators

@@ -31,7 +31,7 @@ var (
 	ErrRecycled            = module.NewError(tx.CodeVehicleRecycled, "vehicle is recycled")
 	ErrFutureTime          = module.NewError(tx.CodeVehicleFutureTime, "time is after the block time")
 	ErrNotDealer           = module.NewError(tx.CodeVehicleNotDealer, "signer lacks the dealer role")
-	ErrTransferOpen        = module.NewError(tx.CodeVehicleTransferOpen, "vehicle already has an open transfer")
+	ErrTransferOpen        = module.NewError(tx.CodeVehicleTransferOpen, "vehicle already has an open transfer its owner accepted")
 	ErrSameOwner           = module.NewError(tx.CodeVehicleSameOwner, "buyer already owns the vehicle")
 	ErrUnknownTransfer     = module.NewError(tx.CodeVehicleUnknownTransfer, "unknown transfer")
 	ErrTransferClosed      = module.NewError(tx.CodeVehicleTransferClosed, "transfer is no longer open")

@@ -14,8 +14,9 @@ var _ module.Exporter = (*Keeper)(nil)
 // ExportGenesis implements module.Exporter: the module's state as a genesis
 // section, read in key order. Records (params, counters, vehicles with
 // their odometer series, programmes, transfers) are written out; indexes
-// (device bindings, owners' vehicles, citizens' subsidies) are not:
-// InitGenesis rebuilds them from the vehicles.
+// (device bindings, owners' vehicles, citizens' subsidies, dealers'
+// proposals) are not: InitGenesis rebuilds them from the vehicles and the
+// open transfers.
 func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 	var g Genesis
 	var hasParams bool
@@ -53,7 +54,7 @@ func (k *Keeper) ExportGenesis(ctx *module.Context) (json.RawMessage, error) {
 			return module.AppendJSON(&g.Programmes, value)
 		case prefixTransfer:
 			return module.AppendJSON(&g.Transfers, value)
-		case prefixDevice, prefixOwner, prefixCitizen:
+		case prefixDevice, prefixOwner, prefixCitizen, prefixProposal:
 			// indexes: rebuilt by InitGenesis (App.Export checks the rebuild)
 		default:
 			return module.ErrUnknownKey

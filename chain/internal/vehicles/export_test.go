@@ -32,7 +32,8 @@ func busyRegister(t *testing.T, seed uint64, blocks int, inspect func(h *apptest
 	spare := newOdometer("ev-spare", apptest.Alice)
 	devs = append(devs, spare.register())
 	st := apptest.BuildAppState(apptest.DemoAccounts(), devs)
-	st.Metering.Params = metering.Params{IntervalSeconds: 10, MaxFutureSkewSeconds: 30}
+	st.Metering.Params = metering.Params{IntervalSeconds: 10, MaxFutureSkewSeconds: 30,
+		MaxReadingsPerTx: metering.DefaultMaxReadingsPerTx, MaxReadingsPerBlock: metering.DefaultMaxReadingsPerBlock}
 	st.Vehicles = vehicles.Genesis{Params: vehicles.Params{TransferTTLSeconds: 90, MaxRecords: 8}}
 	h := apptest.New(t, apptest.Options{AppState: apptest.MustJSON(t, st)})
 
@@ -100,7 +101,7 @@ func busyRegister(t *testing.T, seed uint64, blocks int, inspect func(h *apptest
 					rs = append(rs, o.sign(t, nowMs, v))
 				}
 				if len(rs) > 0 {
-					txs = append(txs, h.Sign(apptest.Alice, &tx.MsgSubmitReadings{Readings: rs}))
+					txs = append(txs, h.Sign(apptest.Settlement, &tx.MsgSubmitReadings{Readings: rs}))
 				}
 			case r < 45:
 				price := tx.Coin{Amount: 1 + rng.Uint64N(2_000_000_000), Denom: tx.DenomSCoin}
@@ -230,6 +231,32 @@ func TestExportRejectsCorruptSections(t *testing.T) {
 			"vehicles[2].odometer_device"},
 		{"a programme's budget above the escrow", func(g *vehicles.Genesis) { g.Programmes[0].Remaining.Amount += 1 },
 			"the subsidy escrow"},
+		{"a vehicle locked by a proposal its owner never accepted", func(g *vehicles.Genesis) {
+			for i := range g.Transfers {
+				if tr := &g.Transfers[i]; tr.Status == vehicles.TransferOpen && !tr.SellerAccepted {
+					for j := range g.Vehicles {
+						if v := &g.Vehicles[j]; v.VIN == tr.VIN {
+							v.OpenTransfer = tr.ID
+							return
+						}
+					}
+				}
+			}
+			t.Fatal("no open proposal its owner did not accept")
+		}, "its seller accepted, in transfers"},
+		{"two open proposals of one dealer for a vehicle", func(g *vehicles.Genesis) {
+			for i := range g.Transfers {
+				if tr := &g.Transfers[i]; tr.Status == vehicles.TransferOpen && !tr.SellerAccepted {
+					for j := range g.Transfers {
+						if o := &g.Transfers[j]; j != i && o.Status != vehicles.TransferOpen && o.VIN == tr.VIN && o.Seller == tr.Seller {
+							o.Status, o.Dealer, o.SellerAccepted = vehicles.TransferOpen, tr.Dealer, false
+							return
+						}
+					}
+				}
+			}
+			t.Fatal("no closed transfer beside an open proposal")
+		}, "a dealer has one open proposal per vehicle"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

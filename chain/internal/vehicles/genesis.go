@@ -2,6 +2,7 @@ package vehicles
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -21,10 +22,14 @@ type Params struct {
 	MaxRecords uint64 `json:"max_records"`
 }
 
-// Parameter bounds.
+// Parameter bounds, checked at genesis by Validate.
 const (
+	// MaxTransferTTLSeconds: a proposal stays open at most a year (an
+	// open proposal the owner accepted locks the vehicle that long).
 	MaxTransferTTLSeconds = 365 * 24 * 3600
-	MaxMaxRecords         = 4096
+	// MaxMaxRecords bounds each list of a vehicle record, and so the
+	// record's size (every record write rewrites it).
+	MaxMaxRecords = 4096
 )
 
 // DefaultParams: transfer proposals open for 7 days, 256 records of each
@@ -34,10 +39,10 @@ func DefaultParams() Params { return Params{TransferTTLSeconds: 7 * 24 * 3600, M
 // Validate checks the parameters' bounds.
 func (p Params) Validate() error {
 	if p.TransferTTLSeconds == 0 || p.TransferTTLSeconds > MaxTransferTTLSeconds {
-		return ErrInvalidGenesis.Wrapf("transfer_ttl_seconds %d: want 1 to %d", p.TransferTTLSeconds, MaxTransferTTLSeconds)
+		return ErrInvalidGenesis.Wrapf("params.transfer_ttl_seconds %d: want 1 to %d (a year)", p.TransferTTLSeconds, MaxTransferTTLSeconds)
 	}
 	if p.MaxRecords == 0 || p.MaxRecords > MaxMaxRecords {
-		return ErrInvalidGenesis.Wrapf("max_records %d: want 1 to %d", p.MaxRecords, MaxMaxRecords)
+		return ErrInvalidGenesis.Wrapf("params.max_records %d: want 1 to %d", p.MaxRecords, MaxMaxRecords)
 	}
 	return nil
 }
@@ -98,8 +103,9 @@ func (k *Keeper) InitGenesis(ctx *module.Context, raw json.RawMessage) error {
 }
 
 // writeState writes a section's exported state and the indexes derived
-// from the vehicles: each one's device binding, its owner's index entry
-// and, when subsidised, its holder's citizen record.
+// from it: each vehicle's device binding, its owner's index entry and,
+// when subsidised, its holder's citizen record; and each open transfer's
+// entry in the dealers' proposal index.
 func writeState(kv store.KV, g *Genesis) {
 	if g.Counters != nil {
 		putJSON(kv, counterKey, g.Counters)
@@ -120,14 +126,19 @@ func writeState(kv store.KV, g *Genesis) {
 		putJSON(kv, programmeKey(g.Programmes[i].ID), &g.Programmes[i])
 	}
 	for i := range g.Transfers {
-		putJSON(kv, transferKey(g.Transfers[i].ID), &g.Transfers[i])
+		t := &g.Transfers[i]
+		putJSON(kv, transferKey(t.ID), t)
+		if t.Status == TransferOpen {
+			kv.Set(proposalKey(t.VIN, t.Dealer), binary.BigEndian.AppendUint64(nil, t.ID))
+		}
 	}
 }
 
 // checkState checks a section's exported state: lists in key order; each
 // vehicle's odometer series against its digest; one vehicle per device and
-// one subsidy per citizen; open transfers and the vehicles' open_transfer
-// naming each other; the counters equal to what the records count; and
+// one subsidy per citizen; open transfers of active vehicles, from their
+// owner, one per dealer and vehicle, and the vehicles' open_transfer naming
+// the one its seller accepted; the counters equal to what the records count; and
 // the escrow holding at least the programmes' remaining budgets in each
 // denomination. It returns the first problem, naming the field and value.
 func (k *Keeper) checkState(ctx *module.Context, g *Genesis) error {
@@ -174,10 +185,10 @@ func (k *Keeper) checkState(ctx *module.Context, g *Genesis) error {
 		switch t.Status {
 		case TransferCompleted:
 			completed++
-		case TransferOpen, TransferCancelled, TransferRefused, TransferExpired, TransferVoided:
+		case TransferOpen, TransferCancelled, TransferRefused, TransferExpired, TransferVoided, TransferSuperseded:
 		default:
-			return fmt.Errorf("%s.status: %q, want one of %s, %s, %s, %s, %s, %s", f, t.Status, TransferOpen,
-				TransferCompleted, TransferCancelled, TransferRefused, TransferExpired, TransferVoided)
+			return fmt.Errorf("%s.status: %q, want one of %s, %s, %s, %s, %s, %s, %s", f, t.Status, TransferOpen,
+				TransferCompleted, TransferCancelled, TransferRefused, TransferExpired, TransferVoided, TransferSuperseded)
 		}
 		transfers[t.ID] = t
 	}
@@ -223,8 +234,8 @@ func (k *Keeper) checkState(ctx *module.Context, g *Genesis) error {
 			subsidies++
 		}
 		if id := v.OpenTransfer; id != 0 {
-			if t := transfers[id]; t == nil || t.Status != TransferOpen || t.VIN != v.VIN {
-				return fmt.Errorf("%s.open_transfer: %d, want an open transfer of %s in transfers", f, id, v.VIN)
+			if t := transfers[id]; t == nil || t.Status != TransferOpen || t.VIN != v.VIN || !t.SellerAccepted {
+				return fmt.Errorf("%s.open_transfer: %d, want an open transfer of %s its seller accepted, in transfers", f, id, v.VIN)
 			}
 		}
 		if v.Status == StatusRecycled {
@@ -234,14 +245,31 @@ func (k *Keeper) checkState(ctx *module.Context, g *Genesis) error {
 			flagged++
 		}
 	}
+	type vinDealer struct {
+		vin    string
+		dealer tx.Address
+	}
+	open := map[vinDealer]uint64{} // lookups only
 	for i := range g.Transfers {
 		t := &g.Transfers[i]
-		switch {
-		case !vins[t.VIN]:
+		if !vins[t.VIN] {
 			return fmt.Errorf("transfers[%d].vin: %q is not in vehicles", i, t.VIN)
-		case t.Status == TransferOpen && vehicleOf(g, t.VIN).OpenTransfer != t.ID:
-			return fmt.Errorf("transfers[%d]: transfer %d is open, but %s's open_transfer is %d", i, t.ID, t.VIN, vehicleOf(g, t.VIN).OpenTransfer)
 		}
+		if t.Status != TransferOpen {
+			continue
+		}
+		v := vehicleOf(g, t.VIN)
+		switch other, dup := open[vinDealer{t.VIN, t.Dealer}]; {
+		case dup:
+			return fmt.Errorf("transfers[%d]: transfer %d is open, and so is %d of the same dealer %s for %s; a dealer has one open proposal per vehicle", i, t.ID, other, t.Dealer, t.VIN)
+		case v.Status != StatusActive:
+			return fmt.Errorf("transfers[%d]: transfer %d is open, but %s is %s", i, t.ID, t.VIN, v.Status)
+		case t.Seller != v.Owner:
+			return fmt.Errorf("transfers[%d].seller: %s, but %s belongs to %s; an open transfer is its owner's", i, t.Seller, t.VIN, v.Owner)
+		case t.SellerAccepted && v.OpenTransfer != t.ID:
+			return fmt.Errorf("transfers[%d]: the seller accepted open transfer %d, but %s's open_transfer is %d", i, t.ID, t.VIN, v.OpenTransfer)
+		}
+		open[vinDealer{t.VIN, t.Dealer}] = t.ID
 	}
 	if c := g.Counters; c != nil {
 		for _, n := range []struct {

@@ -67,7 +67,8 @@ func start(t testing.TB, p vehicles.Params, odos ...*odometer) *apptest.Harness 
 		devs = append(devs, o.register())
 	}
 	st := apptest.BuildAppState(apptest.DemoAccounts(), devs)
-	st.Metering.Params = metering.Params{IntervalSeconds: intervalSeconds, MaxFutureSkewSeconds: 30}
+	st.Metering.Params = metering.Params{IntervalSeconds: intervalSeconds, MaxFutureSkewSeconds: 30,
+		MaxReadingsPerTx: metering.DefaultMaxReadingsPerTx, MaxReadingsPerBlock: metering.DefaultMaxReadingsPerBlock}
 	st.Vehicles = vehicles.Genesis{Params: p}
 	return apptest.New(t, apptest.Options{AppState: apptest.MustJSON(t, st)})
 }
@@ -88,7 +89,7 @@ func nextInterval(h *apptest.Harness) {
 // accept (true) / reject results in order, with the reject reasons.
 func submit(t testing.TB, h *apptest.Harness, rs ...tx.HexBytes) (accepted int, reasons []string) {
 	t.Helper()
-	res := h.RunOK("submit readings", h.Sign(apptest.Alice, &tx.MsgSubmitReadings{Readings: rs}))
+	res := h.RunOK("submit readings", h.Sign(apptest.Settlement, &tx.MsgSubmitReadings{Readings: rs}))
 	for _, e := range res.Events {
 		switch e.Type {
 		case "metering.reading_accepted":

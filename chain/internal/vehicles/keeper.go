@@ -20,7 +20,7 @@ import (
 // EscrowAddress holds the budgets of every subsidy programme: its balance in
 // a denomination is the sum of the remaining budgets of the programmes in
 // that denomination. No key controls it; only this module moves its funds.
-var EscrowAddress = tx.ModuleAddress("vehicles/subsidies")
+var EscrowAddress = tx.ModuleAddress(tx.ModuleAccountVehicleSubsidies)
 
 // Bank is what vehicles needs of the bank module.
 type Bank interface {
@@ -101,8 +101,9 @@ type Vehicle struct {
 	Subsidy          *Subsidy        `json:"subsidy"`
 	Recycling        *Recycling      `json:"recycling"`
 	Odometer         Odometer        `json:"odometer"`
-	// OpenTransfer is the id of the vehicle's open transfer proposal (0:
-	// none).
+	// OpenTransfer is the id of the open transfer its owner accepted (0:
+	// none). Only that acceptance locks the vehicle against other
+	// proposals: a dealer's proposal alone locks nothing (see transfer.go).
 	OpenTransfer uint64 `json:"open_transfer"`
 }
 
@@ -248,6 +249,9 @@ const (
 	TransferRefused   = "refused" // the registrar's review refused it
 	TransferExpired   = "expired"
 	TransferVoided    = "voided" // the vehicle was recycled
+	// TransferSuperseded: the title moved by another transfer, or the
+	// same dealer proposed again for the vehicle.
+	TransferSuperseded = "superseded"
 )
 
 // Transfer is a title transfer proposed by a dealer.

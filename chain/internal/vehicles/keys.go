@@ -17,6 +17,7 @@ const (
 	prefixCitizen   byte = 0x07 // 0x07 | address (20) -> CitizenSubsidy (JSON): the one subsidy an account received
 	prefixTransfer  byte = 0x08 // 0x08 | id (8, BE) -> Transfer (JSON)
 	prefixCounter   byte = 0x09 // 0x09 -> Counters (JSON)
+	prefixProposal  byte = 0x0a // 0x0a | VIN (17) | dealer (20) -> transfer id (8, BE): the dealer's open proposal for the vehicle
 )
 
 var (
@@ -43,3 +44,8 @@ func programmeKey(id string) []byte { return append([]byte{prefixProgramme}, id.
 func citizenKey(a tx.Address) []byte { return append([]byte{prefixCitizen}, a[:]...) }
 
 func transferKey(id uint64) []byte { return binary.BigEndian.AppendUint64([]byte{prefixTransfer}, id) }
+
+func proposalPrefix(vin string) []byte { return append([]byte{prefixProposal}, vin...) }
+func proposalKey(vin string, dealer tx.Address) []byte {
+	return append(proposalPrefix(vin), dealer[:]...)
+}

@@ -18,13 +18,16 @@ const (
 	MaxOdometerLimit     = 1000
 )
 
-// Report is a vehicle's whole history: the record (owners, flags,
-// accidents, inspections, battery, subsidy, recycling) and its full
-// odometer series, oldest first.
+// Report is a vehicle's history: the record (owners, flags, accidents,
+// inspections, battery, subsidy, recycling) and its odometer series,
+// oldest first, up to MaxOdometerLimit points: OdometerNext, when set, is
+// the From of the odometer page that continues it (a report's cost does
+// not grow with the vehicle's age).
 type Report struct {
-	Vehicle   *Vehicle           `json:"vehicle"`
-	Odometer  []tx.OdometerPoint `json:"odometer"`
-	Programme *Programme         `json:"programme,omitempty"`
+	Vehicle      *Vehicle           `json:"vehicle"`
+	Odometer     []tx.OdometerPoint `json:"odometer"`
+	OdometerNext *uint64            `json:"odometer_next,omitempty"`
+	Programme    *Programme         `json:"programme,omitempty"`
 }
 
 // OdometerRequest pages through a vehicle's odometer series from interval
@@ -109,7 +112,7 @@ func series(kv store.KV, vin string, from, limit uint64) (pts []json.RawMessage,
 
 // reportJSON writes a Report from the stored JSON of its parts (written
 // by putJSON, so already compact and valid).
-func reportJSON(vehicle []byte, points []json.RawMessage, programme []byte) []byte {
+func reportJSON(vehicle []byte, points []json.RawMessage, next *uint64, programme []byte) []byte {
 	n := len(vehicle) + len(programme) + 64
 	for _, p := range points {
 		n += len(p) + 1
@@ -125,11 +128,23 @@ func reportJSON(vehicle []byte, points []json.RawMessage, programme []byte) []by
 		b = append(b, p...)
 	}
 	b = append(b, ']')
+	if next != nil {
+		b = append(b, `,"odometer_next":`...)
+		b = strconv.AppendUint(b, *next, 10)
+	}
 	if programme != nil {
 		b = append(b, `,"programme":`...)
 		b = append(b, programme...)
 	}
 	return append(b, '}')
+}
+
+// Proposals are a vehicle's open transfers, at most one per dealer, in
+// dealer address order: the ones its owner may accept (or cancel). Those
+// past expires_at are closed by the next use.
+type Proposals struct {
+	VIN       string     `json:"vin"`
+	Transfers []Transfer `json:"transfers"`
 }
 
 // pageAnswer is an OdometerPage as the query writes it, with the stored
@@ -144,7 +159,7 @@ type pageAnswer struct {
 //
 //	params                                         -> Params, provable
 //	vehicle     data: VIN                          -> Vehicle, provable
-//	report      data: VIN                          -> Report
+//	report      data: VIN                          -> Report (odometer: the first MaxOdometerLimit points)
 //	odometer    data: {"vin","from","limit"}       -> OdometerPage
 //	list        data: {"owner","after","limit"}    -> ListPage
 //	by_device   data: device id                    -> VIN (JSON string), provable
@@ -152,6 +167,7 @@ type pageAnswer struct {
 //	programmes  data: "" or the id to list after   -> ProgrammesPage
 //	citizen     data: address (hex)                -> CitizenSubsidy, provable
 //	transfer    data: id (decimal)                 -> Transfer, provable
+//	proposals   data: VIN                          -> Proposals: its open transfers
 //	stats                                          -> Stats
 func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 	kv := q.Store(k.prefix)
@@ -187,12 +203,12 @@ func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 			Subsidy *Subsidy `json:"subsidy"`
 		}
 		getJSONBytes(raw, &v)
-		pts, _ := series(kv, id, 0, 0)
+		pts, next := series(kv, id, 0, MaxOdometerLimit)
 		var prog []byte
 		if v.Subsidy != nil {
 			prog = kv.Get(programmeKey(v.Subsidy.Programme))
 		}
-		return &module.QueryResult{Value: reportJSON(raw, pts, prog)}, nil
+		return &module.QueryResult{Value: reportJSON(raw, pts, next, prog)}, nil
 	case "odometer":
 		var req OdometerRequest
 		if err := q.DecodeRequest(&req, "odometer"); err != nil {
@@ -294,6 +310,19 @@ func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 			return nil, module.ErrBadQuery.Wrapf("transfer id %q: want a decimal number from 1", q.Data)
 		}
 		return full(transferKey(n)), nil
+	case "proposals":
+		id, err := vin()
+		if err != nil {
+			return nil, err
+		}
+		if !kv.Has(vehicleKey(id)) {
+			return nil, module.ErrNotFound.Wrapf("vehicle %s is not registered", id)
+		}
+		out := Proposals{VIN: id, Transfers: []Transfer{}}
+		for _, n := range proposals(kv, id) {
+			out.Transfers = append(out.Transfers, *k.transfer(kv, n))
+		}
+		return module.JSON(out)
 	case "stats":
 		ctx := q.ReadContext()
 		s := Stats{Counters: k.counters(kv), EscrowAddress: EscrowAddress, Escrow: []tx.Coin{}}

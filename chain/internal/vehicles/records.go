@@ -81,11 +81,11 @@ func (k *Keeper) recycle(ctx *module.Context, signer tx.Address, m *tx.MsgVehicl
 	if err != nil {
 		return err
 	}
-	if v.OpenTransfer != 0 {
-		t := k.transfer(kv, v.OpenTransfer)
-		k.close(ctx, t, TransferVoided)
-		v.OpenTransfer = 0
+	// Every open proposal, accepted by the owner or not, is voided.
+	for _, id := range proposals(kv, v.VIN) {
+		k.close(ctx, k.transfer(kv, id), TransferVoided)
 	}
+	v.OpenTransfer = 0
 	v.Status = StatusRecycled
 	v.Recycling = &Recycling{Reason: m.Reason, By: signer, Height: ctx.Height, Time: ctx.Time}
 	k.putVehicle(kv, v)

@@ -173,8 +173,8 @@ func (k *Keeper) addPoint(kv store.KV, v *Vehicle, p tx.OdometerPoint) {
 // OdometerReading implements metering.Odometers: metering calls it for each
 // signed ev_odometer reading it is about to accept. A reading of a device
 // bound to a vehicle extends the vehicle's series; one below the vehicle's
-// odometer (a replaced meter, a new key epoch) or older than its last
-// point is refused, and a lower one flags the vehicle for ever.
+// odometer (a replacement device whose counter starts lower) or older than
+// its last point is refused, and a lower one flags the vehicle for ever.
 func (k *Keeper) OdometerReading(ctx *module.Context, r reading.Reading, interval uint64) string {
 	kv := k.kv(ctx)
 	vin := k.BoundVehicle(ctx, r.DeviceID)
@@ -218,7 +218,5 @@ func (k *Keeper) OdometerRollback(ctx *module.Context, r reading.Reading, previo
 }
 
 // isModuleAccount reports whether a is one of the chain's module accounts
-// (no key controls them).
-func isModuleAccount(a tx.Address) bool {
-	return a == EscrowAddress || a == tx.ModuleAddress("mileage") || a == tx.ModuleAddress("mileage/held")
-}
+// (tx.ModuleAccountName; no key controls them).
+func isModuleAccount(a tx.Address) bool { return tx.ModuleAccountName(a) != "" }

@@ -38,7 +38,7 @@ func TestSimulation(t *testing.T) {
 	}
 	if !testing.Short() {
 		for _, o := range []string{"ok", "title_transferred", "clawback", "flagged", "reviewed", "refused", "expired",
-			"voided", "vehicles/14", "vehicles/15", "vehicles/16", "vehicles/22", "vehicles/25", "vehicles/27",
+			"voided", "superseded", "vehicles/14", "vehicles/15", "vehicles/16", "vehicles/22", "vehicles/25", "vehicles/27",
 			"vehicles/19", "vehicles/31"} {
 			if seen[o] == 0 {
 				t.Errorf("no seed reached outcome %q (%v)", o, seen)
@@ -59,16 +59,19 @@ func simulate(t *testing.T, seed uint64, blocks int, seen map[string]int) []byte
 		odos = append(odos, o)
 		devs = append(devs, o.register())
 	}
-	st := apptest.BuildAppState(apptest.DemoAccounts(), devs)
-	st.Metering.Params = metering.Params{IntervalSeconds: 10, MaxFutureSkewSeconds: 30}
+	accounts := append(apptest.DemoAccounts(), apptest.Account{Key: rival, Roles: []string{tx.RoleDealer}, Coins: []tx.Coin{scn(10)}})
+	st := apptest.BuildAppState(accounts, devs)
+	st.Metering.Params = metering.Params{IntervalSeconds: 10, MaxFutureSkewSeconds: 30,
+		MaxReadingsPerTx: metering.DefaultMaxReadingsPerTx, MaxReadingsPerBlock: metering.DefaultMaxReadingsPerBlock}
 	st.Vehicles = vehicles.Genesis{Params: vehicles.Params{TransferTTLSeconds: 60 + rng.Uint64N(120), MaxRecords: 8}}
 	raw := apptest.MustJSON(t, st)
 	h1 := apptest.New(t, apptest.Options{AppState: raw})
 	h2 := apptest.New(t, apptest.Options{AppState: raw})
 	holders := []tx.Address{vehicles.EscrowAddress}
-	for _, a := range apptest.DemoAccounts() {
+	for _, a := range accounts {
 		holders = append(holders, a.Key.Addr)
 	}
+	dealers := []apptest.Key{apptest.Dealer, rival}
 	parties := []apptest.Key{apptest.Alice, apptest.Bob}
 	buyers := []tx.Address{apptest.Alice.Addr, apptest.Bob.Addr, apptest.Stranger.Addr} // the stranger cannot pay
 	vins := make([]string, len(odos))
@@ -134,14 +137,14 @@ func simulate(t *testing.T, seed uint64, blocks int, seen map[string]int) []byte
 					rs = append(rs, o.sign(t, nowMs, v))
 				}
 				if len(rs) > 0 {
-					txs = append(txs, h1.Sign(apptest.Alice, &tx.MsgSubmitReadings{Readings: rs}))
+					txs = append(txs, h1.Sign(apptest.Settlement, &tx.MsgSubmitReadings{Readings: rs}))
 				}
 			case r < 45: // a dealer's proposal, in S-Coin or won
 				price := tx.Coin{Amount: 1 + rng.Uint64N(12_000_000_000), Denom: tx.DenomSCoin}
 				if rng.IntN(2) == 0 {
 					price = tx.Coin{Amount: 1 + rng.Uint64N(1_500_000_000_000), Denom: tx.DenomKRW}
 				}
-				txs = append(txs, h1.Sign(apptest.Dealer, &tx.MsgVehicleProposeTransfer{VIN: vins[i], Buyer: buyers[rng.IntN(len(buyers))], Price: price}))
+				txs = append(txs, h1.Sign(dealers[rng.IntN(len(dealers))], &tx.MsgVehicleProposeTransfer{VIN: vins[i], Buyer: buyers[rng.IntN(len(buyers))], Price: price}))
 			case r < 70: // an acceptance, by a party or not
 				id := 1 + rng.Uint64N(nextTransfer)
 				txs = append(txs, h1.Sign(parties[rng.IntN(len(parties))], &tx.MsgVehicleAcceptTransfer{ID: id}))
@@ -150,7 +153,7 @@ func simulate(t *testing.T, seed uint64, blocks int, seen map[string]int) []byte
 				txs = append(txs, h1.Sign(apptest.Registrar, &tx.MsgVehicleReviewTransfer{ID: id, Approve: rng.IntN(3) > 0, Reason: "reviewed"}))
 			case r < 79:
 				id := 1 + rng.Uint64N(nextTransfer)
-				txs = append(txs, h1.Sign([]apptest.Key{apptest.Dealer, apptest.Alice, apptest.Bob}[rng.IntN(3)], &tx.MsgVehicleCancelTransfer{ID: id}))
+				txs = append(txs, h1.Sign([]apptest.Key{apptest.Dealer, rival, apptest.Alice, apptest.Bob}[rng.IntN(4)], &tx.MsgVehicleCancelTransfer{ID: id}))
 			case r < 88:
 				txs = append(txs, h1.Sign(apptest.Agency, &tx.MsgVehicleApproveSubsidy{Programme: "ev", VIN: vins[i]}))
 			case r < 98:
@@ -256,9 +259,21 @@ func checkInvariants(t *testing.T, h *apptest.Harness, vins []string, holders []
 			}
 		}
 		if v.OpenTransfer != 0 {
-			if tr := transfer(t, h, v.OpenTransfer); tr.Status != vehicles.TransferOpen || v.Status != vehicles.StatusActive || tr.Seller != v.Owner {
+			if tr := transfer(t, h, v.OpenTransfer); tr.Status != vehicles.TransferOpen || v.Status != vehicles.StatusActive || tr.Seller != v.Owner || !tr.SellerAccepted {
 				t.Fatalf("height %d: %s (%s) has open transfer %+v", h.Height, vin, v.Status, tr)
 			}
+		}
+		// Open proposals: the owner's to accept, one per dealer, and only
+		// the one the owner accepted locks the vehicle.
+		var open vehicles.Proposals
+		h.QueryJSON(t, "/vehicles/proposals", []byte(vin), &open)
+		dealt := map[tx.Address]bool{}
+		for _, tr := range open.Transfers {
+			if tr.Status != vehicles.TransferOpen || tr.VIN != vin || tr.Seller != v.Owner || v.Status != vehicles.StatusActive || dealt[tr.Dealer] ||
+				tr.SellerAccepted != (tr.ID == v.OpenTransfer) {
+				t.Fatalf("height %d: %s (%s, owner %s, open_transfer %d) lists proposal %+v", h.Height, vin, v.Status, v.Owner, v.OpenTransfer, tr)
+			}
+			dealt[tr.Dealer] = true
 		}
 		for i, ow := range v.Owners[1:] {
 			tr := transfer(t, h, ow.Transfer)

@@ -1,6 +1,7 @@
 package vehicles
 
 import (
+	"encoding/binary"
 	"time"
 
 	"github.com/citychain/citychain/chain/internal/devices"
@@ -17,15 +18,96 @@ func (k *Keeper) transfer(kv store.KV, id uint64) *Transfer {
 	return &t
 }
 
-// close ends an open transfer with status. The caller clears the vehicle's
-// OpenTransfer.
+// Title transfers. A licensed dealer proposes a sale (vin, buyer, price);
+// the seller (the owner) and the buyer accept it; a flagged vehicle's sale
+// also waits for a registrar's review. A proposal alone locks nothing: any
+// number of dealers may each have one open proposal for a vehicle (indexed
+// under 0x0a | VIN | dealer), and a dealer proposing again replaces its own.
+// The vehicle is locked against further proposals only once its owner
+// accepts one (the vehicle's OpenTransfer), and only until that one is
+// completed, cancelled, refused or expires. So no dealer can block a sale
+// by proposing a transfer the owner never asked for. When the title moves
+// (or the vehicle is recycled) every other open proposal is closed.
+
+// close ends an open transfer with status and drops it from the dealers'
+// proposal index. The caller clears the vehicle's OpenTransfer if it was
+// this one.
 func (k *Keeper) close(ctx *module.Context, t *Transfer, status string) {
+	kv := k.kv(ctx)
 	t.Status, t.ClosedHeight = status, ctx.Height
-	putJSON(k.kv(ctx), transferKey(t.ID), t)
+	putJSON(kv, transferKey(t.ID), t)
+	k.unindex(kv, t)
 	ctx.Emit("vehicles.transfer_closed", "id", module.U64(t.ID), "vin", t.VIN, "status", status)
 }
 
+// unindex removes t from the proposal index if it is the dealer's proposal
+// for its vehicle there.
+func (k *Keeper) unindex(kv store.KV, t *Transfer) {
+	if id, ok := proposalOf(kv, t.VIN, t.Dealer); ok && id == t.ID {
+		kv.Delete(proposalKey(t.VIN, t.Dealer))
+	}
+}
+
+// proposalOf returns the dealer's open proposal for vin.
+func proposalOf(kv store.KV, vin string, dealer tx.Address) (uint64, bool) {
+	b := kv.Get(proposalKey(vin, dealer))
+	if b == nil {
+		return 0, false
+	}
+	if len(b) != 8 {
+		panic("vehicles: corrupt proposal index entry of " + vin)
+	}
+	return binary.BigEndian.Uint64(b), true
+}
+
+// proposals returns the ids of the open proposals for vin, in dealer
+// address order: at most one per dealer.
+func proposals(kv store.KV, vin string) []uint64 {
+	var ids []uint64
+	store.EachPrefix(kv, proposalPrefix(vin), func(_, value []byte) bool {
+		if len(value) != 8 {
+			panic("vehicles: corrupt proposal index entry of " + vin)
+		}
+		ids = append(ids, binary.BigEndian.Uint64(value))
+		return true
+	})
+	return ids
+}
+
+// closeProposals closes every open proposal for v but keep (0: all) with
+// status, or TransferExpired for those past their expiry.
+func (k *Keeper) closeProposals(ctx *module.Context, v *Vehicle, keep uint64, status string) {
+	kv := k.kv(ctx)
+	for _, id := range proposals(kv, v.VIN) {
+		if id == keep {
+			continue
+		}
+		t := k.transfer(kv, id)
+		if expired(ctx, t) {
+			k.close(ctx, t, TransferExpired)
+		} else {
+			k.close(ctx, t, status)
+		}
+	}
+}
+
 func expired(ctx *module.Context, t *Transfer) bool { return !ctx.Time.Before(t.ExpiresAt) }
+
+// locked returns the vehicle's open transfer its owner accepted, if it is
+// still unexpired; an expired one is closed (and v's OpenTransfer cleared,
+// for the caller to store).
+func (k *Keeper) locked(ctx *module.Context, v *Vehicle) *Transfer {
+	if v.OpenTransfer == 0 {
+		return nil
+	}
+	t := k.transfer(k.kv(ctx), v.OpenTransfer)
+	if !expired(ctx, t) {
+		return t
+	}
+	k.close(ctx, t, TransferExpired)
+	v.OpenTransfer = 0
+	return nil
+}
 
 func (k *Keeper) proposeTransfer(ctx *module.Context, signer tx.Address, m *tx.MsgVehicleProposeTransfer) error {
 	if !k.roles.HasRole(ctx, signer, tx.RoleDealer) {
@@ -45,12 +127,17 @@ func (k *Keeper) proposeTransfer(ctx *module.Context, signer tx.Address, m *tx.M
 	if err := k.room(ctx, len(v.Owners), "owners"); err != nil {
 		return err
 	}
-	if v.OpenTransfer != 0 {
-		old := k.transfer(kv, v.OpenTransfer)
-		if !expired(ctx, old) {
-			return ErrTransferOpen.Wrapf("%s: transfer %d, open until %s", v.VIN, old.ID, old.ExpiresAt.UTC().Format(time.RFC3339))
+	if old := k.locked(ctx, v); old != nil {
+		return ErrTransferOpen.Wrapf("%s: its owner accepted transfer %d, open until %s", v.VIN, old.ID, old.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	if id, ok := proposalOf(kv, v.VIN, signer); ok {
+		// The dealer's own earlier proposal for the vehicle gives way.
+		old := k.transfer(kv, id)
+		status := TransferSuperseded
+		if expired(ctx, old) {
+			status = TransferExpired
 		}
-		k.close(ctx, old, TransferExpired)
+		k.close(ctx, old, status)
 	}
 	c := k.counters(kv)
 	t := &Transfer{
@@ -61,8 +148,8 @@ func (k *Keeper) proposeTransfer(ctx *module.Context, signer tx.Address, m *tx.M
 	c.NextTransfer++
 	putJSON(kv, counterKey, c)
 	putJSON(kv, transferKey(t.ID), t)
-	v.OpenTransfer = t.ID
-	k.putVehicle(kv, v)
+	kv.Set(proposalKey(v.VIN, signer), binary.BigEndian.AppendUint64(nil, t.ID))
+	k.putVehicle(kv, v) // an expired lock may have been cleared
 	ctx.Emit("vehicles.transfer_proposed", "id", module.U64(t.ID), "vin", v.VIN, "dealer", signer.String(),
 		"seller", t.Seller.String(), "buyer", t.Buyer.String(), "price", t.Price.String(),
 		"needs_review", boolString(t.NeedsReview))
@@ -99,7 +186,15 @@ func (k *Keeper) acceptTransfer(ctx *module.Context, signer tx.Address, m *tx.Ms
 		if t.SellerAccepted {
 			return ErrAlreadyAccepted.Wrapf("the seller accepted transfer %d", t.ID)
 		}
+		// The owner's acceptance locks the vehicle: one accepted transfer
+		// at a time.
+		if old := k.locked(ctx, v); old != nil {
+			return ErrTransferOpen.Wrapf("%s: its owner accepted transfer %d, open until %s; cancel it first", v.VIN, old.ID,
+				old.ExpiresAt.UTC().Format(time.RFC3339))
+		}
 		t.SellerAccepted = true
+		v.OpenTransfer = t.ID
+		k.putVehicle(k.kv(ctx), v)
 	case t.Buyer:
 		if t.BuyerAccepted {
 			return ErrAlreadyAccepted.Wrapf("the buyer accepted transfer %d", t.ID)
@@ -129,8 +224,10 @@ func (k *Keeper) reviewTransfer(ctx *module.Context, signer tx.Address, m *tx.Ms
 		"by", signer.String(), "reason", m.Reason)
 	if !m.Approve {
 		k.close(ctx, t, TransferRefused)
-		v.OpenTransfer = 0
-		k.putVehicle(k.kv(ctx), v)
+		if v.OpenTransfer == t.ID {
+			v.OpenTransfer = 0
+			k.putVehicle(k.kv(ctx), v)
+		}
 		return nil
 	}
 	return k.advance(ctx, t, v)
@@ -153,9 +250,10 @@ func (k *Keeper) cancelTransfer(ctx *module.Context, signer tx.Address, m *tx.Ms
 		status = TransferExpired
 	}
 	k.close(ctx, t, status)
-	v := k.vehicle(kv, t.VIN)
-	v.OpenTransfer = 0
-	k.putVehicle(kv, v)
+	if v := k.vehicle(kv, t.VIN); v.OpenTransfer == t.ID {
+		v.OpenTransfer = 0
+		k.putVehicle(kv, v)
+	}
 	return nil
 }
 
@@ -200,6 +298,9 @@ func (k *Keeper) advance(ctx *module.Context, t *Transfer, v *Vehicle) error {
 	putJSON(kv, counterKey, c)
 	t.Status, t.ClosedHeight = TransferCompleted, ctx.Height
 	putJSON(kv, transferKey(t.ID), t)
+	k.unindex(kv, t)
+	// The other dealers' proposals were the old owner's to accept.
+	k.closeProposals(ctx, v, t.ID, TransferSuperseded)
 	clawed := "0"
 	if claw != nil {
 		clawed = claw.String()

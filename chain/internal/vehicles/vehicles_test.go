@@ -381,11 +381,21 @@ func TestTransfer(t *testing.T) {
 		Price: tx.Coin{Amount: 1, Denom: "uabc"}}, "want an amount in uscn or ukrw")
 
 	// Bob cannot pay 20 M won: the accepting transaction fails and nothing moves.
+	first := propose(t, h, vin, apptest.Bob.Addr, price)
+	// The dealer proposing again replaces its own proposal.
 	id := propose(t, h, vin, apptest.Bob.Addr, price)
-	h.RunFail("a second proposal", h.Sign(apptest.Dealer, &tx.MsgVehicleProposeTransfer{VIN: vin, Buyer: apptest.Bob.Addr, Price: price}), tx.CodeVehicleTransferOpen)
+	if tr := transfer(t, h, first); tr.Status != vehicles.TransferSuperseded {
+		t.Fatalf("the dealer's first proposal: %+v", tr)
+	}
+	h.RunFail("accept a replaced one", h.Sign(apptest.Alice, &tx.MsgVehicleAcceptTransfer{ID: first}), tx.CodeVehicleTransferClosed, "superseded")
 	h.RunFail("a stranger accepts", h.Sign(apptest.Registrar, &tx.MsgVehicleAcceptTransfer{ID: id}), tx.CodeVehicleNotParty)
 	h.RunFail("review of a clean vehicle", h.Sign(apptest.Registrar, &tx.MsgVehicleReviewTransfer{ID: id, Approve: true, Reason: "x"}), tx.CodeVehicleNoReview)
 	h.RunOK("seller accepts", h.Sign(apptest.Alice, &tx.MsgVehicleAcceptTransfer{ID: id}))
+	if v := vehicle(t, h, vin); v.OpenTransfer != id {
+		t.Fatalf("the seller's acceptance did not lock the vehicle: open_transfer %d, want %d", v.OpenTransfer, id)
+	}
+	h.RunFail("a proposal once the owner accepted one", h.Sign(apptest.Dealer, &tx.MsgVehicleProposeTransfer{VIN: vin, Buyer: apptest.Bob.Addr, Price: price}),
+		tx.CodeVehicleTransferOpen, "its owner accepted transfer")
 	h.RunFail("seller accepts twice", h.Sign(apptest.Alice, &tx.MsgVehicleAcceptTransfer{ID: id}), tx.CodeVehicleAlreadyAccepted)
 	bobKRW, aliceKRW := h.Balance(apptest.Bob.Addr, tx.DenomKRW), h.Balance(apptest.Alice.Addr, tx.DenomKRW)
 	h.RunFail("buyer cannot pay", h.Sign(apptest.Bob, &tx.MsgVehicleAcceptTransfer{ID: id}), tx.CodeVehiclePayment, "cannot pay")
@@ -544,14 +554,23 @@ func TestGenesisParams(t *testing.T) {
 		p    vehicles.Params
 		want string
 	}{
-		{vehicles.Params{TransferTTLSeconds: 0, MaxRecords: 10}, "transfer_ttl_seconds"},
-		{vehicles.Params{TransferTTLSeconds: 60, MaxRecords: 0}, "max_records"},
+		{vehicles.Params{TransferTTLSeconds: 0, MaxRecords: 10}, "params.transfer_ttl_seconds 0: want 1 to 31536000"},
+		{vehicles.Params{TransferTTLSeconds: vehicles.MaxTransferTTLSeconds + 1, MaxRecords: 10}, "params.transfer_ttl_seconds 31536001: want 1 to 31536000"},
+		{vehicles.Params{TransferTTLSeconds: 60, MaxRecords: 0}, "params.max_records 0: want 1 to 4096"},
+		{vehicles.Params{TransferTTLSeconds: 60, MaxRecords: vehicles.MaxMaxRecords + 1}, "params.max_records 4097: want 1 to 4096"},
+		{vehicles.Params{TransferTTLSeconds: vehicles.MaxTransferTTLSeconds, MaxRecords: vehicles.MaxMaxRecords}, ""},
 	} {
 		st := apptest.BuildAppState(apptest.DemoAccounts(), nil)
 		st.Vehicles = vehicles.Genesis{Params: c.p}
 		a := apptest.Open(t, apptest.Options{})
 		_, err := a.App.InitChain(t.Context(), &abci.RequestInitChain{Time: apptest.GenesisTime, ChainId: apptest.ChainID,
 			InitialHeight: 1, AppStateBytes: apptest.MustJSON(t, st)})
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("genesis %+v at the bounds: got %v, want accepted", c.p, err)
+			}
+			continue
+		}
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("genesis %+v: got %v, want an error naming %s", c.p, err, c.want)
 		}

@@ -122,7 +122,9 @@ func Report(ctx context.Context, c *client.Client, interval uint64, intervalSeco
 				Refunds     uint64 `json:"refunds"`
 			} `json:"settlement"`
 		}
-		if err := c.QueryJSON(ctx, "/market/settlements", iv, &sv); err != nil {
+		// Only the settlement: a page of one trade.
+		req, _ := json.Marshal(map[string]any{"interval": interval, "limit": 1})
+		if err := c.QueryJSON(ctx, "/market/settlements", req, &sv); err != nil {
 			return r, err
 		}
 		if st := sv.Settlement; st != nil {

@@ -317,6 +317,7 @@ func Start(ctx context.Context, cfg Config) (_ *Network, err error) {
 	n.API = newProc("api", citychain, []string{
 		"--node", clientRPC, "api", "--listen", apiAddr, "--anonymous-reads", "--anonymous-rate", "50",
 		"--influx-url", n.Influx.URL, "--influx-token", local.Token, "--influx-bucket", n.Influx.Bucket,
+		"--trust-genesis", node.GenesisFile(homeOf(cfg.Dir, 0)), // ?prove=true verifies from the network's genesis
 	}, filepath.Join(logs, "api.log"), func(ctx context.Context) bool { return httpOK(ctx, n.APIURL+"/healthz") })
 	if err := n.API.Start(ctx); err != nil {
 		return nil, err

@@ -55,13 +55,20 @@ func run(ctx context.Context, base, key, seedHex, to, amount, chainID string) er
 	}
 
 	// 1. A balance with its proof, verified by the server against the
-	// signed header of the next block.
+	// header of the next block, which its light client verified from the
+	// server's trust root.
 	bal, err := c.Balance(ctx, from.String(), coin.Denom, true)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("balance of %s: %s at height %d; proof verified=%v (app hash %s, signed %d/%d)\n",
 		from, bal.Result.Amount, bal.Height, bal.Proof.Verified, bal.Proof.AppHash, bal.Proof.SignedPower, bal.Proof.TotalPower)
+	if tr := bal.Proof.TrustRoot; tr != nil {
+		fmt.Printf("header %d (%s) verified from the server's trust root: %s of %s, height %d hash %s\n",
+			bal.Proof.HeaderHeight, bal.Proof.HeaderHash, tr.Kind, tr.ChainID, tr.Height, tr.Hash)
+	} else {
+		fmt.Printf("not verified by the server: %s\n", bal.Proof.Error)
+	}
 
 	// 2. Stream the sender's bank events while the transfer goes through.
 	sctx, cancel := context.WithTimeout(ctx, time.Minute)

@@ -1,5 +1,6 @@
 // Package registry caches the chain's device registry for the settlement
-// service: a device's kind, status, key epoch and public key.
+// service: a device's kind, status, key epoch and public key, and the keys of
+// its earlier epochs with the time each ended.
 //
 // Entries live for a TTL; a miss (unknown device) is remembered for a
 // shorter one, so a flood of readings of unregistered devices does not
@@ -27,7 +28,43 @@ type Device struct {
 	Kind     string // solar_inverter, ev_odometer
 	Status   string // active, revoked
 	KeyEpoch uint32
-	PubKey   ed25519.PublicKey
+	PubKey   ed25519.PublicKey // the key of KeyEpoch
+	// Keys is the key history, epochs 1 to KeyEpoch in order (Keys[e-1] is
+	// epoch e's); each replaced key has the block time its epoch ended.
+	Keys []Key
+}
+
+// Key is one key of a device's history.
+type Key struct {
+	Epoch  uint32
+	PubKey ed25519.PublicKey
+	// Until is the block time of the rotation (or revocation) that ended
+	// the key; zero for the current key. The key signs readings timed
+	// before it.
+	Until time.Time
+}
+
+// SigningKey returns the key a reading of key epoch epoch, signed at
+// signedMs (unix milliseconds), must verify against, as the chain decides
+// (chain/tx Device.SigningKey): the current key for the current epoch; an
+// earlier epoch's key only if the reading was signed before that epoch
+// ended (a reading relayed late). It reports false otherwise (an unknown or
+// future epoch, or an earlier one signed after it ended). It does not look
+// at the status.
+func (d *Device) SigningKey(epoch uint32, signedMs int64) (ed25519.PublicKey, bool) {
+	switch {
+	case epoch == 0 || epoch > d.KeyEpoch:
+		return nil, false
+	case epoch == d.KeyEpoch:
+		return d.PubKey, true
+	case int(epoch) > len(d.Keys):
+		return nil, false
+	}
+	k := d.Keys[epoch-1]
+	if k.Epoch != epoch || k.Until.IsZero() || !time.UnixMilli(signedMs).Before(k.Until) {
+		return nil, false
+	}
+	return k.PubKey, true
 }
 
 // Source looks a device up; it returns nil, nil for an unknown device and an

@@ -183,3 +183,54 @@ func (s *Store) Find(ctx context.Context, device string, seq uint64) (int64, err
 	}
 	return t, nil
 }
+
+// Refusal is a stored reading the chain refused for good when settlement
+// submitted it: recorded before its interval is anchored, reported by the
+// audit.
+type Refusal struct {
+	reading.Reading        // DeviceID, Seq, TimeMs and Value are recorded
+	Reason          string // the chain's reason
+}
+
+// WriteRefusals records refusals in one request. Writing one again
+// replaces its point.
+func (s *Store) WriteRefusals(ctx context.Context, rs []Refusal) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	lines := make([]string, len(rs))
+	for i, r := range rs {
+		lines[i] = string(readings.AppendRefusalLine(nil, s.src.Measurement, r.Reading, r.Reason))
+	}
+	if err := s.write.WriteRecord(ctx, lines...); err != nil {
+		return fmt.Errorf("write %d refusals to influxdb: %w", len(rs), err)
+	}
+	return nil
+}
+
+// Refusals returns the refusals recorded for readings with a time in
+// [start, stop), in no particular order.
+func (s *Store) Refusals(ctx context.Context, start, stop time.Time) ([]Refusal, error) {
+	res, err := s.query.Query(ctx, s.src.Refusals(start, stop))
+	if err != nil {
+		return nil, fmt.Errorf("influxdb query: %w", err)
+	}
+	defer res.Close()
+	var out []Refusal
+	for res.Next() {
+		v := res.Record().Values()
+		dev, _ := v[readings.TagDevice].(string)
+		seq, _ := v[readings.FieldSeq].(int64)
+		value, _ := v[readings.FieldValue].(int64)
+		timeMs, _ := v[readings.FieldTimeMs].(int64)
+		reason, _ := v[readings.FieldReason].(string)
+		if dev == "" || seq <= 0 {
+			return nil, fmt.Errorf("influxdb: refusal record %v: want device and seq", v)
+		}
+		out = append(out, Refusal{Reading: reading.Reading{DeviceID: dev, Seq: uint64(seq), Value: uint64(value), TimeMs: timeMs}, Reason: reason})
+	}
+	if err := res.Err(); err != nil {
+		return nil, fmt.Errorf("influxdb query: %w", err)
+	}
+	return out, nil
+}
