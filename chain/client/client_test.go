@@ -108,6 +108,8 @@ func startWorld(ctx context.Context, t *testing.T) *world {
 			TimeMs: now.Add(-ago).UnixMilli(), Kind: reading.KindOdometerM, Value: uint64(1_000 * (i + 1))}))
 	}
 	w.submit(ctx, t, "settlement", &tx.MsgSubmitReadings{Readings: reads})
+	// Alice signs one transaction, so her account has a key and a sequence.
+	w.submit(ctx, t, "alice", &tx.MsgSend{To: w.addr(t, "bob"), Amount: tx.Coin{Amount: 1, Denom: tx.DenomSCoin}})
 	w.submit(ctx, t, "agency",
 		&tx.MsgVehicleCreateProgramme{ID: programme, Name: "client test subsidy", Amount: tx.Coin{Amount: 1_000_000, Denom: tx.DenomSCoin},
 			Budget: tx.Coin{Amount: 5_000_000, Denom: tx.DenomSCoin}, HoldingPeriodSeconds: 3600},

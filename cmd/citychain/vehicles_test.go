@@ -147,12 +147,13 @@ func TestVehiclesCLI(t *testing.T) {
 		t.Fatalf("propose-transfer: got %+v, want transfer 1", prop)
 	}
 	id := strconv.FormatUint(prop.TransferID, 10)
-	fails("vehicles code 22", "tx", "vehicles", "propose-transfer", vinA, "bob", "1ukrw", "--from", "dealer")
 	fails("exactly one of --approve and --refuse", "tx", "vehicles", "review-transfer", id, "--reason", "ok", "--from", "registrar")
 	fails("vehicles code 29", "tx", "vehicles", "review-transfer", id, "--approve", "--reason", "ok", "--from", "registrar")
 	fails("vehicles code 27", "tx", "vehicles", "accept-transfer", id, "--from", "dealer")
 	fails("transfer id", "tx", "vehicles", "accept-transfer", "0", "--from", "alice")
 	run("tx", "vehicles", "accept-transfer", id, "--from", "alice")
+	// The owner's acceptance locks the vehicle: no other proposal now.
+	fails("vehicles code 22", "tx", "vehicles", "propose-transfer", vinA, "bob", "1ukrw", "--from", "dealer")
 	fails("vehicles code 28", "tx", "vehicles", "accept-transfer", id, "--from", "alice")
 	run("tx", "vehicles", "accept-transfer", id, "--from", "bob")
 	for who, want := range map[string]string{"alice": "1015000000000ukrw", "bob": "985000000000ukrw"} {

@@ -75,12 +75,14 @@ func runDocBlock(t *testing.T, name, dir string, repl map[string]string, env ...
 	if dir == "" {
 		dir, _ = readOps(t)
 	}
+	// The built binaries come first: influxd's folder (bin/) may hold an
+	// older citychain from a make build.
 	path := os.Getenv("PATH")
-	if binDir != "" {
-		path = binDir + string(os.PathListSeparator) + path
-	}
 	if p, err := local.InfluxdBinary(); err == nil {
 		path = filepath.Dir(p) + string(os.PathListSeparator) + path
+	}
+	if binDir != "" {
+		path = binDir + string(os.PathListSeparator) + path
 	}
 	cmd := exec.Command("sh", "-e", "-c", script)
 	cmd.Dir = dir
