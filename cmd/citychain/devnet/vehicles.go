@@ -268,8 +268,8 @@ func (d *dealership) step(ctx context.Context) (done bool, err error) {
 			return false, fmt.Errorf("the buyer accepts transfer %d: %w", id, err)
 		}
 		claw, _ := res.Attr("vehicles.title_transferred", "clawback")
-		fmt.Fprintf(d.s.cfg.Out, "vehicles: dealer sold %s from %s to %s for 4000 SCN (transfer %d, subsidy clawed back %s); see citychain query vehicles report %s --prove\n",
-			first.VIN, seller, DemoBuyer, id, claw, first.VIN)
+		fmt.Fprintf(d.s.cfg.Out, "vehicles: dealer sold %s from %s to %s for 4000 SCN (transfer %d, subsidy clawed back %s); see citychain query vehicles report %s --prove --trust-genesis %s\n",
+			first.VIN, seller, DemoBuyer, id, claw, first.VIN, node.GenesisFile(d.s.cfg.Home))
 	}
 	return false, nil
 }
