@@ -49,12 +49,16 @@ func floorReason(st *DeviceState, r reading.Reading) string {
 	return ""
 }
 
-// apply runs the per-device rules on a reading whose signature verified.
-func (k *Keeper) apply(ctx *module.Context, p Params, r reading.Reading) {
+// apply runs the per-device rules on a reading whose signature verified. It
+// returns "" when the reading is accepted, else the reason it was rejected
+// (rolled_back: new fraud evidence, counted in the device's flag; a
+// rollback at or below the last one recorded is known_rollback and counts
+// nothing).
+func (k *Keeper) apply(ctx *module.Context, p Params, r reading.Reading) string {
 	kv := k.kv(ctx)
 	if limit := ctx.Time.Unix() + int64(p.MaxFutureSkewSeconds); r.TimeMs/1000 > limit {
 		k.reject(ctx, r, ReasonFutureTime)
-		return
+		return ReasonFutureTime
 	}
 	interval := uint64(r.TimeMs/1000) / p.IntervalSeconds
 	st := k.State(ctx, r.DeviceID)
@@ -65,6 +69,9 @@ func (k *Keeper) apply(ctx *module.Context, p Params, r reading.Reading) {
 	switch reason := floorReason(st, r); {
 	case st == nil:
 		st = &DeviceState{Device: r.DeviceID}
+	case reason == ReasonRolledBack && r.Seq <= st.LastRollbackSeq:
+		k.reject(ctx, r, ReasonKnownRollback)
+		return ReasonKnownRollback
 	case reason == ReasonRolledBack:
 		if st.Fraud == nil {
 			st.Fraud = &Fraud{Height: ctx.Height, Seq: r.Seq, Value: r.Value, Previous: st.Value}
@@ -72,15 +79,16 @@ func (k *Keeper) apply(ctx *module.Context, p Params, r reading.Reading) {
 				"value", module.U64(r.Value), "previous", module.U64(st.Value))
 		}
 		st.Fraud.Count++
+		st.LastRollbackSeq = r.Seq
 		putJSON(kv, deviceKey(r.DeviceID), st)
 		if k.odometers != nil && r.Kind == reading.KindOdometerM {
 			k.odometers.OdometerRollback(ctx, r, st.Value)
 		}
 		k.reject(ctx, r, ReasonRolledBack)
-		return
+		return ReasonRolledBack
 	case reason != "":
 		k.reject(ctx, r, reason)
-		return
+		return reason
 	default:
 		delta = r.Value - st.Value
 	}
@@ -91,13 +99,13 @@ func (k *Keeper) apply(ctx *module.Context, p Params, r reading.Reading) {
 		t, ok2 = tx.AddUint64(getU64(kv, totalKey(byte(r.Kind), interval)), delta)
 		if !ok1 || !ok2 {
 			k.reject(ctx, r, ReasonOverflow)
-			return
+			return ReasonOverflow
 		}
 	}
 	if k.odometers != nil && r.Kind == reading.KindOdometerM {
 		if reason := k.odometers.OdometerReading(ctx, r, interval); reason != "" {
 			k.reject(ctx, r, reason)
-			return
+			return reason
 		}
 	}
 	if delta > 0 {
@@ -109,4 +117,5 @@ func (k *Keeper) apply(ctx *module.Context, p Params, r reading.Reading) {
 	putJSON(kv, deviceKey(r.DeviceID), st)
 	ctx.Emit("metering.reading_accepted", "device", r.DeviceID, "seq", module.U64(r.Seq), "value", module.U64(r.Value),
 		"interval", module.U64(interval), "delta", module.U64(delta), "kind", r.Kind.String())
+	return ""
 }

@@ -20,8 +20,7 @@ import (
 type candidate struct {
 	r   reading.Signed
 	dev *devices.Device
-	pub tx.PubKey    // the key of the reading's epoch
-	st  *DeviceState // the device's state when the message began (nil before its first reading)
+	pub tx.PubKey // the key of the reading's epoch
 }
 
 // submit applies a batch of signed readings relayed by the settlement role.
@@ -46,32 +45,19 @@ func (k *Keeper) submit(ctx *module.Context, signer tx.Address, m *tx.MsgSubmitR
 	}
 	valid := verifyBatch(cands)
 	params := k.Params(ctx)
-	applied := make(map[string]bool, len(cands)) // devices a reading of this message reached apply for; looked up only
+	useful := false // a reading accepted, or new fraud evidence recorded
 	for i, c := range cands {
 		if !valid[i] {
 			k.reject(ctx, c.r.Reading, ReasonBadSignature)
 			continue
 		}
-		id := c.r.DeviceID
-		st := c.st
-		if applied[id] {
-			st = k.State(ctx, id) // an earlier reading of the message moved it
-		}
-		if reason := floorCheck(st, c.r.Reading); reason != "" {
-			k.reject(ctx, c.r.Reading, reason)
-			continue
-		}
-		applied[id] = true
-		n := len(ctx.Events())
-		k.apply(ctx, params, c.r.Reading)
-		if _, reason := fate(ctx.Events()[n:]); reason == ReasonRolledBack {
-			k.recordRollback(ctx, c.r.Reading)
+		if reason := k.apply(ctx, params, c.r.Reading); reason == "" || reason == ReasonRolledBack {
+			useful = true
 		}
 	}
-	accepted, rejected := outcome(ctx.Events()[first:])
-	if accepted == 0 && rejected.count(ReasonRolledBack) == 0 {
+	if !useful {
 		return ErrNoNewReadings.Wrapf("none of the %d readings was accepted or is new fraud evidence; rejected: %s",
-			len(m.Readings), rejected)
+			len(m.Readings), rejections(ctx.Events()[first:]))
 	}
 	return nil
 }
@@ -119,7 +105,7 @@ func (k *Keeper) screen(ctx *module.Context, m *tx.MsgSubmitReadings) ([]candida
 			k.reject(ctx, r.Reading, reason)
 			continue
 		}
-		cands = append(cands, candidate{r: r, dev: dev, pub: pub, st: st})
+		cands = append(cands, candidate{r: r, dev: dev, pub: pub})
 	}
 	return cands, nil
 }
@@ -142,47 +128,20 @@ func floorCheck(st *DeviceState, r reading.Reading) string {
 	}
 }
 
-// recordRollback notes r, a rollback apply just counted in the device's
-// fraud flag, as the device's last recorded rollback.
-func (k *Keeper) recordRollback(ctx *module.Context, r reading.Reading) {
-	st := k.State(ctx, r.DeviceID)
-	if st == nil || r.Seq <= st.LastRollbackSeq {
-		return
-	}
-	st.LastRollbackSeq = r.Seq
-	putJSON(k.kv(ctx), deviceKey(r.DeviceID), st)
-}
-
-// fate reads one reading's fate from the events its handling emitted:
-// accepted, or the reason it was rejected.
-func fate(evs []abci.Event) (accepted bool, reason string) {
+// rejections counts, by reason, the readings a message's events reject.
+func rejections(evs []abci.Event) tally {
+	var t tally
 	for _, e := range evs {
-		switch e.Type {
-		case evAccepted:
-			return true, ""
-		case evRejected:
-			for _, a := range e.Attributes {
-				if a.Key == "reason" {
-					return false, a.Value
-				}
+		if e.Type != evRejected {
+			continue
+		}
+		for _, a := range e.Attributes {
+			if a.Key == "reason" {
+				t.add(a.Value)
 			}
 		}
 	}
-	return false, ""
-}
-
-// outcome counts the readings a message's events accept, and those they
-// reject, by reason.
-func outcome(evs []abci.Event) (accepted int, rejected tally) {
-	for i := range evs {
-		switch ok, reason := fate(evs[i : i+1]); {
-		case ok:
-			accepted++
-		case reason != "":
-			rejected.add(reason)
-		}
-	}
-	return accepted, rejected
+	return t
 }
 
 // tally counts rejections by reason (a slice, so its order is fixed).
@@ -201,15 +160,6 @@ func (t *tally) add(reason string) {
 		}
 	}
 	*t = append(*t, reasonCount{reason, 1})
-}
-
-func (t tally) count(reason string) int {
-	for _, c := range t {
-		if c.reason == reason {
-			return c.n
-		}
-	}
-	return 0
 }
 
 // String lists the counts by reason name: "bad_signature 2, replayed 148".
@@ -249,11 +199,9 @@ func verifyBatch(cands []candidate) []bool {
 	return out
 }
 
-// The events of a reading's fate.
-const (
-	evAccepted = "metering.reading_accepted"
-	evRejected = "metering.reading_rejected"
-)
+// evRejected is the event of a rejected reading (apply emits
+// metering.reading_accepted for an accepted one).
+const evRejected = "metering.reading_rejected"
 
 func (k *Keeper) reject(ctx *module.Context, r reading.Reading, reason string) {
 	ctx.Emit(evRejected, "device", r.DeviceID, "seq", module.U64(r.Seq), "value", module.U64(r.Value), "reason", reason)
