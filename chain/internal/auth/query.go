@@ -2,7 +2,6 @@ package auth
 
 import (
 	"bytes"
-	"encoding/json"
 
 	"github.com/citychain/citychain/chain/internal/module"
 	"github.com/citychain/citychain/chain/internal/store"
@@ -70,48 +69,45 @@ func (k *Keeper) Query(q *module.Query) (*module.QueryResult, error) {
 		}
 		return &module.QueryResult{Key: append([]byte{k.prefix}, proposalKey(id)...)}, nil
 	case "proposals":
-		return k.proposals(kv, q.Data)
+		return k.proposals(q, kv)
 	}
 	return nil, module.ErrUnknownQuery.Wrapf("auth/%s", q.Path)
 }
 
 // proposals answers one page of proposals in id order.
-func (k *Keeper) proposals(kv store.KV, data []byte) (*module.QueryResult, error) {
+func (k *Keeper) proposals(q *module.Query, kv store.KV) (*module.QueryResult, error) {
 	var req tx.ProposalListRequest
-	if len(bytes.TrimSpace(data)) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			return nil, module.ErrBadQuery.Wrapf("proposals request: %v", err)
+	if len(bytes.TrimSpace(q.Data)) > 0 {
+		if err := q.DecodeRequest(&req, "proposals"); err != nil {
+			return nil, err
 		}
 	}
-	limit := req.Limit
-	switch {
-	case limit == 0:
-		limit = tx.DefaultListLimit
-	case limit > tx.MaxListLimit:
-		return nil, module.ErrBadQuery.Wrapf("limit %d: want at most %d", limit, tx.MaxListLimit)
+	limit, err := module.ListLimit(req.PageRequest)
+	if err != nil {
+		return nil, err
 	}
-	start := []byte{prefixProposal}
+	p := []byte{prefixProposal}
+	start := p
 	if req.After != "" {
 		after, err := tx.ParseProposalID(req.After)
 		if err != nil {
 			return nil, module.ErrBadQuery.Wrapf("after: %v", err)
 		}
-		start = append(proposalKey(after), 0x00) // the first key after it
+		start = module.After(p, after[:])
 	}
 	params := getParams(kv)
 	page := tx.ProposalPage{Threshold: params.AuthorityThreshold, Authorities: uint32(authorityCount(kv)), Proposals: []tx.Proposal{}}
-	store.Each(kv, start, []byte{prefixProposal + 1}, func(_, value []byte) bool {
-		if uint64(len(page.Proposals)) == limit {
-			page.Next = page.Proposals[len(page.Proposals)-1].ID.String()
-			return false
-		}
-		var p tx.Proposal
-		store.DecodeJSON(value, &p)
-		page.Proposals = append(page.Proposals, p)
+	next := module.EachPage(kv, p, start, store.PrefixEnd(p), limit, func(_, value []byte) bool {
+		var pr tx.Proposal
+		store.DecodeJSON(value, &pr)
+		page.Proposals = append(page.Proposals, pr)
 		return true
 	})
+	if next != nil {
+		var id tx.ProposalID
+		copy(id[:], next)
+		page.Next = id.String()
+	}
 	return module.JSON(page)
 }
 
