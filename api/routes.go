@@ -28,6 +28,9 @@ var modules = []apiModule{
 	{name: "market", routes: (*Server).marketRoutes, openapi: "openapi/market.json"},
 	{name: "mileage", routes: (*Server).mileageRoutes, openapi: "openapi/mileage.json"},
 	{name: "vehicles", routes: (*Server).vehicleRoutes, openapi: "openapi/vehicles.json"},
+	{name: "credentials", routes: (*Server).credentialsRoutes, openapi: "openapi/credentials.json"},
+	{name: "certificates", routes: (*Server).certificatesRoutes, openapi: "openapi/certificates.json"},
+	{name: "identity", routes: (*Server).identityRoutes, openapi: "openapi/identity.json"},
 }
 
 // pub is a route that needs no API key.

@@ -5,7 +5,10 @@ import (
 
 	"github.com/citychain/citychain/chain/internal/auth"
 	"github.com/citychain/citychain/chain/internal/bank"
+	"github.com/citychain/citychain/chain/internal/certificates"
+	"github.com/citychain/citychain/chain/internal/credentials"
 	"github.com/citychain/citychain/chain/internal/devices"
+	"github.com/citychain/citychain/chain/internal/identity"
 	"github.com/citychain/citychain/chain/internal/market"
 	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/internal/mileage"
@@ -42,8 +45,8 @@ type row struct {
 // configure it).
 //
 // Bytes reserved for the modules still to come: labour 0x08, contracts
-// 0x09, voting 0x0a, credentials 0x0b, certificates 0x0c, health 0x0d,
-// donations 0x0e, trustfunds 0x0f, identity 0x10, registry 0x11.
+// 0x09, voting 0x0a, health 0x0d, donations 0x0e, trustfunds 0x0f,
+// registry 0x11.
 var moduleList = []row{
 	{0x01, tx.AuthMsgs, func(k *keepers, p byte) module.Module {
 		k.auth = auth.NewKeeper(p)
@@ -74,6 +77,15 @@ var moduleList = []row{
 		k.metering.SetOdometers(v)
 		k.devices.SetBindings(v)
 		return v
+	}},
+	{0x0b, tx.CredentialMsgs, func(k *keepers, p byte) module.Module {
+		return credentials.NewKeeper(p)
+	}},
+	{0x0c, tx.CertificateMsgs, func(k *keepers, p byte) module.Module {
+		return certificates.NewKeeper(p)
+	}},
+	{0x10, tx.IdentityMsgs, func(k *keepers, p byte) module.Module {
+		return identity.NewKeeper(p)
 	}},
 	{0x12, tx.ValidatorMsgs, func(k *keepers, p byte) module.Module {
 		k.validators = validators.NewKeeper(p, k.auth)

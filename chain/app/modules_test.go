@@ -42,7 +42,7 @@ func TestModuleListRejectsInconsistentRows(t *testing.T) {
 	samePrefix := slices.Clone(moduleList)
 	samePrefix[5].prefix = samePrefix[4].prefix
 	appPrefix := slices.Clone(moduleList)
-	appPrefix[7].prefix = prefixApp
+	appPrefix[len(appPrefix)-1].prefix = prefixApp
 	wrongMsgs := slices.Clone(moduleList)
 	wrongMsgs[1].msgs = tx.AuthMsgs
 	for _, c := range []struct {

@@ -26,7 +26,8 @@ type ModuleMsgs struct {
 // decodes exactly these message types.
 func Modules() []ModuleMsgs {
 	return []ModuleMsgs{
-		AuthMsgs, BankMsgs, DeviceMsgs, MeteringMsgs, MarketMsgs, MileageMsgs, VehicleMsgs, ValidatorMsgs,
+		AuthMsgs, BankMsgs, DeviceMsgs, MeteringMsgs, MarketMsgs, MileageMsgs, VehicleMsgs,
+		CredentialMsgs, CertificateMsgs, IdentityMsgs, ValidatorMsgs,
 	}
 }
 

@@ -22,6 +22,9 @@ func cliModules() []cliModule {
 		{"market", one(newTxMarketCmd), one(newQueryMarketCmd)},
 		{"mileage", one(newTxMileageCmd), one(newQueryMileageCmd)},
 		{"vehicles", one(newTxVehiclesCmd), one(newQueryVehiclesCmd)},
+		{"credentials", newTxCredentialCmds, newQueryCredentialCmds},
+		{"certificates", newTxCertificateCmds, newQueryCertificateCmds},
+		{"identity", newTxIdentityCmds, newQueryIdentityCmds},
 		{"validators", one(newTxValidatorCmd), one(newQueryValidatorsCmd)},
 	}
 }

@@ -1,0 +1,5 @@
+package api
+
+// SKELETON: the certificates helper replaces this file.
+
+func (s *Server) certificatesRoutes() []route { return nil }

@@ -1,0 +1,5 @@
+package api
+
+// SKELETON: the credentials helper replaces this file.
+
+func (s *Server) credentialsRoutes() []route { return nil }

@@ -1,0 +1,36 @@
+// Package identity is the identity: the citizen card (device keys, status, card-copy status commitments, facilities and their policies, bars). SKELETON: its helper replaces this file.
+package identity
+
+import (
+	"encoding/json"
+
+	"github.com/citychain/citychain/chain/internal/module"
+	"github.com/citychain/citychain/chain/tx"
+)
+
+// Keeper owns the identity module's state.
+type Keeper struct{ prefix byte }
+
+var _ module.Module = (*Keeper)(nil)
+
+// NewKeeper returns the keeper for the module's key space under prefix.
+func NewKeeper(prefix byte) *Keeper { return &Keeper{prefix: prefix} }
+
+// Name implements module.Module.
+func (*Keeper) Name() string { return tx.CodespaceIdentity }
+
+// InitGenesis implements module.Module.
+func (*Keeper) InitGenesis(*module.Context, json.RawMessage) error { return nil }
+
+// ExportGenesis implements module.Exporter.
+func (*Keeper) ExportGenesis(*module.Context) (json.RawMessage, error) { return nil, nil }
+
+// Handle implements module.Module.
+func (*Keeper) Handle(_ *module.Context, _ tx.Address, msg tx.Msg) error {
+	return module.ErrInternal.Wrapf("identity cannot handle %s", msg.Type())
+}
+
+// Query implements module.Module.
+func (*Keeper) Query(q *module.Query) (*module.QueryResult, error) {
+	return nil, module.ErrUnknownQuery.Wrapf("identity/%s", q.Path)
+}
