@@ -75,6 +75,9 @@ func EnsureDevnet(dir string, o DevnetOptions) (bool, error) {
 		return false, err
 	}
 	st, err := worldAppState(kr, o.IntervalSeconds, o.Devices, o.DeviceOwners, o.Households)
+	if err == nil {
+		err = addAccounts(kr, st, CivicAccounts())
+	}
 	if err != nil {
 		return false, fmt.Errorf("devnet: %w", err)
 	}
@@ -222,6 +225,9 @@ func Testnet(out string, o TestnetOptions) error {
 		st, err = BuildAppState(kr, DemoAccounts())
 	} else {
 		st, err = worldAppState(kr, o.IntervalSeconds, o.Devices, o.DeviceOwners, o.Households)
+	}
+	if err == nil {
+		err = addAccounts(kr, st, CivicAccounts())
 	}
 	if err != nil {
 		return fmt.Errorf("testnet: %w", err)

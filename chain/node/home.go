@@ -65,10 +65,31 @@ func DemoAccounts() []Account {
 	}
 }
 
-// BuildAppState creates a key for each account in kr (reusing existing keys
-// of the same name) and returns the genesis app state funding them.
-func BuildAppState(kr *keyring.Keyring, accounts []Account) (*app.AppState, error) {
-	st := app.DefaultAppState()
+// CivicAccounts are the accounts of the citizen services a devnet or
+// testnet adds to DemoAccounts (kept apart so the pinned devnet genesis of
+// the golden replay does not move): the accreditor of eligibility issuers
+// (EBSI's trusted-issuer authority), a district registration office that
+// registers citizen cards, the welfare office that issues eligibility
+// credentials, the civil-records registrar of certificate kinds, the court
+// (family relation certificates) and the interior ministry (resident
+// registration) as issuing agencies, the culture department that registers
+// facilities, and the library's verifier key.
+func CivicAccounts() []Account {
+	return []Account{
+		{Name: "accreditor", Roles: []string{tx.RoleAccreditor}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "office", Roles: []string{tx.RoleRegistrationOffice}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "welfare", Coins: []tx.Coin{scn(1_000)}},
+		{Name: "records", Roles: []string{tx.RoleCertificateRegistrar}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "court", Coins: []tx.Coin{scn(1_000)}},
+		{Name: "mois", Coins: []tx.Coin{scn(1_000)}},
+		{Name: "culture", Roles: []string{tx.RoleFacilityRegistrar}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "library", Coins: []tx.Coin{scn(1_000)}},
+	}
+}
+
+// addAccounts creates (or reuses) a key in kr for each account and adds it
+// to st, funded and with its roles; a module's account is only funded.
+func addAccounts(kr *keyring.Keyring, st *app.AppState, accounts []Account) error {
 	for _, a := range accounts {
 		if a.Module != "" {
 			st.Fund(tx.ModuleAddress(a.Module), a.Coins...)
@@ -79,9 +100,19 @@ func BuildAppState(kr *keyring.Keyring, accounts []Account) (*app.AppState, erro
 			key, err = kr.Add(a.Name)
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		st.AddAccount(key.Address, a.Authority, a.Roles, a.Coins)
+	}
+	return nil
+}
+
+// BuildAppState creates a key for each account in kr (reusing existing keys
+// of the same name) and returns the genesis app state funding them.
+func BuildAppState(kr *keyring.Keyring, accounts []Account) (*app.AppState, error) {
+	st := app.DefaultAppState()
+	if err := addAccounts(kr, st, accounts); err != nil {
+		return nil, err
 	}
 	return st, nil
 }
