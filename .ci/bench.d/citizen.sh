@@ -31,3 +31,10 @@ go test -run '^$' -bench 'BenchmarkVerifyPresentation|BenchmarkEd25519Verify' -c
 p=$(metric "$out" BenchmarkVerifyPresentation presentations/s)
 v=$(metric "$out" BenchmarkEd25519Verify verifications/s)
 awk -v p="$p" -v v="$v" 'BEGIN {printf "SD-JWT presentations: %.0f/s   raw ed25519 verify baseline: %.0f/s   ratio: %.2f (two signatures each: at most 0.5) (median of runs)\n", p, v, p/v}'
+
+echo
+echo "== certificates: anchoring 10,000 certificates vs 1, one transaction per block =="
+out=.tmp/bench/certificates.txt
+go test -run '^$' -bench 'BenchmarkIssueAnchor' -benchtime 500x -count "$COUNT" ./chain/internal/certificates/ | grep -E '^Benchmark' | tee "$out"
+one=$(metric "$out" BenchmarkIssueAnchor/count=1 ns/op); many=$(metric "$out" BenchmarkIssueAnchor/count=10000 ns/op)
+awk -v a="$one" -v b="$many" 'BEGIN {printf "anchor of 10,000: %.0f us/block   anchor of 1 baseline: %.0f us/block   ratio: %.2f (median of runs)\n", b/1e3, a/1e3, b/a}'
