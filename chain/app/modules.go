@@ -79,13 +79,14 @@ var moduleList = []row{
 		return v
 	}},
 	{0x0b, tx.CredentialMsgs, func(k *keepers, p byte) module.Module {
-		return credentials.NewKeeper(p)
+		k.credentials = credentials.NewKeeper(p, k.auth)
+		return k.credentials
 	}},
 	{0x0c, tx.CertificateMsgs, func(k *keepers, p byte) module.Module {
-		return certificates.NewKeeper(p)
+		return certificates.NewKeeper(p, k.auth)
 	}},
 	{0x10, tx.IdentityMsgs, func(k *keepers, p byte) module.Module {
-		return identity.NewKeeper(p)
+		return identity.NewKeeper(p, k.auth, k.credentials)
 	}},
 	{0x12, tx.ValidatorMsgs, func(k *keepers, p byte) module.Module {
 		k.validators = validators.NewKeeper(p, k.auth)
@@ -100,6 +101,9 @@ type keepers struct {
 	devices    *devices.Keeper
 	metering   *metering.Keeper
 	validators *validators.Keeper
+	// credentials is the credentials keeper: identity sets the citizen
+	// card's status bits through it.
+	credentials *credentials.Keeper
 }
 
 // wire builds the keepers of rows, in order, and returns the modules. It
