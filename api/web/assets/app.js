@@ -4,15 +4,20 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const key = () => localStorage.getItem("citychain-api-key") || "";
-  const TYPES = ["block", "tx", "auth.account_created", "auth.role_granted", "auth.role_revoked", "bank.burn", "bank.mint",
-    "bank.transfer", "devices.installer_reassigned", "devices.key_rotated", "devices.registered", "devices.revoked", "devices.transferred", "market.cleared",
-    "market.order_cancelled", "market.order_placed", "market.penalty", "market.refund", "market.settled", "market.trade",
+  const TYPES = ["block", "tx", "auth.account_created", "auth.role_granted", "auth.role_revoked", "bank.burn", "bank.mint", "bank.transfer",
+    "certificates.agency_status_set", "certificates.issued", "certificates.key_added", "certificates.key_retired", "certificates.key_revoked",
+    "certificates.kind_registered", "certificates.revoked", "credentials.accredited", "credentials.anchored", "credentials.list_created",
+    "credentials.schema_registered", "credentials.status_set", "credentials.verifier_deregistered", "credentials.verifier_registered",
+    "credentials.withdrawn", "devices.installer_reassigned", "devices.key_rotated", "devices.registered", "devices.revoked", "devices.transferred",
+    "identity.barred", "identity.card_copies_added", "identity.device_added", "identity.device_removed", "identity.facility_registered",
+    "identity.facility_updated", "identity.registered", "identity.reinstated", "identity.revoked", "identity.suspended", "identity.unbarred",
+    "market.cleared", "market.order_cancelled", "market.order_placed", "market.penalty", "market.refund", "market.settled", "market.trade",
     "market.trade_settled", "metering.anchored", "metering.fraud_cleared", "metering.fraud_flagged", "metering.reading_accepted",
-    "metering.reading_rejected", "mileage.awarded", "mileage.expired", "mileage.funded", "mileage.merchant_registered",
-    "mileage.period_settled", "mileage.spent", "mileage.vehicle_settled", "vehicles.accident_recorded", "vehicles.battery_recorded",
-    "vehicles.flagged", "vehicles.inspection_recorded", "vehicles.odometer_bound", "vehicles.programme_created", "vehicles.recycled",
-    "vehicles.registered", "vehicles.subsidy_approved", "vehicles.subsidy_clawed_back", "vehicles.title_transferred",
-    "vehicles.transfer_accepted", "vehicles.transfer_closed", "vehicles.transfer_proposed", "vehicles.transfer_reviewed"];
+    "metering.reading_rejected", "mileage.awarded", "mileage.expired", "mileage.funded", "mileage.merchant_registered", "mileage.period_settled",
+    "mileage.spent", "mileage.vehicle_settled", "vehicles.accident_recorded", "vehicles.battery_recorded", "vehicles.flagged",
+    "vehicles.inspection_recorded", "vehicles.odometer_bound", "vehicles.programme_created", "vehicles.recycled", "vehicles.registered",
+    "vehicles.subsidy_approved", "vehicles.subsidy_clawed_back", "vehicles.title_transferred", "vehicles.transfer_accepted",
+    "vehicles.transfer_closed", "vehicles.transfer_proposed", "vehicles.transfer_reviewed"];
   const devices = new Set();
   let status = null;
   let updates = 0;
@@ -129,6 +134,13 @@
       const a = ev.attributes || {};
       if (ev.type.startsWith("vehicles.")) later("vehicles", 1500, refreshVehicles);
       if (vehicle && (a.vin === vehicle.vin || (ev.type === "metering.reading_accepted" && a.device === vehicle.device))) later("report", 5000, () => vehicle && showVehicle(vehicle.vin, true));
+    }
+    if (!$("citizens").hidden && /^(credentials|certificates|identity)\./.test(ev.type)) {
+      const a = ev.attributes || {};
+      later("citizens", 1500, refreshCitizens);
+      if (lookups.identity && a.id === lookups.identity) later("cz-identity", 1500, () => lookups.identity && showIdentity(lookups.identity, true));
+      if (lookups.status && (a.list === lookups.status.list || a.card_list === lookups.status.list)) later("cz-status", 1500, () => lookups.status && showStatus(lookups.status.list, lookups.status.idx, true));
+      if (lookups.leaf && a.leaf === lookups.leaf) later("cz-leaf", 1500, () => lookups.leaf && showLeaf(lookups.leaf, true));
     }
   }
   // later runs fn once, ms after the first of a burst of calls under name.
@@ -305,19 +317,202 @@
     ]);
   }
 
+  // --- citizens page: citizen card (identity), eligibility credentials and
+  // civil certificates. The chain holds no personal data: keys, hashes,
+  // status bits, schemas, accreditations and anchors only. ---
+  const lookups = { identity: null, status: null, leaf: null }; // what each look-up shows
+  const plural = (n, one, many) => `${fmt(n)} ${Number(n) === 1 ? one : many || one + "s"}`;
+  const claims = (cs) => (cs && cs.length ? cs.map((c) => `<code class="claim">${esc(c)}</code>`).join(" ") : "–");
+  // all reads every page of a list route (at most max pages of 100).
+  async function all(path, max) {
+    let items = [], cursor = "";
+    for (let i = 0; i < (max || 10); i++) {
+      const r = await api(path + (path.includes("?") ? "&" : "?") + "limit=100" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : ""));
+      items = items.concat(r.items || []);
+      cursor = r.next_cursor || "";
+      if (!cursor) break;
+    }
+    return items;
+  }
+  // proofLine says what a verified proof proved, or why it was not verified.
+  function proofLine(el, r, what) {
+    const p = r.proof;
+    if (p && p.verified) {
+      el.className = "verdict ok";
+      el.textContent = `✓ proof verified: ${what} at height ${r.height} against app hash ${p.app_hash.slice(0, 16)}… of header ${p.header_height}, signed by ${p.signed_power}/${p.total_power} voting power; header verified from ${trustRoot(p.trust_root)}`;
+    } else {
+      el.className = "verdict fail";
+      el.textContent = "✗ proof NOT verified: " + (p ? p.error : "no proof");
+    }
+  }
+  function windowText(w, now) {
+    const open = !w.until || new Date(w.until) > now, started = new Date(w.from) <= now;
+    const state = w.withdrawn_height ? badge("withdrawn h" + w.withdrawn_height, "bad") : open ? (started ? badge("open", "ok") : badge("from " + new Date(w.from).toLocaleDateString(), "warn")) : badge("ended", "warn");
+    return `${esc(new Date(w.from).toLocaleDateString())} – ${w.until ? esc(new Date(w.until).toLocaleDateString()) : "open-ended"} ${state}`;
+  }
+  async function refreshCitizens() {
+    const now = new Date();
+    const fail = (el) => (e) => { el.innerHTML = `<tr><td class="empty">${esc(e.message)}</td></tr>`; };
+    const jobs = [
+      api("/v1/identity/stats").then((s) => {
+        $("cz-identities").textContent = fmt(s.identities);
+        $("cz-identities-by").textContent = `${fmt(s.active)} active · ${fmt(s.suspended)} suspended · ${fmt(s.revoked)} revoked`;
+        $("cz-facilities").textContent = fmt(s.facilities);
+        $("cz-facilities-by").textContent = (s.facilities_by_kind || []).map((k) => `${k.kind} ${fmt(k.count)}`).join(" · ");
+      }),
+      api("/v1/credentials/stats").then((s) => {
+        $("cz-schemas").textContent = fmt(s.schemas);
+        $("cz-verifiers").textContent = fmt(s.verifiers - s.deregistered);
+        $("cz-verifiers-by").textContent = s.deregistered ? `${fmt(s.deregistered)} deregistered` : "";
+        $("cz-lists").textContent = fmt(s.lists);
+        $("cz-lists-by").textContent = plural(s.status_set, "bit") + " set";
+        $("cz-cred-anchors").textContent = fmt(s.anchors);
+        $("cz-cred-anchored").textContent = plural(s.anchored, "credential") + " anchored";
+      }),
+      api("/v1/certificates/stats").then((s) => {
+        $("cz-kinds").textContent = fmt(s.kinds);
+        $("cz-agencies").textContent = `${plural(s.agencies, "agency", "agencies")}, ${plural(s.keys, "key")}`;
+        $("cz-cert-anchors").textContent = fmt(s.anchors);
+        $("cz-cert-anchored").textContent = plural(s.certificates, "certificate") + " anchored";
+        $("cz-revocations").textContent = fmt(s.revocations);
+      }),
+      all("/v1/credentials/verifiers").then((vs) => table($("cz-verifier-list"), ["verifier", "name", "purpose", "may ask for", "status", "key"], vs, (v) =>
+        `<td><code>${esc(v.id)}</code></td><td>${esc(v.name)}</td><td>${esc(v.purpose)}</td><td>${claims(v.claims)}</td>` +
+        `<td>${v.status === "active" ? badge("active", "ok") : badge(v.status, "bad")}</td><td>${hash(v.key)}</td>`, "no verifier registered")).catch(fail($("cz-verifier-list"))),
+      all("/v1/facilities").then((fs) => table($("cz-facility-list"), ["facility", "name", "kind", "required claims", "accepts tokens", "agency"], fs, (f) =>
+        `<td><code>${esc(f.id)}</code></td><td>${esc(f.name)}</td><td>${esc(f.kind)}</td><td>${claims(f.claims)}</td>` +
+        `<td>${f.accepts_tokens ? badge("yes", "ok") : badge("no", "warn")}</td><td>${short(f.agency)}</td>`, "no facility registered")).catch(fail($("cz-facility-list"))),
+      Promise.all([all("/v1/credentials/schemas"), all("/v1/credentials/accreditations")]).then(([ss, as]) => {
+        const issuers = new Set(as.map((a) => a.issuer)), open = new Set(as.filter((a) => a.windows.some((w) => !w.withdrawn_height && new Date(w.from) <= now && (!w.until || new Date(w.until) > now))).map((a) => a.issuer));
+        $("cz-accredited").textContent = fmt(open.size);
+        $("cz-accredited-by").textContent = `${plural(as.length, "issuer/schema pair")}, ${fmt(issuers.size)} ever accredited`;
+        table($("cz-schema-list"), ["schema", "name", "claims", "accredited issuers and windows"], ss, (s) => {
+          const acc = as.filter((a) => a.schema === s.id);
+          return `<td><code>${esc(s.id)}</code></td><td>${esc(s.name)}</td><td>${claims(s.claims)}</td><td>` +
+            (acc.length ? acc.map((a) => `<div class="acc">${short(a.issuer)} ${a.windows.map((w) => windowText(w, now)).join("; ")}</div>`).join("") : `<span class="empty">none accredited</span>`) + "</td>";
+        }, "no schema registered");
+      }).catch(fail($("cz-schema-list"))),
+      all("/v1/certificates/kinds").then(async (ks) => {
+        const agencies = {};
+        await Promise.allSettled([...new Set(ks.map((k) => k.agency))].map((a) => api("/v1/certificates/agencies/" + encodeURIComponent(a)).then((r) => { agencies[a] = r.result; })));
+        table($("cz-kind-list"), ["kind", "name", "agency", "validity", "disclosable fields"], ks, (k) => {
+          const ag = agencies[k.agency];
+          return `<td><code>${esc(k.id)}</code></td><td>${esc(k.name)}</td><td>${short(k.agency)} ${ag ? badge(ag.status, ag.status === "active" ? "ok" : "bad") : ""}</td>` +
+            `<td>${k.validity_days ? plural(k.validity_days, "day") : "no expiry"}</td><td>${claims(k.fields)}</td>`;
+        }, "no certificate kind registered");
+      }).catch(fail($("cz-kind-list"))),
+    ];
+    await Promise.allSettled(jobs);
+  }
+  // lookup runs one look-up: it hides the last answer, shows the API's
+  // error text on failure, else calls show with the answer (unless a later
+  // look-up of the same kind started meanwhile).
+  const asked = {};
+  async function lookup(name, path, show, quiet) {
+    const err = $(name + "-error"), box = $(name + "-result"), n = (asked[name] = (asked[name] || 0) + 1);
+    if (!quiet) { box.hidden = true; err.textContent = ""; }
+    try {
+      const r = await api(path);
+      if (asked[name] !== n) return;
+      box.hidden = false; err.textContent = "";
+      show(r);
+    } catch (e) {
+      if (quiet || asked[name] !== n) return;
+      lookups[{ id: "identity", st: "status", leaf: "leaf" }[name]] = null;
+      err.textContent = e.message;
+    }
+  }
+  function showIdentity(id, quiet) {
+    lookups.identity = id;
+    $("idinput").value = id;
+    return lookup("id", "/v1/identities/" + encodeURIComponent(id) + "?prove=true", (r) => {
+      const v = r.result;
+      if (!v) {
+        fields($("id-info"), [["identity", `<code>${esc(id)}</code>`], ["record", badge("not registered" + (r.proof && r.proof.verified ? " (absence proven)" : ""), "warn")]]);
+        proofLine($("id-verify"), r, "the absence of an identity record");
+        return;
+      }
+      const inUse = v.keys.filter((k) => !k.removed_height).length;
+      fields($("id-info"), [
+        ["identity", `<code>${esc(v.id)}</code>`],
+        ["status", badge(v.status, { active: "ok", suspended: "warn" }[v.status] || "bad") + ` since height ${esc(v.status_height)}, ${esc(when(v.status_time))}`],
+        ["device keys", `${plural(inUse, "key")} in use` + (v.keys.length > inUse ? ` (${fmt(v.keys.length - inUse)} removed)` : "")],
+        ["card copies", `${plural(v.commitments.length, "copy", "copies")} committed` + (v.revealed ? `, ${fmt(v.revealed)} revealed (their status bits set)` : "")],
+        ["card status list", `<code>${esc(v.card_list)}</code>`],
+        ["registration office", short(v.office)],
+        ["registered", `height ${esc(v.registered_height)}, ${esc(when(v.registered_time))}`],
+      ]);
+      proofLine($("id-verify"), r, `identity record (${v.status})`);
+    }, quiet);
+  }
+  function showStatus(list, idx, quiet) {
+    lookups.status = { list, idx };
+    $("stlist").value = list; $("stidx").value = idx;
+    const cut = list.indexOf("/");
+    if (cut < 0 || !/^[0-9]+$/.test(idx)) {
+      lookups.status = null;
+      asked.st = (asked.st || 0) + 1;
+      $("st-result").hidden = true;
+      $("st-error").textContent = cut < 0 ? `list ${JSON.stringify(list)}: want <owner address>/<name>` : `index ${JSON.stringify(idx)}: want a decimal number`;
+      return Promise.resolve();
+    }
+    const base = "/v1/credentials/lists/" + encodeURIComponent(list.slice(0, cut)) + "/" + encodeURIComponent(list.slice(cut + 1));
+    return lookup("st", base + "/status/" + encodeURIComponent(idx) + "?prove=true", (r) => {
+      const v = r.result;
+      fields($("st-info"), [["list", `<code>${esc(v.list)}</code>`], ["index", esc(v.idx)], ["bit", v.set ? badge("set", "bad") : badge("clear", "ok")], ["chunk", esc(v.chunk)]]);
+      proofLine($("st-verify"), r, `bit ${v.idx} ${v.set ? "set" : "clear"} (chunk ${v.chunk} of the list${r.proof && r.proof.verified && !r.proof.value ? ", absent: all clear" : ""})`);
+      api(base).then((l) => {
+        const m = l.result, meaning = v.set ? (m.purpose === "revocation" ? "revoked" : "suspended") : "not " + (m.purpose === "revocation" ? "revoked" : "suspended");
+        fields($("st-info"), [["list", `<code>${esc(v.list)}</code>`], ["purpose", esc(m.purpose)], ["size", plural(m.size, "bit")], ["index", esc(v.idx)],
+          ["bit", (v.set ? badge("set", "bad") : badge("clear", "ok")) + " " + esc(meaning)], ["chunk", esc(v.chunk)]]);
+      }).catch(() => {});
+    }, quiet);
+  }
+  function showLeaf(leaf, quiet) {
+    lookups.leaf = leaf;
+    $("leafinput").value = leaf;
+    return lookup("leaf", "/v1/certificates/revocations/" + encodeURIComponent(leaf) + "?prove=true", (r) => {
+      const v = r.result.revocation;
+      if (!r.result.revoked || !v) {
+        fields($("leaf-info"), [["leaf", `<code>${esc(r.result.leaf)}</code>`], ["revocation", r.proof && r.proof.verified ? badge("no revocation entry (absence proven)", "ok") : badge("no revocation entry (not proven)", "warn")]]);
+        proofLine($("leaf-verify"), r, "the absence of a revocation entry for this leaf");
+        return;
+      }
+      fields($("leaf-info"), [["leaf", `<code>${esc(v.leaf)}</code>`], ["revocation", badge("revoked", "bad")],
+        ["anchor", `#${esc(v.anchor)}, index ${esc(v.index)}`], ["reason", esc(v.reason)], ["by", short(v.by)], ["revoked", `height ${esc(v.height)}, ${esc(when(v.time))}`]]);
+      proofLine($("leaf-verify"), r, "revocation entry");
+    }, quiet);
+  }
+
   function route() {
     const m = location.hash.match(/^#device\/(.+)$/);
     const v = location.hash.match(/^#vehicle\/(.+)$/);
-    const onVehicles = !!v || location.hash === "#vehicles";
-    $("tab-overview").className = !m && !onVehicles ? "on" : "";
+    const c = location.hash.match(/^#(identity|credential-status|certificate-leaf)\/(.+)$/);
+    const onVehicles = !!v || location.hash === "#vehicles", onCitizens = !!c || location.hash === "#citizens";
+    $("tab-overview").className = !m && !onVehicles && !onCitizens ? "on" : "";
     $("tab-vehicles").className = onVehicles ? "on" : "";
-    if (m) { $("vehicles").hidden = true; showDevice(decodeURIComponent(m[1])); return; }
+    $("tab-citizens").className = onCitizens ? "on" : "";
+    if (m) { $("vehicles").hidden = true; $("citizens").hidden = true; showDevice(decodeURIComponent(m[1])); return; }
     current = null;
     $("device").hidden = true;
-    $("overview").hidden = onVehicles; $("vehicles").hidden = !onVehicles;
+    const opened = onCitizens && $("citizens").hidden;
+    $("overview").hidden = onVehicles || onCitizens; $("vehicles").hidden = !onVehicles; $("citizens").hidden = !onCitizens;
+    if (onCitizens) {
+      if (opened) refreshCitizens();
+      if (!c) return;
+      const arg = c[2].split("/").map((x) => { try { return decodeURIComponent(x); } catch (e) { return x; } }).join("/");
+      if (c[1] === "identity") showIdentity(arg);
+      else if (c[1] === "certificate-leaf") showLeaf(arg);
+      else { const i = arg.lastIndexOf("/"); showStatus(i < 0 ? arg : arg.slice(0, i), i < 0 ? "" : arg.slice(i + 1)); }
+      return;
+    }
     if (!onVehicles) return;
     refreshVehicles();
     if (v) { const vin = decodeURIComponent(v[1]); $("vininput").value = vin; showVehicle(vin); } else { vehicle = null; $("veh-report").hidden = true; }
+  }
+  // go shows a deep link, or runs the look-up again when it is shown.
+  function go(hash, again) {
+    if (location.hash === hash) again(); else location.hash = hash;
   }
 
   document.addEventListener("DOMContentLoaded", () => {
@@ -331,6 +526,21 @@
       if (location.hash === "#vehicle/" + encodeURIComponent(v)) showVehicle(v); else location.hash = "#vehicle/" + encodeURIComponent(v);
     };
     $("veh-more").onclick = () => loadVehicles(true).catch(() => {});
+    $("idform").onsubmit = (e) => {
+      e.preventDefault();
+      const id = $("idinput").value.trim().toLowerCase();
+      if (id) go("#identity/" + encodeURIComponent(id), () => showIdentity(id));
+    };
+    $("stform").onsubmit = (e) => {
+      e.preventDefault();
+      const list = $("stlist").value.trim(), idx = $("stidx").value.trim();
+      if (list || idx) go("#credential-status/" + (list + "/" + idx).split("/").map(encodeURIComponent).join("/"), () => showStatus(list, idx));
+    };
+    $("leafform").onsubmit = (e) => {
+      e.preventDefault();
+      const leaf = $("leafinput").value.trim().toLowerCase();
+      if (leaf) go("#certificate-leaf/" + encodeURIComponent(leaf), () => showLeaf(leaf));
+    };
     window.addEventListener("hashchange", route);
     route();
     refreshStatus().catch(() => {});
