@@ -59,6 +59,9 @@ func newRootCmd(out io.Writer) *cobra.Command {
 		newAuditCmd(g), newMQTTCmd(g), newExportCmd(g),
 	)
 	root.AddCommand(newInitCmd(g), newShowValidatorCmd(g))
+	root.AddCommand(newWalletCmd(g))
+	root.AddCommand(newVerifyCmd(g))
+	root.AddCommand(newIssueCmd(g))
 	return root
 }
 

@@ -58,6 +58,10 @@ type Config struct {
 	// NoVehicles turns off the vehicle story (registration of the EVs,
 	// subsidies, battery records and one dealer sale; see DemoVIN).
 	NoVehicles bool
+	// NoCitizen turns off the citizen story (card, residency credential,
+	// certificate, facility entries, a verifier refused, a revocation: see
+	// citizen.go).
+	NoCitizen bool
 
 	// Clock, when set, drives the simulators instead of the devnet's
 	// continuing scaled clock (tests use a manual clock).

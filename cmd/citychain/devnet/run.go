@@ -194,6 +194,13 @@ func Start(ctx context.Context, cfg Config) (_ *System, err error) {
 		}
 		s.goRun(runCtx, "vehicles", d.run)
 	}
+	if !cfg.NoCitizen {
+		st, err := s.newCitizenStory(c)
+		if err != nil {
+			return nil, err
+		}
+		s.goRun(runCtx, "citizen", st.run)
+	}
 	return s, nil
 }
 
