@@ -8,7 +8,9 @@
 #   against raw ed25519.Verify of a 200-byte message (sdjwt.BenchmarkVerifyPresentation,
 #   BenchmarkEd25519Verify);
 # - certificates: anchoring a batch of 10,000 against a batch of 1 (the
-#   transaction carries the root only) (certificates.BenchmarkIssueAnchor).
+#   transaction carries the root only) (certificates.BenchmarkIssueAnchor);
+# - presentations checked end to end by chain/verify from a snapshot against
+#   the three raw ed25519 verifications they contain (verify.BenchmarkVerify*).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p .tmp/bench
@@ -38,3 +40,12 @@ out=.tmp/bench/certificates.txt
 go test -run '^$' -bench 'BenchmarkIssueAnchor' -benchtime 500x -count "$COUNT" ./chain/internal/certificates/ | grep -E '^Benchmark' | tee "$out"
 one=$(metric "$out" BenchmarkIssueAnchor/count=1 ns/op); many=$(metric "$out" BenchmarkIssueAnchor/count=10000 ns/op)
 awk -v a="$one" -v b="$many" 'BEGIN {printf "anchor of 10,000: %.0f us/block   anchor of 1 baseline: %.0f us/block   ratio: %.2f (median of runs)\n", b/1e3, a/1e3, b/a}'
+
+echo
+echo "== verify: credential presentations checked end to end (signatures, key binding, anchor path, accreditation, status bit) from a snapshot =="
+out=.tmp/bench/verify.txt
+go test -run '^$' -bench 'BenchmarkVerify' -count "$COUNT" ./chain/verify/ | grep -E '^Benchmark' | tee "$out"
+p=$(metric "$out" BenchmarkVerifyPresentation presentations/s)
+b=$(metric "$out" BenchmarkVerifyPresentationBaseline presentations/s)
+e=$(metric "$out" BenchmarkVerifyEntry entries/s)
+awk -v p="$p" -v b="$b" -v e="$e" 'BEGIN {printf "presentation checks: %.0f/s   its three raw ed25519 verifications: %.0f/s   ratio: %.2f   door entries (card + 1 credential): %.0f/s (median of runs)\n", p, b, p/b, e}'

@@ -89,6 +89,18 @@ type citizenStory struct {
 	log *slog.Logger
 }
 
+// PlayCitizenStory plays the citizen story once, to its end, on the devnet
+// of home through c (what `citychain devnet` runs in the background; tests
+// and the README's walk-through build on it).
+func PlayCitizenStory(ctx context.Context, home string, c *client.Client, log *slog.Logger) error {
+	s := &System{cfg: Config{Home: home, Logger: log}}
+	st, err := s.newCitizenStory(c)
+	if err != nil {
+		return err
+	}
+	return st.play(ctx)
+}
+
 func (s *System) newCitizenStory(c *client.Client) (*citizenStory, error) {
 	kr, err := keyring.Open(node.KeyringDir(s.cfg.Home))
 	if err != nil {
