@@ -36,14 +36,10 @@ func TestCitizenStory(t *testing.T) {
 	if testing.Verbose() {
 		level = slog.LevelInfo // the story as a demo prints it
 	}
-	s := &System{cfg: Config{Home: home, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))}}
-	st, err := s.newCitizenStory(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := st.play(ctx); err != nil {
+	if err := PlayCitizenStory(ctx, home, c, log); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(filepath.Join(CitizenDir(home), "story.json"))
@@ -95,6 +91,11 @@ func TestCitizenStory(t *testing.T) {
 	}
 
 	// A restarted story finds it done and sends nothing.
+	s := &System{cfg: Config{Home: home, Logger: log}}
+	st, err := s.newCitizenStory(c)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := st.run(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -106,4 +107,3 @@ func TestCitizenStory(t *testing.T) {
 		t.Errorf("%d credential anchors after a restart, want 2 (the card and the residency batch)", len(anchors.Anchors))
 	}
 }
-
