@@ -401,7 +401,7 @@ func (st *citizenStory) issueCard(ctx context.Context, w *wallet.Wallet, req wal
 		return err
 	}
 	msgs := []tx.Msg{&tx.MsgCredentialAnchor{Schema: wallet.VctCard, Root: b.Root, Count: b.Count}}
-	id := tx.Address{}
+	var id tx.Address
 	if w.Identity() == "" {
 		_, dev, err := w.NextDevice()
 		if err != nil {
