@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -315,8 +317,27 @@ func TestDevnetEndToEnd(t *testing.T) {
 		t.Errorf("settlement rejected honest readings: %v", st.Rejected)
 	}
 
-	// After the vehicle story and the settled market intervals, the stopped
-	// node's state exports to a genesis whose fresh import is the same state.
+	// The citizen story ran alongside (citizen.go; its checks are in
+	// TestCitizenStory): it reports when done.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(250 * time.Millisecond) {
+		raw, err := os.ReadFile(filepath.Join(devnet.CitizenDir(home), "story.json"))
+		if err == nil {
+			var rep devnet.StoryReport
+			if err := json.Unmarshal(raw, &rep); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Pseudonyms) != 3 || rep.RevokedEntry == nil || rep.RevokedEntry.Admitted {
+				t.Fatalf("citizen story: %s", raw)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the citizen story did not finish in a minute: %v", err)
+		}
+	}
+
+	// After the vehicle and citizen stories and the settled market
+	// intervals, the stopped node's state exports to a genesis whose fresh import is the same state.
 	closed = true
 	if err := sys.Close(); err != nil {
 		t.Fatal(err)
