@@ -4,7 +4,7 @@
 //
 // An issued SD-JWT is "<issuer JWT>~<disclosure>~...~<disclosure>~". The
 // issuer JWT's payload carries the always-visible claims (iss, vct, iat,
-// exp, cnf, status) and the sorted SHA-256 digests (_sd) of every
+// exp, cnf, status, scope) and the sorted SHA-256 digests (_sd) of every
 // disclosure; a disclosure is b64url(JSON [salt, name, value]). A
 // presentation keeps only the chosen disclosures and ends with a key
 // binding JWT (KB-JWT) signed by the holder key named in cnf, over
@@ -51,6 +51,7 @@ const (
 const (
 	MaxLen         = 1 << 20 // bytes of one SD-JWT or presentation
 	MaxDisclosures = 256     // disclosures in one SD-JWT
+	MaxScopeLen    = 64      // bytes of the visible scope claim
 )
 
 var b64 = base64.RawURLEncoding
@@ -62,6 +63,7 @@ var algs = []jose.SignatureAlgorithm{jose.EdDSA}
 var reserved = map[string]bool{
 	"_sd": true, "_sd_alg": true, "...": true, "iss": true, "vct": true,
 	"iat": true, "exp": true, "nbf": true, "cnf": true, "status": true, "sub": true,
+	"scope": true,
 }
 
 // JWK is the public holder key in cnf: an Ed25519 OKP key.
@@ -101,14 +103,18 @@ type Status struct {
 
 // Payload is the issuer JWT's payload (the always-visible claims).
 type Payload struct {
-	Iss    string   `json:"iss"`
-	Vct    string   `json:"vct"`
-	Iat    int64    `json:"iat"`
-	Exp    int64    `json:"exp,omitempty"`
-	Cnf    Cnf      `json:"cnf"`
-	Status *Status  `json:"status,omitempty"`
-	SD     []string `json:"_sd"`
-	SDAlg  string   `json:"_sd_alg"`
+	Iss    string  `json:"iss"`
+	Vct    string  `json:"vct"`
+	Iat    int64   `json:"iat"`
+	Exp    int64   `json:"exp,omitempty"`
+	Cnf    Cnf     `json:"cnf"`
+	Status *Status `json:"status,omitempty"`
+	// Scope narrows what the copy is good for, visible to every verifier
+	// (omitted when empty): "token" marks a printed token, a card copy
+	// shown without key binding (chain/wallet, chain/verify).
+	Scope string   `json:"scope,omitempty"`
+	SD    []string `json:"_sd"`
+	SDAlg string   `json:"_sd_alg"`
 }
 
 // HolderKey is the cnf key.
@@ -225,8 +231,8 @@ func (i *Issued) String() string {
 // Leaf is the Merkle leaf of this copy: SHA-256 of the issuer JWT.
 func (i *Issued) Leaf() [32]byte { return sha256.Sum256([]byte(i.JWT)) }
 
-// Issue signs an SD-JWT: p's visible claims (Iss, Vct, Iat, Exp, Cnf and
-// Status; SD and SDAlg are filled here) and one disclosure per claim, each
+// Issue signs an SD-JWT: p's visible claims (Iss, Vct, Iat, Exp, Cnf,
+// Status and Scope; SD and SDAlg are filled here) and one disclosure per claim, each
 // with a fresh salt from r (crypto/rand when nil). iat and exp must be
 // rounded down to the day (DayFloor): copies issued the same day are then
 // indistinguishable by time. The header is {"alg":"EdDSA",
@@ -243,6 +249,9 @@ func Issue(key ed25519.PrivateKey, p Payload, claims []Claim, r io.Reader) (*Iss
 	}
 	if _, err := p.Cnf.JWK.PublicKey(); err != nil {
 		return nil, err
+	}
+	if len(p.Scope) > MaxScopeLen {
+		return nil, fmt.Errorf("scope %q: %d bytes, at most %d", short(p.Scope), len(p.Scope), MaxScopeLen)
 	}
 	if len(claims) > MaxDisclosures {
 		return nil, fmt.Errorf("claims: %d, at most %d", len(claims), MaxDisclosures)

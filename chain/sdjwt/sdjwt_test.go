@@ -365,6 +365,61 @@ func TestIssueRefusals(t *testing.T) {
 	}
 }
 
+// TestScopeVisible: a scope is a visible claim of the issuer-signed
+// payload (a printed token's "token"), absent from the payload when
+// empty; no disclosure may carry the name, so a holder cannot add or hide
+// one; an overlong scope is refused.
+func TestScopeVisible(t *testing.T) {
+	iss, holder := key(t, 1), key(t, 2)
+	p := sdjwt.Payload{Iss: "00112233445566778899aabbccddeeff00112233", Vct: "citizen_card", Iat: sdjwt.DayFloor(now),
+		Cnf: sdjwt.Cnf{JWK: sdjwt.JWKOf(holder.Public().(ed25519.PublicKey))}}
+	plain, err := sdjwt.Issue(iss, p, []sdjwt.Claim{{Name: "name", Value: "Kim Minji"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var payload map[string]any
+	decodeSegment(t, strings.Split(plain.JWT, ".")[1], &payload)
+	if _, ok := payload["scope"]; ok {
+		t.Fatalf("payload without scope shows one: %v", payload)
+	}
+	p.Scope = "token"
+	tok, err := sdjwt.Issue(iss, p, []sdjwt.Claim{{Name: "name", Value: "Kim Minji"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload = nil
+	decodeSegment(t, strings.Split(tok.JWT, ".")[1], &payload)
+	if payload["scope"] != "token" {
+		t.Fatalf("payload %v: want scope \"token\" visible", payload)
+	}
+	// Verified as issued with no disclosure (what a token prints): the
+	// scope is typed and among the visible claims.
+	s, err := sdjwt.Parse(tok.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := sdjwt.VerifyIssued(s.JWT+"~", iss.Public().(ed25519.PublicKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Payload.Scope != "token" || string(v.Visible["scope"]) != `"token"` || len(v.Disclosed) != 0 {
+		t.Fatalf("verified scope %q visible %s disclosed %v", v.Payload.Scope, v.Visible["scope"], v.Disclosed)
+	}
+	if u, err := s.UnverifiedPayload(); err != nil || u.Scope != "token" {
+		t.Fatalf("unverified payload scope: %v %v", u, err)
+	}
+	// No disclosure named scope, issued or parsed.
+	if _, err := sdjwt.Issue(iss, p, []sdjwt.Claim{{Name: "scope", Value: "full"}}, nil); err == nil || !strings.Contains(err.Error(), "reserved") {
+		t.Fatalf("disclosure named scope: got %v, want reserved", err)
+	}
+	arr, _ := json.Marshal([]any{"c2FsdHNhbHRzYWx0c2FsdA", "scope", "full"})
+	if _, err := sdjwt.ParseDisclosure(b64.EncodeToString(arr)); err == nil || !strings.Contains(err.Error(), "reserved") {
+		t.Fatalf("parsed disclosure named scope: got %v, want reserved", err)
+	}
+	p.Scope = strings.Repeat("x", sdjwt.MaxScopeLen+1)
+	wantErr(t, func() error { _, err := sdjwt.Issue(iss, p, nil, nil); return err }(), "scope")
+}
+
 // BenchmarkVerifyPresentation verifies one credential presentation with one
 // disclosure and a KB-JWT (two Ed25519 verifications plus JOSE parsing);
 // compare with BenchmarkEd25519Verify, one raw verification.

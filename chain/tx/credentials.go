@@ -446,6 +446,21 @@ func (a Accreditation) ActiveAt(t time.Time) *AccreditationWindow {
 	return nil
 }
 
+// CoversAnchor reports whether the history accredited the issuer for an
+// anchor recorded at height and block time t: a window contains t, or a
+// window was withdrawn in that very block (Until is t and WithdrawnHeight
+// is height). In that case the chain accepted the anchor, so it ran before
+// the withdrawal in the block (an anchor after it is refused), and a later
+// withdrawal leaves what was issued valid.
+func (a Accreditation) CoversAnchor(height int64, t time.Time) bool {
+	for _, w := range a.Windows {
+		if w.Contains(t) || (w.WithdrawnHeight == height && w.Until.Equal(t) && !t.Before(w.From)) {
+			return true
+		}
+	}
+	return false
+}
+
 // AccreditationRequest names one accreditation (/credentials/accreditation).
 type AccreditationRequest struct {
 	Issuer Address `json:"issuer"`

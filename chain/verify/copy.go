@@ -155,7 +155,7 @@ func checkCredential(ctx context.Context, src Source, c *presented, now time.Tim
 	if err != nil {
 		return nil, err
 	}
-	if acc == nil || acc.ActiveAt(a.Time) == nil {
+	if acc == nil || !acc.CoversAnchor(a.Height, a.Time) {
 		return nil, refuse(ReasonNotAccredited, "issuer %s was not accredited for %q at anchor %d's time %s",
 			iss, p.Vct, id, a.Time.UTC().Format(time.RFC3339))
 	}

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -12,8 +11,8 @@ import (
 
 // ScopeToken is the visible "scope" claim of a printed token: a card copy
 // shown without a key binding, admitted only where the facility accepts
-// tokens.
-const ScopeToken = "token"
+// tokens (wallet.ScopeToken).
+const ScopeToken = wallet.ScopeToken
 
 // EntryResult is a reader's decision on a card holder at the door.
 type EntryResult struct {
@@ -61,9 +60,14 @@ func NewChallenge(facility, reader string, now time.Time) (wallet.Challenge, err
 // or that credential's reason).
 //
 // A printed token (a card copy with the visible claim scope "token" and no
-// key binding) is admitted only where the facility accepts tokens
-// (token_not_accepted); a token is one copy, revoked through the same
-// status bit, but being paper it proves neither the reader nor the time.
+// key binding; wallet.PrintedToken.Response makes it the answer to the
+// reader's challenge) is admitted only where the facility accepts tokens
+// (token_not_accepted), whatever else it carries; a token is one copy,
+// suspended and revoked through its own status bit like every copy, but
+// being paper it proves neither the reader nor the time nor who shows it:
+// the same token is admitted again and again (the reduced scope of a
+// bearer copy). Its claims come from credentials issued to the token's own
+// key, shown without key binding too; its pseudonym is the token key's.
 //
 // An error is a failure to read the chain, not a refusal.
 func Entry(ctx context.Context, src Source, nonces *NonceCache, issued wallet.Challenge, resp *wallet.EntryResponse, now time.Time) (*EntryResult, error) {
@@ -182,12 +186,6 @@ func entry(ctx context.Context, src Source, nonces *nonceUse, issued wallet.Chal
 }
 
 // isToken reports whether a card copy is a printed token: its visible
-// claim scope is "token".
-func isToken(c *presented) bool {
-	raw, ok := c.v.Visible["scope"]
-	if !ok {
-		return false
-	}
-	var s string
-	return json.Unmarshal(raw, &s) == nil && s == ScopeToken
-}
+// claim scope is "token" (in the signed payload: a holder can neither add
+// nor remove it).
+func isToken(c *presented) bool { return c.v.Payload.Scope == ScopeToken }

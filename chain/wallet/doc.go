@@ -13,6 +13,7 @@
 //	const Format = "citychain-vp/1"
 //	const ModuleCredentials = "credentials"; const ModuleCertificates = "certificates"
 //	const VctCard = "citizen_card"; const CertificateVctPrefix = "certificate:"
+//	const ScopeToken = "token"                            // visible scope of a printed token
 //	func CertificateVct(kind string) string               // "certificate:<kind>"
 //	type AnchorProof struct { ID, Index, Count uint64; Path []tx.Hash32 }   // json id,index,count,path
 //	func (a AnchorProof) Verify(root tx.Hash32, jwt string) bool            // leaf = SHA-256(jwt)
@@ -32,6 +33,12 @@
 //	type CertificateRequest struct { Verifier, Nonce, Kind string; Fields []string } // json verifier,nonce,kind,fields
 //	func (r *CertificateRequest) Validate() error
 //	type Presentation struct { Verifier, Nonce string; Envelopes []Envelope } // json verifier,nonce,envelopes
+//	const TokenFormat = "citychain-token/1"; const MaxTokenClaims = 8
+//	type PrintedToken struct { Format string; Card Envelope; Claims []Envelope } // json format,card,claims; no KB anywhere
+//	func (t *PrintedToken) Validate() error
+//	func (t *PrintedToken) Text() (string, error)         // one line of compact JSON (paper, QR code)
+//	func ParsePrintedToken(text []byte) (*PrintedToken, error)
+//	func (t *PrintedToken) Response(ch Challenge) *EntryResponse // a reader checks it as the answer to its challenge
 //
 // A card or credential presented at a facility uses KB aud Challenge.Aud()
 // and nonce Challenge.Nonce; one presented to a verifier (credentials or
@@ -64,7 +71,11 @@
 //	func (w *Wallet) RequestSlots(slots []uint32) (HolderRequest, error) // more copies for slots already made
 //	func (w *Wallet) Import(d *Delivery) (int, error)     // checks each copy; saved; returns copies added
 //	func (w *Wallet) Documents() []Document               // every held copy (cards, credentials, certificates)
-//	func (w *Wallet) Reveals() []CardReveal               // the card-copy openings for identity/suspend
+//	func (w *Wallet) Reveals() []CardReveal               // the card-copy openings for identity/suspend (tokens included)
+//	func (w *Wallet) Tokens() []Document                  // printed tokens' card copies (Scope "token") and the credentials of their keys (Holder set)
+//	func (w *Wallet) RequestTokens() (HolderRequest, error) // the tokens' keys, for a credential issuer
+//	func (w *Wallet) PrintToken(n int, claims []string, now time.Time) (*PrintedToken, error) // token n with credentials disclosing claims
+//	func (w *Wallet) Facilities() []string                // facilities with an assigned slot, sorted
 //	func (w *Wallet) FacilitySlot(facility string) (uint32, bool)
 //	func (w *Wallet) Pseudonym(facility string) (tx.Hash32, bool)
 //	func (w *Wallet) Unused() int                         // slots never shown to anyone
@@ -73,7 +84,7 @@
 //	func (w *Wallet) Present(req VerifierRequest, reg tx.Verifier, now time.Time) (*Presentation, error) // saved
 //	func (w *Wallet) PresentCertificate(req CertificateRequest, now time.Time) (*Presentation, error)     // saved
 //	type HolderRequest struct { HolderKeys []tx.PubKey }  // json holder_keys
-//	type Document struct { Slot uint32; Module, Vct, Iss, KID, SDJWT string; Anchor AnchorProof; Status *sdjwt.Status; Iat, Exp int64; Claims []string }
+//	type Document struct { Slot uint32; Module, Vct, Iss, KID, SDJWT string; Anchor AnchorProof; Status *sdjwt.Status; Iat, Exp int64; Claims []string; Scope string; Holder tx.PubKey }
 //	type CardReveal struct { List string; tx.CardReveal } // json list,idx,salt
 //	func (r CardReveal) Hash() tx.Hash32                  // tx.CardCommitment(List, Idx, Salt)
 //
@@ -83,13 +94,15 @@
 //	func (a *Allocator) Allocate(n int) ([]uint32, error) // n distinct random free indices (crypto/rand), persisted first
 //	func (a *Allocator) Allocated(idx uint32) bool; func (a *Allocator) Used() uint32; func (a *Allocator) Size() uint32
 //	type BatchSpec struct { Key ed25519.PrivateKey; Iss, Vct string; Now, Exp time.Time; List string; Alloc *Allocator }
-//	type Item struct { HolderKey tx.PubKey; Claims []sdjwt.Claim }
+//	type Item struct { HolderKey tx.PubKey; Claims []sdjwt.Claim; Holder string; Token bool }
 //	func SameClaims(keys []tx.PubKey, claims []sdjwt.Claim) []Item
+//	func TokenItem(holder string, claims []sdjwt.Claim) Item // a printed token of holder (key made at issuance)
 //	func IssueBatch(spec BatchSpec, items []Item) (*Batch, error)       // credentials: one copy per item
-//	func IssueCardBatch(spec BatchSpec, items []Item) (*Batch, error)   // vct citizen_card, commitments + reveals
+//	func IssueCardBatch(spec BatchSpec, items []Item) (*Batch, error)   // vct citizen_card, commitments + reveals; <= 64 per Item.Holder, <= 100,000 per batch
 //	func IssueCertificates(spec BatchSpec, kind string, items []Item) (*Batch, error) // vct certificate:<kind>, no status, no exp
 //	type Batch struct { Module, Vct string; Root tx.Hash32; Count uint32; Copies []IssuedCopy; Commitments []tx.Hash32; Reveals []CardReveal }
-//	type IssuedCopy struct { SDJWT string; HolderKey tx.PubKey; Index uint64; Leaf tx.Hash32; Path []tx.Hash32; Status *sdjwt.Status }
-//	func (b *Batch) Delivery(anchorID uint64, keys []tx.PubKey) (*Delivery, error) // the copies of these holder keys (all when nil)
+//	type IssuedCopy struct { SDJWT string; HolderKey tx.PubKey; Index uint64; Leaf tx.Hash32; Path []tx.Hash32; Status *sdjwt.Status; Scope string }
+//	func (b *Batch) Delivery(anchorID uint64, keys []tx.PubKey) (*Delivery, error) // the copies of these holder keys and their holders' tokens (all when nil)
+//	func (d *Delivery) Tokens() []PrintedToken            // the office's printouts of the delivery's tokens
 //	type Delivery struct { Module string; Anchor uint64; Root tx.Hash32; Count uint64; Copies []IssuedCopy; Reveals []CardReveal }
 package wallet

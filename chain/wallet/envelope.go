@@ -1,6 +1,7 @@
 package wallet
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
@@ -30,6 +31,12 @@ const (
 	VctCard              = "citizen_card"
 	CertificateVctPrefix = "certificate:"
 )
+
+// ScopeToken is the visible scope of a printed token: a card copy for a
+// citizen without a smartphone, shown on paper (text or QR) without key
+// binding. Being a bearer copy that anyone holding the paper can show
+// again, it is admitted only where a facility accepts tokens.
+const ScopeToken = "token"
 
 // CertificateVct is the vct of a certificate of kind: "certificate:<kind>".
 func CertificateVct(kind string) string { return CertificateVctPrefix + kind }
@@ -167,6 +174,87 @@ type Presentation struct {
 	Envelopes []Envelope `json:"envelopes"`
 }
 
+// TokenFormat tags a printed token's text.
+const TokenFormat = "citychain-token/1"
+
+// MaxTokenClaims bounds the credential envelopes of a printed token.
+const MaxTokenClaims = 8
+
+// PrintedToken is what a printed token carries, as one line of JSON (Text)
+// for paper or a QR code: the token's card copy with no claim disclosed,
+// and the credentials issued to the token's key disclosing only the
+// claims a facility requires; none has a key binding (paper cannot sign).
+// A reader checks it as the answer to its own challenge (Response).
+type PrintedToken struct {
+	Format string     `json:"format"`
+	Card   Envelope   `json:"card"`
+	Claims []Envelope `json:"claims,omitempty"`
+}
+
+// Validate checks the token's shape: format, envelopes, no key binding.
+func (t *PrintedToken) Validate() error {
+	if t.Format != TokenFormat {
+		return fmt.Errorf("format %q, want %q", t.Format, TokenFormat)
+	}
+	if len(t.Claims) > MaxTokenClaims {
+		return fmt.Errorf("claims: %d envelopes, at most %d", len(t.Claims), MaxTokenClaims)
+	}
+	for i, e := range append([]Envelope{t.Card}, t.Claims...) {
+		what := "card"
+		if i > 0 {
+			what = fmt.Sprintf("claims[%d]", i-1)
+		}
+		if err := e.Validate(); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if !strings.HasSuffix(e.SDJWT, "~") {
+			return fmt.Errorf("%s: sd_jwt ends with a key binding, a printed token has none", what)
+		}
+	}
+	return nil
+}
+
+// Text is the token as one line of compact JSON, what is printed (as text
+// or a QR code).
+func (t *PrintedToken) Text() (string, error) {
+	if err := t.Validate(); err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(t)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// ParsePrintedToken reads a token's text (strict JSON, as Text writes it;
+// surrounding white space allowed) and validates it.
+func ParsePrintedToken(text []byte) (*PrintedToken, error) {
+	if len(text) > sdjwt.MaxLen {
+		return nil, fmt.Errorf("printed token: %d bytes, at most %d", len(text), sdjwt.MaxLen)
+	}
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.DisallowUnknownFields()
+	var t PrintedToken
+	if err := dec.Decode(&t); err != nil {
+		return nil, fmt.Errorf("printed token: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("printed token: text after the JSON object")
+	}
+	if err := t.Validate(); err != nil {
+		return nil, fmt.Errorf("printed token: %w", err)
+	}
+	return &t, nil
+}
+
+// Response is the token as the answer to a reader's challenge: a reader
+// checks a token like a wallet's response (chain/verify Entry), the token
+// naming neither the reader nor the time.
+func (t *PrintedToken) Response(ch Challenge) *EntryResponse {
+	return &EntryResponse{Challenge: ch, Card: t.Card, Claims: slices.Clone(t.Claims)}
+}
+
 // verifierRequestDomain prefixes what a verifier signs.
 const verifierRequestDomain = "citychain/verifier-request/v1\x00"
 
@@ -271,4 +359,19 @@ func envelopeOf(doc *Document, names []string, holder ed25519.PrivateKey, aud, n
 		return Envelope{}, err
 	}
 	return Envelope{Format: Format, Module: doc.Module, SDJWT: p, Anchor: doc.Anchor}, nil
+}
+
+// unboundEnvelope is doc's issued form disclosing only names, with no key
+// binding (a printed token's).
+func unboundEnvelope(doc *Document, names []string) (Envelope, error) {
+	s, err := sdjwt.Parse(doc.SDJWT)
+	if err != nil {
+		return Envelope{}, err
+	}
+	ds, err := s.Select(names)
+	if err != nil {
+		return Envelope{}, err
+	}
+	out := &sdjwt.SDJWT{JWT: s.JWT, Disclosures: ds}
+	return Envelope{Format: Format, Module: doc.Module, SDJWT: out.String(), Anchor: doc.Anchor}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +36,28 @@ type BatchSpec struct {
 type Item struct {
 	HolderKey tx.PubKey
 	Claims    []sdjwt.Claim
+	// Holder names whose copy it is (for a card: the identity). A card
+	// batch pools many holders under one anchor, at most tx.MaxCardCopies
+	// copies per holder (the identity's limit on chain; items with the
+	// same Holder, "" included, are one holder's), and a delivery of a
+	// holder's keys carries that holder's printed tokens. Only card
+	// batches use it.
+	Holder string
+	// Token makes the copy a printed token (card batches only): the
+	// visible claim scope "token", shown on paper without key binding,
+	// admitted only where a facility accepts tokens. It has its own status
+	// index and commitment like every card copy, so a suspension or
+	// revocation of the identity reaches it. An empty HolderKey is
+	// replaced by a fresh random key whose private half is discarded:
+	// paper cannot sign, and the key only names the token (its pseudonym
+	// at a facility, the credentials issued to it).
+	Token bool
+}
+
+// TokenItem is a printed token of holder with claims (its key is made at
+// issuance).
+func TokenItem(holder string, claims []sdjwt.Claim) Item {
+	return Item{Holder: holder, Claims: claims, Token: true}
 }
 
 // SameClaims is one item per holder key, all with the same claims (the
@@ -55,6 +78,10 @@ type IssuedCopy struct {
 	Leaf      tx.Hash32     `json:"leaf"` // SHA-256 of the issuer JWT
 	Path      []tx.Hash32   `json:"path"`
 	Status    *sdjwt.Status `json:"status,omitempty"`
+	// Scope is the copy's visible scope: ScopeToken for a printed token.
+	Scope string `json:"scope,omitempty"`
+	// holder is the item's Holder (not delivered).
+	holder string
 }
 
 // Batch is an issued batch: the caller anchors Root and Count on chain
@@ -87,28 +114,54 @@ type Delivery struct {
 
 // Delivery is the part of the batch for the holder keys given (every copy
 // when keys is nil), to hand over once the root is anchored as anchorID.
+// It also carries the printed tokens issued with the same Item.Holder as
+// a key given (a token's key is made at issuance: the holder never asked
+// for it), and the reveals of every copy it carries.
 func (b *Batch) Delivery(anchorID uint64, keys []tx.PubKey) (*Delivery, error) {
 	d := &Delivery{Module: b.Module, Anchor: anchorID, Root: b.Root, Count: uint64(b.Count)}
-	want := map[string]bool{}
+	want := make(map[string]bool, len(keys))
 	for _, k := range keys {
 		want[k.String()] = true
 	}
+	found := make(map[string]bool, len(keys))
+	holders := map[string]bool{}
+	for _, c := range b.Copies {
+		if want[c.HolderKey.String()] {
+			found[c.HolderKey.String()] = true
+			holders[c.holder] = true
+		}
+	}
+	for _, k := range keys {
+		if !found[k.String()] {
+			return nil, fmt.Errorf("delivery: holder key %s has no copy in this batch", k)
+		}
+	}
 	for i, c := range b.Copies {
-		if keys != nil && !want[c.HolderKey.String()] {
+		if keys != nil && !want[c.HolderKey.String()] && (c.Scope != ScopeToken || !holders[c.holder]) {
 			continue
 		}
-		delete(want, c.HolderKey.String())
 		d.Copies = append(d.Copies, c)
 		if i < len(b.Reveals) {
 			d.Reveals = append(d.Reveals, b.Reveals[i])
 		}
 	}
-	for _, k := range keys {
-		if want[k.String()] {
-			return nil, fmt.Errorf("delivery: holder key %s has no copy in this batch", k)
-		}
-	}
 	return d, nil
+}
+
+// Tokens are the printed tokens of the delivery's token copies, as the
+// office prints them at the counter: the card copy with no claim
+// disclosed and no key binding, and its anchor proof.
+func (d *Delivery) Tokens() []PrintedToken {
+	var out []PrintedToken
+	for _, c := range d.Copies {
+		if c.Scope != ScopeToken {
+			continue
+		}
+		jwt, _, _ := strings.Cut(c.SDJWT, "~")
+		out = append(out, PrintedToken{Format: TokenFormat, Card: Envelope{Format: Format, Module: d.Module, SDJWT: jwt + "~",
+			Anchor: AnchorProof{ID: d.Anchor, Index: c.Index, Count: d.Count, Path: c.Path}}})
+	}
+	return out
 }
 
 // IssueBatch issues one credential copy per item (module credentials):
@@ -132,7 +185,11 @@ func IssueBatch(spec BatchSpec, items []Item) (*Batch, error) {
 // IssueCardBatch issues citizen card copies (vct citizen_card, module
 // credentials), one per item, each with a random index in the office's
 // suspension list spec.List (required) and a commitment to that index
-// (tx.CardCommitment with a fresh 16-byte salt), at most tx.MaxCardCopies.
+// (tx.CardCommitment with a fresh 16-byte salt). One batch may pool many
+// holders (up to tx.MaxMerkleCount copies under one anchor), at most
+// tx.MaxCardCopies per holder (Item.Holder: the identity's limit on
+// chain, printed tokens included). Token items (Item.Token) become
+// printed tokens: visible scope "token", a holder key of their own.
 func IssueCardBatch(spec BatchSpec, items []Item) (*Batch, error) {
 	if spec.List == "" || spec.Alloc == nil {
 		return nil, errors.New("list: a card batch needs the office's suspension list and its allocator")
@@ -140,8 +197,24 @@ func IssueCardBatch(spec BatchSpec, items []Item) (*Batch, error) {
 	if spec.Exp.IsZero() {
 		return nil, errors.New("exp: missing (cards expire)")
 	}
-	if len(items) > tx.MaxCardCopies {
-		return nil, fmt.Errorf("card copies: %d, at most %d", len(items), tx.MaxCardCopies)
+	if len(items) == 0 || len(items) > tx.MaxMerkleCount {
+		return nil, fmt.Errorf("items: %d, want 1 to %d", len(items), tx.MaxMerkleCount)
+	}
+	perHolder := map[string]int{}
+	for i, it := range items {
+		if perHolder[it.Holder]++; perHolder[it.Holder] > tx.MaxCardCopies {
+			return nil, fmt.Errorf("items[%d]: holder %q has more than %d card copies (tokens included), the most one identity holds", i, it.Holder, tx.MaxCardCopies)
+		}
+	}
+	items = slices.Clone(items)
+	for i := range items {
+		if items[i].Token && len(items[i].HolderKey) == 0 {
+			pub, _, err := ed25519.GenerateKey(rand.Reader)
+			if err != nil {
+				return nil, fmt.Errorf("items[%d]: token key: %w", i, err)
+			}
+			items[i].HolderKey = tx.PubKey(pub)
+		}
 	}
 	spec.Vct = VctCard
 	b, err := issue(spec, ModuleCredentials, items, len(items))
@@ -195,6 +268,9 @@ func issue(spec BatchSpec, module string, items []Item, n int) (*Batch, error) {
 	}
 	seen := make(map[string]int, n)
 	for i, it := range items {
+		if it.Token && spec.Vct != VctCard {
+			return nil, fmt.Errorf("items[%d].token: only card batches (IssueCardBatch) issue printed tokens, not %q", i, spec.Vct)
+		}
 		if len(it.HolderKey) != ed25519.PublicKeySize {
 			return nil, fmt.Errorf("items[%d].holder_key: %d bytes, want %d", i, len(it.HolderKey), ed25519.PublicKeySize)
 		}
@@ -227,13 +303,17 @@ func issue(spec BatchSpec, module string, items []Item, n int) (*Batch, error) {
 		if idxs != nil {
 			p.Status = &sdjwt.Status{List: spec.List, Idx: idxs[i]}
 		}
+		if it.Token {
+			p.Scope = ScopeToken
+		}
 		is, err := sdjwt.Issue(spec.Key, p, it.Claims, nil)
 		if err != nil {
 			return nil, fmt.Errorf("items[%d]: %w", i, err)
 		}
 		leaf := sha256.Sum256([]byte(is.JWT))
 		leaves[i] = leaf[:]
-		b.Copies[i] = IssuedCopy{SDJWT: is.String(), HolderKey: it.HolderKey, Index: uint64(i), Leaf: leaf, Status: p.Status}
+		b.Copies[i] = IssuedCopy{SDJWT: is.String(), HolderKey: it.HolderKey, Index: uint64(i), Leaf: leaf, Status: p.Status,
+			Scope: p.Scope, holder: it.Holder}
 	}
 	root, paths := tx.MerklePaths(leaves)
 	b.Root = root

@@ -66,9 +66,9 @@ func (f *fileFormat) aad() []byte {
 }
 
 // Document is one held copy (a card, a credential or a certificate) issued
-// to one slot key.
+// to one slot key, or one of a printed token's documents (Holder set).
 type Document struct {
-	Slot   uint32        `json:"slot"`
+	Slot   uint32        `json:"slot"` // 0 for a printed token's documents (see Holder)
 	Module string        `json:"module"`
 	Vct    string        `json:"vct"`
 	Iss    string        `json:"iss"`
@@ -79,6 +79,11 @@ type Document struct {
 	Iat    int64         `json:"iat"`
 	Exp    int64         `json:"exp,omitempty"`
 	Claims []string      `json:"claims"` // the disclosable claim names
+	// Scope is the copy's visible scope: ScopeToken for a printed token.
+	Scope string `json:"scope,omitempty"`
+	// Holder is the key of a printed token (no slot of the wallet), set
+	// on the token's card copy and on the credentials issued to it.
+	Holder tx.PubKey `json:"holder,omitempty"`
 }
 
 func (d *Document) expired(now time.Time) bool { return d.Exp != 0 && now.Unix() >= d.Exp }
@@ -105,6 +110,9 @@ type state struct {
 	Credentials  []Document          `json:"credentials"`
 	Certificates []Document          `json:"certificates"`
 	Reveals      []CardReveal        `json:"reveals"`
+	// Tokens are the printed tokens' card copies and the credentials
+	// issued to their keys.
+	Tokens []Document `json:"tokens,omitempty"`
 }
 
 // Wallet is an open holder wallet. It keeps the key derived from the PIN,
@@ -428,6 +436,17 @@ func (w *Wallet) used() map[uint32]bool {
 // Unused is how many slots were never shown to anyone.
 func (w *Wallet) Unused() int { return int(w.st.NextSlot) - len(w.used()) }
 
+// Facilities lists the facilities a slot was assigned to (visited at
+// least once), sorted.
+func (w *Wallet) Facilities() []string {
+	out := make([]string, 0, len(w.st.Facilities))
+	for f := range w.st.Facilities {
+		out = append(out, f)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // FacilitySlot is the slot assigned to facility, if it was visited.
 func (w *Wallet) FacilitySlot(facility string) (uint32, bool) {
 	s, ok := w.st.Facilities[facility]
@@ -449,8 +468,8 @@ func (w *Wallet) VerifierSlots(verifier string) []uint32 {
 	return slices.Clone(w.st.Verifiers[verifier])
 }
 
-// Documents lists every held copy: cards, then credentials, then
-// certificates.
+// Documents lists every held copy of the wallet's slots: cards, then
+// credentials, then certificates (a printed token's are in Tokens).
 func (w *Wallet) Documents() []Document {
 	out := slices.Clone(w.st.Cards)
 	out = append(out, w.st.Credentials...)
@@ -464,11 +483,15 @@ func (w *Wallet) Reveals() []CardReveal { return slices.Clone(w.st.Reveals) }
 
 // Import adds a delivered batch's copies. Each copy must be a well-formed
 // issued SD-JWT whose issuer signature verifies with its kid, whose cnf
-// key is the copy's holder key and a slot of this wallet, whose Merkle
-// path verifies against the delivery's root and count, and whose vct
-// matches the module. All copies are checked before any is added; a copy
-// already held is skipped. The wallet is saved. It returns how many
-// copies were added.
+// key is the copy's holder key, whose Merkle path verifies against the
+// delivery's root and count, and whose vct matches the module. Its holder
+// key must be a slot of this wallet, except for a printed token (a card
+// copy of scope "token", whose key is its own) and the credentials issued
+// to a printed token's key (held or in the same delivery): those are kept
+// apart (Tokens), never shown by Entry or Present. All copies are checked
+// before any is added; a copy already held is skipped. The reveals are
+// kept for every card copy, tokens included (a suspension opens them
+// all). The wallet is saved. It returns how many copies were added.
 func (w *Wallet) Import(d *Delivery) (int, error) {
 	if d.Module != ModuleCredentials && d.Module != ModuleCertificates {
 		return 0, fmt.Errorf("delivery: module %q, want %s or %s", d.Module, ModuleCredentials, ModuleCertificates)
@@ -483,17 +506,41 @@ func (w *Wallet) Import(d *Delivery) (int, error) {
 	for _, doc := range w.Documents() {
 		held[doc.SDJWT] = true
 	}
-	var cards, creds, certs []Document
+	tokenKeys := map[string]bool{}
+	for _, doc := range w.st.Tokens {
+		held[doc.SDJWT] = true
+		if doc.Scope == ScopeToken {
+			tokenKeys[doc.Holder.String()] = true
+		}
+	}
+	docs := make([]Document, len(d.Copies))
+	slotted := make([]bool, len(d.Copies))
 	for i, c := range d.Copies {
-		doc, err := w.checkCopy(d, c)
-		if err != nil {
+		var err error
+		if docs[i], slotted[i], err = w.checkCopy(d, c); err != nil {
 			return 0, fmt.Errorf("delivery copy %d: %w", i, err)
+		}
+		if docs[i].Scope == ScopeToken {
+			tokenKeys[docs[i].Holder.String()] = true
+		}
+	}
+	var cards, creds, certs, tokens []Document
+	for i, doc := range docs {
+		if !slotted[i] && doc.Scope != ScopeToken {
+			if !tokenKeys[doc.Holder.String()] {
+				return 0, fmt.Errorf("delivery copy %d: holder key %s is not a slot of this wallet, nor the key of a printed token it holds", i, doc.Holder)
+			}
+			if d.Module != ModuleCredentials {
+				return 0, fmt.Errorf("delivery copy %d: a %s issued to printed token key %s: a token holds card and credential copies only", i, doc.Vct, doc.Holder)
+			}
 		}
 		if held[doc.SDJWT] {
 			continue
 		}
 		held[doc.SDJWT] = true
 		switch {
+		case !slotted[i]:
+			tokens = append(tokens, doc)
 		case doc.Vct == VctCard:
 			cards = append(cards, doc)
 		case d.Module == ModuleCertificates:
@@ -515,55 +562,163 @@ func (w *Wallet) Import(d *Delivery) (int, error) {
 	w.st.Cards = append(slices.Clone(w.st.Cards), cards...)
 	w.st.Credentials = append(slices.Clone(w.st.Credentials), creds...)
 	w.st.Certificates = append(slices.Clone(w.st.Certificates), certs...)
+	w.st.Tokens = append(slices.Clone(w.st.Tokens), tokens...)
 	w.st.Reveals = append(slices.Clone(w.st.Reveals), reveals...)
 	if err := w.Save(); err != nil {
 		w.st = old
 		return 0, err
 	}
-	return len(cards) + len(creds) + len(certs), nil
+	return len(cards) + len(creds) + len(certs) + len(tokens), nil
 }
 
-func (w *Wallet) checkCopy(d *Delivery, c IssuedCopy) (Document, error) {
+// checkCopy checks one delivered copy and makes its document. slotted
+// reports whether its holder key is a slot of this wallet; when not, the
+// document's Holder is the key (a printed token's, or refused by Import).
+func (w *Wallet) checkCopy(d *Delivery, c IssuedCopy) (doc Document, slotted bool, err error) {
 	s, err := sdjwt.Parse(c.SDJWT)
 	if err != nil {
-		return Document{}, err
+		return Document{}, false, err
 	}
 	kid, err := s.KID()
 	if err != nil {
-		return Document{}, err
+		return Document{}, false, err
 	}
 	ik, err := hex.DecodeString(kid)
 	if err != nil || len(ik) != ed25519.PublicKeySize {
-		return Document{}, fmt.Errorf("kid %q: want a hex ed25519 public key", kid)
+		return Document{}, false, fmt.Errorf("kid %q: want a hex ed25519 public key", kid)
 	}
 	v, err := sdjwt.VerifyIssued(c.SDJWT, ik)
 	if err != nil {
-		return Document{}, err
+		return Document{}, false, err
 	}
 	if !v.Holder.Equal(ed25519.PublicKey(c.HolderKey)) {
-		return Document{}, fmt.Errorf("cnf key %x is not the copy's holder key %s", []byte(v.Holder), c.HolderKey)
-	}
-	slot, ok := w.slotOf(v.Holder)
-	if !ok {
-		return Document{}, fmt.Errorf("holder key %x is not a slot of this wallet", []byte(v.Holder))
+		return Document{}, false, fmt.Errorf("cnf key %x is not the copy's holder key %s", []byte(v.Holder), c.HolderKey)
 	}
 	proof := AnchorProof{ID: d.Anchor, Index: c.Index, Count: d.Count, Path: c.Path}
 	if !proof.Verify(d.Root, v.JWT) {
-		return Document{}, fmt.Errorf("anchor: Merkle path of leaf %d does not verify against root %s (count %d)", c.Index, d.Root, d.Count)
+		return Document{}, false, fmt.Errorf("anchor: Merkle path of leaf %d does not verify against root %s (count %d)", c.Index, d.Root, d.Count)
 	}
 	isCert := strings.HasPrefix(v.Payload.Vct, CertificateVctPrefix)
 	if isCert != (d.Module == ModuleCertificates) || (v.Payload.Vct == VctCard && d.Module != ModuleCredentials) {
-		return Document{}, fmt.Errorf("vct %q in a %s delivery", v.Payload.Vct, d.Module)
+		return Document{}, false, fmt.Errorf("vct %q in a %s delivery", v.Payload.Vct, d.Module)
+	}
+	switch sc := v.Payload.Scope; {
+	case sc == "":
+	case sc != ScopeToken:
+		return Document{}, false, fmt.Errorf("scope %q: unknown (want none, or %q for a printed token)", sc, ScopeToken)
+	case v.Payload.Vct != VctCard:
+		return Document{}, false, fmt.Errorf("scope %q on a %q copy: only card copies are printed tokens", sc, v.Payload.Vct)
 	}
 	names := make([]string, 0, len(v.Disclosed))
 	for _, disc := range s.Disclosures {
 		names = append(names, disc.Name)
 	}
-	return Document{
-		Slot: slot, Module: d.Module, Vct: v.Payload.Vct, Iss: v.Payload.Iss, KID: kid,
+	doc = Document{
+		Module: d.Module, Vct: v.Payload.Vct, Iss: v.Payload.Iss, KID: kid,
 		SDJWT: s.String(), Anchor: proof, Status: v.Payload.Status,
-		Iat: v.Payload.Iat, Exp: v.Payload.Exp, Claims: names,
-	}, nil
+		Iat: v.Payload.Iat, Exp: v.Payload.Exp, Claims: names, Scope: v.Payload.Scope,
+	}
+	slot, ok := w.slotOf(v.Holder)
+	if ok && v.Payload.Scope == "" {
+		doc.Slot = slot
+		return doc, true, nil
+	}
+	// A token on a slot key would be shown with a key binding by Entry:
+	// kept with the tokens, never as a card.
+	doc.Holder = tx.PubKey(v.Holder)
+	return doc, false, nil
+}
+
+// Tokens lists the printed tokens' documents: their card copies (Scope
+// ScopeToken) and the credentials issued to their keys, in import order.
+func (w *Wallet) Tokens() []Document { return slices.Clone(w.st.Tokens) }
+
+// tokenCards are the printed tokens' card copies, in import order.
+func (w *Wallet) tokenCards() []*Document {
+	var out []*Document
+	for i := range w.st.Tokens {
+		if w.st.Tokens[i].Scope == ScopeToken {
+			out = append(out, &w.st.Tokens[i])
+		}
+	}
+	return out
+}
+
+// RequestTokens is a request for credential issuers naming the printed
+// tokens' keys: credentials issued to them let a token prove the claims a
+// facility requires (PrintToken).
+func (w *Wallet) RequestTokens() (HolderRequest, error) {
+	var r HolderRequest
+	for _, d := range w.tokenCards() {
+		if !slices.ContainsFunc(r.HolderKeys, func(k tx.PubKey) bool { return k.String() == d.Holder.String() }) {
+			r.HolderKeys = append(r.HolderKeys, d.Holder)
+		}
+	}
+	if len(r.HolderKeys) == 0 {
+		return HolderRequest{}, errors.New("the wallet holds no printed token: ask the office for one (issue card --tokens)")
+	}
+	return r, nil
+}
+
+// PrintToken is printed token n (0 = the first imported) for a facility
+// requiring claims: its card copy disclosing nothing, and unexpired
+// credentials issued to the token's key disclosing exactly claims; no key
+// binding. It fails when the token expired or a claim has no credential
+// of the token's key (RequestTokens asks an issuer for one).
+func (w *Wallet) PrintToken(n int, claims []string, now time.Time) (*PrintedToken, error) {
+	cards := w.tokenCards()
+	if n < 0 || n >= len(cards) {
+		return nil, fmt.Errorf("token %d: the wallet holds %d printed tokens (issue card --tokens)", n, len(cards))
+	}
+	card := cards[n]
+	if card.expired(now) {
+		return nil, fmt.Errorf("token %d expired at %s: ask the office for a new one", n, time.Unix(card.Exp, 0).UTC().Format(time.DateOnly))
+	}
+	t := &PrintedToken{Format: TokenFormat}
+	var err error
+	if t.Card, err = unboundEnvelope(card, nil); err != nil {
+		return nil, err
+	}
+	var parts []part
+	for _, c := range claims {
+		if slices.ContainsFunc(parts, func(p part) bool { return slices.Contains(p.names, c) }) {
+			continue
+		}
+		placed := false
+		for i := range parts {
+			if slices.Contains(parts[i].doc.Claims, c) {
+				parts[i].names = append(parts[i].names, c)
+				placed = true
+				break
+			}
+		}
+		if placed {
+			continue
+		}
+		var best *Document
+		for i := range w.st.Tokens {
+			d := &w.st.Tokens[i]
+			if d.Scope == "" && d.Holder.String() == card.Holder.String() && !d.expired(now) && slices.Contains(d.Claims, c) &&
+				(best == nil || d.Iat >= best.Iat) {
+				best = d
+			}
+		}
+		if best == nil {
+			return nil, fmt.Errorf("token %d (key %s) holds no unexpired credential with claim %q: ask the issuer for one (wallet request --tokens)", n, card.Holder, c)
+		}
+		parts = append(parts, part{doc: best, names: []string{c}})
+	}
+	if len(parts) > MaxTokenClaims {
+		return nil, fmt.Errorf("claims: %d credentials, a token carries at most %d", len(parts), MaxTokenClaims)
+	}
+	for _, p := range parts {
+		e, err := unboundEnvelope(p.doc, p.names)
+		if err != nil {
+			return nil, err
+		}
+		t.Claims = append(t.Claims, e)
+	}
+	return t, nil
 }
 
 // pick finds, among docs of slot, an unexpired one of vct (any when "")

@@ -532,6 +532,9 @@ func mustJSON(t *testing.T, v any) []byte {
 func TestEntryFacilitySlot(t *testing.T) {
 	x := newWorld(t)
 	x.stock(3)
+	if fs := x.w.Facilities(); len(fs) != 0 {
+		t.Fatalf("facilities before any visit: %v", fs)
+	}
 	ch, err := wallet.NewChallenge("pool_mapo", "gate-1", now)
 	if err != nil {
 		t.Fatal(err)
@@ -584,6 +587,15 @@ func TestEntryFacilitySlot(t *testing.T) {
 	}
 	if x.w.Unused() != 1 {
 		t.Errorf("%d unused, want 1", x.w.Unused())
+	}
+	// The facilities visited, sorted, kept in the file.
+	if fs := x.w.Facilities(); !slices.Equal(fs, []string{"library_mapo", "pool_mapo"}) {
+		t.Errorf("facilities %v, want [library_mapo pool_mapo]", fs)
+	}
+	if again, err := wallet.Open(x.w.Path(), pin); err != nil {
+		t.Fatal(err)
+	} else if !slices.Equal(again.Facilities(), x.w.Facilities()) {
+		t.Errorf("reopened facilities %v, want %v", again.Facilities(), x.w.Facilities())
 	}
 	// A facility slot is never given to a verifier.
 	pk := seedKey(12)

@@ -132,25 +132,77 @@ func (f *issueFlags) orders(args []string) ([]issueOrder, error) {
 	return out, nil
 }
 
-// items are the batch's items: one per holder key of each order, with the
-// order's claims in name order.
+// issueClaims are an order's claims in name order.
+func issueClaims(o issueOrder) []sdjwt.Claim {
+	names := make([]string, 0, len(o.Claims))
+	for n := range o.Claims {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	claims := make([]sdjwt.Claim, len(names))
+	for i, n := range names {
+		claims[i] = sdjwt.Claim{Name: n, Value: o.Claims[n]}
+	}
+	return claims
+}
+
+// issueItems are the batch's items: one per holder key of each order, with
+// the order's claims in name order.
 func issueItems(orders []issueOrder) []wallet.Item {
 	var items []wallet.Item
 	for _, o := range orders {
-		names := make([]string, 0, len(o.Claims))
-		for n := range o.Claims {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		claims := make([]sdjwt.Claim, len(names))
-		for i, n := range names {
-			claims[i] = sdjwt.Claim{Name: n, Value: o.Claims[n]}
-		}
+		claims := issueClaims(o)
 		for _, k := range o.HolderKeys {
 			items = append(items, wallet.Item{HolderKey: k, Claims: claims})
 		}
 	}
 	return items
+}
+
+// orderCopies maps each order to the batch copies of its holder keys.
+func orderCopies(b *wallet.Batch, orders []issueOrder) [][]int {
+	byKey := make(map[string]int, len(b.Copies))
+	for i, c := range b.Copies {
+		byKey[c.HolderKey.String()] = i
+	}
+	out := make([][]int, len(orders))
+	for n, o := range orders {
+		for _, k := range o.HolderKeys {
+			out[n] = append(out[n], byKey[k.String()])
+		}
+	}
+	return out
+}
+
+// cardItems are a card batch's items, each order's holder keys followed by
+// its printed tokens (tokens per order), all named with the order's
+// identity (at most tx.MaxCardCopies copies per identity); and the
+// indices of each order's copies in the batch.
+func cardItems(orders []issueOrder, tokens int) ([]wallet.Item, [][]int) {
+	var items []wallet.Item
+	copies := make([][]int, len(orders))
+	for n, o := range orders {
+		claims := issueClaims(o)
+		id := o.identity().String()
+		for _, k := range o.HolderKeys {
+			copies[n] = append(copies[n], len(items))
+			items = append(items, wallet.Item{HolderKey: k, Claims: claims, Holder: id})
+		}
+		for range tokens {
+			copies[n] = append(copies[n], len(items))
+			items = append(items, wallet.TokenItem(id, claims))
+		}
+	}
+	return items, copies
+}
+
+// identity is a card order's identity: the registered one, or the device
+// key's address (a first card).
+func (o issueOrder) identity() tx.Address {
+	if o.Identity != nil {
+		return *o.Identity
+	}
+	return o.DeviceKey.Address()
 }
 
 // issueSigner is the --from key of the keyring.
@@ -214,24 +266,22 @@ func (g *globals) issueAllocator(ctx context.Context, f *issueFlags, owner tx.Ad
 	return id, a, nil
 }
 
-// deliveries splits an anchored batch into one delivery per order (its
-// holder keys' copies and, for cards, their reveals) and writes them.
-func (g *globals) writeDeliveries(f *issueFlags, b *wallet.Batch, anchor uint64, orders []issueOrder) ([]string, error) {
-	byKey := make(map[string]int, len(b.Copies))
-	for i, c := range b.Copies {
-		byKey[c.HolderKey.String()] = i
-	}
+// writeDeliveries splits an anchored batch into one delivery per order
+// (copies[n]: the batch copies of order n; for cards, their reveals) and
+// writes them. Printed tokens are also written as text files next to their
+// order's delivery ("<delivery>-token-<k>.txt", one line each) for the
+// office to print.
+func (g *globals) writeDeliveries(f *issueFlags, b *wallet.Batch, anchor uint64, orders []issueOrder, copies [][]int) (files, tokens []string, err error) {
+	tokens = []string{}
 	if f.outDir != "" {
 		if err := os.MkdirAll(f.outDir, 0o700); err != nil {
-			return nil, fmt.Errorf("--out-dir: %w", err)
+			return nil, nil, fmt.Errorf("--out-dir: %w", err)
 		}
 	}
 	width := len(strconv.Itoa(len(orders)))
-	var files []string
 	for n, o := range orders {
 		d := &wallet.Delivery{Module: b.Module, Anchor: anchor, Root: b.Root, Count: uint64(b.Count)}
-		for _, k := range o.HolderKeys {
-			i := byKey[k.String()]
+		for _, i := range copies[n] {
 			d.Copies = append(d.Copies, b.Copies[i])
 			if i < len(b.Reveals) {
 				d.Reveals = append(d.Reveals, b.Reveals[i])
@@ -240,23 +290,32 @@ func (g *globals) writeDeliveries(f *issueFlags, b *wallet.Batch, anchor uint64,
 		path := f.out
 		if path == "" {
 			name := o.HolderKeys[0].String()[:16]
-			if o.Identity != nil {
-				name = o.Identity.String()
-			} else if len(o.DeviceKey) > 0 {
-				name = o.DeviceKey.Address().String()
+			if o.Identity != nil || len(o.DeviceKey) > 0 {
+				name = o.identity().String()
 			}
 			path = filepath.Join(f.outDir, fmt.Sprintf("%0*d-%s.json", width, n+1, name))
 		}
 		buf, err := json.Marshal(d)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := os.WriteFile(path, append(buf, '\n'), 0o600); err != nil {
-			return nil, fmt.Errorf("write delivery: %w", err)
+			return nil, nil, fmt.Errorf("write delivery: %w", err)
 		}
 		files = append(files, path)
+		for k, t := range d.Tokens() {
+			text, err := t.Text()
+			if err != nil {
+				return nil, nil, err
+			}
+			tp := fmt.Sprintf("%s-token-%d.txt", strings.TrimSuffix(path, filepath.Ext(path)), k+1)
+			if err := os.WriteFile(tp, []byte(text+"\n"), 0o600); err != nil {
+				return nil, nil, fmt.Errorf("write printed token: %w", err)
+			}
+			tokens = append(tokens, tp)
+		}
 	}
-	return files, nil
+	return files, tokens, nil
 }
 
 // anchorID is the id attribute of the transaction's event typ.
@@ -306,11 +365,25 @@ REQUEST_FILE arguments or a --batch file of JSON lines; claims come from
 
 func newIssueCardCmd(g *globals, tf *txFlags) *cobra.Command {
 	f := &issueFlags{}
+	var tokens int
 	c := &cobra.Command{
-		Use:   "card [REQUEST_FILE...] [--batch FILE] --list NAME --claim NAME=VALUE... (--out FILE | --out-dir DIR) --from OFFICE",
-		Short: "A registration office issues citizen card copies: anchors them (schema citizen_card) and registers each identity (or adds the copies) in one transaction",
-		Args:  cobra.ArbitraryArgs,
+		Use:   "card [REQUEST_FILE...] [--batch FILE] --list NAME --claim NAME=VALUE... [--tokens N] (--out FILE | --out-dir DIR) --from OFFICE",
+		Short: "A registration office issues citizen card copies (and printed tokens): anchors them (schema citizen_card) and registers each identity (or adds the copies) in one transaction",
+		Long: `card issues each holder order's card copies, one per slot key of its wallet
+request, plus --tokens printed tokens per order: card copies with the visible
+scope "token" and a key of their own, shown on paper (text or QR) without a
+key binding and admitted only where a facility accepts tokens. Every copy,
+token or not, has its own random bit in the office's suspension list (--list)
+and its own commitment in the identity record, so the identity's suspension
+or revocation refuses them all. One anchor may pool many citizens; an
+identity holds at most 64 copies, tokens included. Each order's delivery
+carries its tokens (wallet import, wallet token), and each token is also
+written as a one-line text file next to the delivery for the office to print.`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if tokens < 0 || tokens > tx.MaxCardCopies {
+				return fmt.Errorf("--tokens %d: want 0 to %d printed tokens per order", tokens, tx.MaxCardCopies)
+			}
 			orders, err := f.orders(args)
 			if err != nil {
 				return err
@@ -331,20 +404,17 @@ func newIssueCardCmd(g *globals, tf *txFlags) *cobra.Command {
 				}
 			}
 			now := time.Now()
-			b, err := wallet.IssueCardBatch(wallet.BatchSpec{Key: key, Iss: office.String(), Now: now, Exp: now.Add(f.valid), List: list, Alloc: alloc}, issueItems(orders))
+			items, copies := cardItems(orders, tokens)
+			b, err := wallet.IssueCardBatch(wallet.BatchSpec{Key: key, Iss: office.String(), Now: now, Exp: now.Add(f.valid), List: list, Alloc: alloc}, items)
 			if err != nil {
 				return err
 			}
 			msgs := []tx.Msg{&tx.MsgCredentialAnchor{Schema: wallet.VctCard, Root: b.Root, Count: b.Count}}
-			byKey := make(map[string]int, len(b.Copies))
-			for i, cp := range b.Copies {
-				byKey[cp.HolderKey.String()] = i
-			}
 			var ids []tx.Address
-			for _, o := range orders {
-				cs := make([]tx.Hash32, 0, len(o.HolderKeys))
-				for _, k := range o.HolderKeys {
-					cs = append(cs, b.Commitments[byKey[k.String()]])
+			for n, o := range orders {
+				cs := make([]tx.Hash32, 0, len(copies[n]))
+				for _, i := range copies[n] {
+					cs = append(cs, b.Commitments[i])
 				}
 				if o.Identity != nil {
 					msgs = append(msgs, &tx.MsgIdentityAddCardCopies{ID: *o.Identity, Commitments: cs})
@@ -367,7 +437,7 @@ func newIssueCardCmd(g *globals, tf *txFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			files, err := g.writeDeliveries(f, b, id, orders)
+			files, tokenFiles, err := g.writeDeliveries(f, b, id, orders, copies)
 			if err != nil {
 				return err
 			}
@@ -375,11 +445,15 @@ func newIssueCardCmd(g *globals, tf *txFlags) *cobra.Command {
 				for _, a := range ids {
 					fmt.Fprintf(g.out, "identity %s\n", a)
 				}
+				for _, p := range tokenFiles {
+					fmt.Fprintf(g.out, "printed token to print: %s\n", p)
+				}
 			}
-			return g.printIssued("citizen card", res, id, b, files, map[string]any{"identities": ids, "list": list})
+			return g.printIssued("citizen card", res, id, b, files, map[string]any{"identities": ids, "list": list, "tokens": tokenFiles})
 		},
 	}
 	f.register(c, true, 5*365*24*time.Hour)
+	c.Flags().IntVar(&tokens, "tokens", 0, "printed tokens per holder order (card copies of scope \"token\" for paper, no key binding)")
 	return c
 }
 
@@ -428,7 +502,7 @@ func newIssueCredentialCmd(g *globals, tf *txFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			files, err := g.writeDeliveries(f, b, id, orders)
+			files, _, err := g.writeDeliveries(f, b, id, orders, orderCopies(b, orders))
 			if err != nil {
 				return err
 			}
@@ -486,7 +560,7 @@ func newIssueCertificatesCmd(g *globals, tf *txFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			files, err := g.writeDeliveries(f, b, id, orders)
+			files, _, err := g.writeDeliveries(f, b, id, orders, orderCopies(b, orders))
 			if err != nil {
 				return err
 			}

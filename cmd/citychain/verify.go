@@ -203,9 +203,15 @@ func newVerifyEntryCmd(g *globals, vf *verifyFlags) *cobra.Command {
 by one slot key and bound to "<facility>/<reader>", the challenge's nonce and a
 time within 60 s; the card anchored by an office accredited for citizen_card,
 its status bit clear, not expired; the holder's pseudonym at the facility not
-barred. A nonce is accepted once (--nonces). A printed token (--token) is
-admitted only where the facility accepts tokens. It prints ADMITTED and the
-pseudonym, or REFUSED and the reason (exit status 1).`,
+barred. A nonce is accepted once (--nonces). A printed token (--token FILE:
+its one line of text, wallet token or the office's printout) is checked the
+same way but without key binding, and admitted only where the facility
+accepts tokens (token_not_accepted elsewhere): being paper it names neither
+the reader nor the time, so the same token is admitted again and again there
+(the reduced scope), under its own key's pseudonym; the claims a facility
+requires come from credentials issued to the token's key, printed with it.
+It prints ADMITTED and the pseudonym, or REFUSED and the reason (exit
+status 1).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var ch wallet.Challenge
@@ -218,10 +224,15 @@ pseudonym, or REFUSED and the reason (exit status 1).`,
 			var resp wallet.EntryResponse
 			switch {
 			case token != "" && len(args) == 0:
-				if err := readVerifyJSON("--token", token, &resp.Card); err != nil {
-					return usageError(err)
+				text, err := os.ReadFile(token)
+				if err != nil {
+					return usageError(fmt.Errorf("--token: %w", err))
 				}
-				resp.Challenge = ch
+				tok, err := wallet.ParsePrintedToken(text)
+				if err != nil {
+					return usageError(fmt.Errorf("--token %s: %w", token, err))
+				}
+				resp = *tok.Response(ch)
 			case token == "" && len(args) == 1:
 				if err := readVerifyJSON("RESPONSE_FILE", args[0], &resp); err != nil {
 					return usageError(err)
@@ -233,7 +244,7 @@ pseudonym, or REFUSED and the reason (exit status 1).`,
 		},
 	}
 	c.Flags().StringVar(&challenge, "challenge", "", "the challenge this reader issued (verify challenge --out)")
-	c.Flags().StringVar(&token, "token", "", "a printed token's envelope (wallet token) instead of a response")
+	c.Flags().StringVar(&token, "token", "", "a printed token's text (wallet token, or the office's printout) instead of a response")
 	_ = c.MarkFlagRequired("challenge")
 	return c
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"os"
@@ -201,4 +203,166 @@ func decodeFile(t *testing.T, path string, v any) {
 		t.Fatal(err)
 	}
 	decodeCLI(t, string(b), v)
+}
+
+// TestPrintedTokenCLI: the office issues a card with two printed tokens
+// (and writes them for printing); the wallet keeps them apart and prints
+// one as a line of text, the same the office printed; a reader admits it
+// at the pool (which accepts tokens), again and again, and refuses it at
+// the library; a token facility requiring resident_seoul admits it once
+// the welfare office issued residency to the token's key; the wallet
+// lists every facility's pseudonym without --facility; one anchor pools
+// two identities of 40 copies each, while 65 copies of one identity are
+// refused; the wallet's suspension opens the tokens too, and the office's
+// printout is then refused.
+func TestPrintedTokenCLI(t *testing.T) {
+	home, rpc := startDevnet(t)
+	dir := t.TempDir()
+	genesis := node.GenesisFile(home)
+	t.Setenv(envWalletPIN, "4821-kim")
+	run := func(args ...string) string { t.Helper(); return mustCLI(t, home, rpc, args...) }
+	refused := func(want string, args ...string) string {
+		t.Helper()
+		out, err := cli(t, home, rpc, args...)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("citychain %s: got %v\n%s\nwant an error with %q", strings.Join(args, " "), err, out, want)
+		}
+		return out
+	}
+	file := func(name string) string { return filepath.Join(dir, name) }
+	civicSetup(t, run, home)
+	run("tx", "identity", "register-facility", "mapo-gym", "--name", "Mapo gym", "--kind", "gym", "--claims", "resident_seoul", "--accepts-tokens", "--from", "culture")
+
+	run("wallet", "init")
+	run("wallet", "request", "--copies", "2", "--card", "--out", file("request.json"))
+	var issued struct {
+		Count  uint32   `json:"count"`
+		Tokens []string `json:"tokens"`
+	}
+	decodeCLI(t, run("issue", "card", file("request.json"), "--list", "cards", "--claim", "name=Kim Minji", "--tokens", "2",
+		"--out", file("card.json"), "--from", "office", "-o", "json"), &issued)
+	if issued.Count != 4 || len(issued.Tokens) != 2 {
+		t.Fatalf("issue card --tokens 2: %d copies, token files %v; want 4 copies and 2 printouts", issued.Count, issued.Tokens)
+	}
+	if out := run("wallet", "import", file("card.json")); !strings.Contains(out, "imported 4 copies (2 held, 2 printed tokens)") {
+		t.Fatalf("wallet import: %s", out)
+	}
+	run("wallet", "token", "--out", file("token.txt"))
+	mine, err := os.ReadFile(file("token.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	printed, err := os.ReadFile(issued.Tokens[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(mine) != string(printed) || strings.Count(string(mine), "\n") != 1 || strings.Contains(string(mine), "Kim Minji") {
+		t.Fatalf("wallet token:\n%s\noffice printout:\n%s\nwant the same one line, nothing disclosed", mine, printed)
+	}
+
+	entry := func(facility, reader, token string, args ...string) (string, error) {
+		t.Helper()
+		ch := file(facility + "-" + reader + "-challenge.json")
+		run("verify", "challenge", "--facility", facility, "--reader", reader, "--out", ch)
+		return cli(t, home, rpc, append([]string{"verify", "entry", "--token", token, "--challenge", ch, "--trust-genesis", genesis}, args...)...)
+	}
+	var first string
+	for i := range 2 { // the same paper twice
+		out, err := entry("gangnam-pool", "door", file("token.txt"), "-o", "json")
+		if err != nil {
+			t.Fatalf("token at the pool: %v\n%s", err, out)
+		}
+		var r struct {
+			Result struct {
+				Admitted  bool   `json:"admitted"`
+				Token     bool   `json:"token"`
+				Pseudonym string `json:"pseudonym"`
+			} `json:"result"`
+		}
+		decodeCLI(t, out, &r)
+		if !r.Result.Admitted || !r.Result.Token || (i == 1 && r.Result.Pseudonym != first) {
+			t.Fatalf("token at the pool (%d): %s", i, out)
+		}
+		first = r.Result.Pseudonym
+	}
+	if out, err := entry("mapo-library", "gate-1", file("token.txt")); err == nil || !strings.Contains(out, "REFUSED at mapo-library/gate-1: token_not_accepted") {
+		t.Fatalf("token at the library: %v\n%s", err, out)
+	}
+	refused("does not accept printed tokens", "wallet", "token", "--facility", "mapo-library")
+
+	// The gym needs resident_seoul: issued to the tokens' keys.
+	refused(`claim "resident_seoul"`, "wallet", "token", "--facility", "mapo-gym")
+	run("wallet", "request", "--tokens", "--out", file("token-request.json"))
+	run("issue", "credential", "residency", file("token-request.json"), "--list", "residency", "--claim", "resident_seoul=true",
+		"--out", file("token-residency.json"), "--from", "welfare")
+	run("wallet", "import", file("token-residency.json"))
+	run("wallet", "token", "--facility", "mapo-gym", "--out", file("gym-token.txt"))
+	if out, err := entry("mapo-gym", "door", file("gym-token.txt")); err != nil || !strings.Contains(out, "ADMITTED at mapo-gym/door (printed token)") {
+		t.Fatalf("token at the gym: %v\n%s", err, out)
+	}
+
+	// A visit with the phone: wallet show names the pool's pseudonym
+	// without --facility.
+	ch, resp := file("pool-challenge.json"), file("pool-response.json")
+	run("verify", "challenge", "--facility", "gangnam-pool", "--reader", "door", "--out", ch)
+	run("wallet", "respond", ch, "--out", resp)
+	var adm struct {
+		Result struct {
+			Pseudonym string `json:"pseudonym"`
+		} `json:"result"`
+	}
+	decodeCLI(t, run("verify", "entry", resp, "--challenge", ch, "--trust-genesis", genesis, "-o", "json"), &adm)
+	if out := run("wallet", "show"); !strings.Contains(out, "facility gangnam-pool: pseudonym "+adm.Result.Pseudonym) || !strings.Contains(out, "2 printed tokens") {
+		t.Fatalf("wallet show: %s", out)
+	}
+
+	// One anchor pools two new citizens of 40 copies and a token each; 65
+	// copies of one identity are refused before anything is sent.
+	order := func(n int, seed string) issueOrder {
+		o := issueOrder{}
+		dev := sha256.Sum256([]byte(seed))
+		o.DeviceKey = tx.PubKey(ed25519.NewKeyFromSeed(dev[:]).Public().(ed25519.PublicKey))
+		for i := range n {
+			s := sha256.Sum256([]byte(seed + "/" + strconv.Itoa(i)))
+			o.HolderKeys = append(o.HolderKeys, tx.PubKey(ed25519.NewKeyFromSeed(s[:]).Public().(ed25519.PublicKey)))
+		}
+		return o
+	}
+	writeOrders := func(name string, orders ...issueOrder) string {
+		t.Helper()
+		var b strings.Builder
+		for _, o := range orders {
+			line, _ := json.Marshal(o)
+			b.Write(line)
+			b.WriteByte('\n')
+		}
+		if err := os.WriteFile(file(name), []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return file(name)
+	}
+	var pooled struct {
+		Count      uint32       `json:"count"`
+		Identities []tx.Address `json:"identities"`
+		Tokens     []string     `json:"tokens"`
+	}
+	decodeCLI(t, run("issue", "card", "--batch", writeOrders("pooled.jsonl", order(40, "park"), order(40, "lee")), "--list", "cards", "--tokens", "1",
+		"--out-dir", file("pooled"), "--from", "office", "-o", "json"), &pooled)
+	if pooled.Count != 82 || len(pooled.Identities) != 2 || len(pooled.Tokens) != 2 {
+		t.Fatalf("pooled card batch: %d copies, %d identities, %d tokens; want 82, 2, 2", pooled.Count, len(pooled.Identities), len(pooled.Tokens))
+	}
+	refused("has more than 64 card copies", "issue", "card", "--batch", writeOrders("big.jsonl", order(64, "choi")), "--list", "cards", "--tokens", "1",
+		"--out-dir", file("big"), "--from", "office")
+
+	// The citizen suspends: the reveal opens the 2 cards and the 2 tokens;
+	// the office's second printout is refused from the next block.
+	var reveal []tx.CardReveal
+	decodeCLI(t, run("wallet", "reveal"), &reveal)
+	if len(reveal) != 4 {
+		t.Fatalf("wallet reveal: %d openings, want 4 (2 cards, 2 tokens)", len(reveal))
+	}
+	run("wallet", "suspend", "--reason", "wallet and tokens lost")
+	if out, err := entry("gangnam-pool", "door", issued.Tokens[1]); err == nil || !strings.Contains(out, "suspended") {
+		t.Fatalf("suspended token: %v\n%s", err, out)
+	}
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -164,13 +162,16 @@ type walletDocView struct {
 	Status string    `json:"status,omitempty"`
 	Exp    time.Time `json:"exp,omitzero"`
 	Claims []string  `json:"claims"`
+	Scope  string    `json:"scope,omitempty"`
+	// TokenKey is the printed token's key holding the copy.
+	TokenKey *tx.PubKey `json:"token_key,omitempty"`
 }
 
 func newWalletShowCmd(g *globals, wf *walletFlags) *cobra.Command {
 	var facilityIDs []string
 	c := &cobra.Command{
 		Use:   "show [--facility ID]...",
-		Short: "What the wallet holds: identity, device keys, slots, copies, and the pseudonym each --facility knows it by (no secret is printed)",
+		Short: "What the wallet holds: identity, device keys, slots, copies, printed tokens, and the pseudonym every facility visited knows it by (no secret is printed)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w, err := g.openWallet(wf)
@@ -181,19 +182,37 @@ func newWalletShowCmd(g *globals, wf *walletFlags) *cobra.Command {
 			for _, n := range w.Devices() {
 				devices = append(devices, tx.PubKey(w.DeviceKey(n).Public().(ed25519.PublicKey)))
 			}
-			docs := []walletDocView{}
-			for _, d := range w.Documents() {
-				v := walletDocView{Slot: d.Slot, Module: d.Module, Vct: d.Vct, Issuer: d.Iss, Anchor: d.Anchor.ID, Claims: d.Claims}
+			view := func(d wallet.Document) walletDocView {
+				v := walletDocView{Slot: d.Slot, Module: d.Module, Vct: d.Vct, Issuer: d.Iss, Anchor: d.Anchor.ID, Claims: d.Claims, Scope: d.Scope}
 				if d.Status != nil {
 					v.Status = d.Status.List + "#" + strconv.FormatUint(uint64(d.Status.Idx), 10)
 				}
 				if d.Exp != 0 {
 					v.Exp = time.Unix(d.Exp, 0).UTC()
 				}
-				docs = append(docs, v)
+				if len(d.Holder) > 0 {
+					h := d.Holder
+					v.TokenKey = &h
+				}
+				return v
+			}
+			docs, tokens := []walletDocView{}, []walletDocView{}
+			for _, d := range w.Documents() {
+				docs = append(docs, view(d))
+			}
+			for _, d := range w.Tokens() {
+				tokens = append(tokens, view(d))
+			}
+			// Every facility visited, and those asked for with --facility
+			// (null: never visited).
+			ids := w.Facilities()
+			for _, f := range facilityIDs {
+				if !slices.Contains(ids, f) {
+					ids = append(ids, f)
+				}
 			}
 			facilities := map[string]any{}
-			for _, f := range facilityIDs {
+			for _, f := range ids {
 				s, ok := w.FacilitySlot(f)
 				if !ok {
 					facilities[f] = nil
@@ -202,10 +221,9 @@ func newWalletShowCmd(g *globals, wf *walletFlags) *cobra.Command {
 				ps, _ := w.Pseudonym(f)
 				facilities[f] = map[string]any{"slot": s, "pseudonym": ps}
 			}
-			view := map[string]any{"wallet": w.Path(), "identity": w.Identity(), "device_keys": devices, "unused_slots": w.Unused(),
-				"documents": docs, "facilities": facilities}
 			if g.output == "json" {
-				return g.printJSON(view)
+				return g.printJSON(map[string]any{"wallet": w.Path(), "identity": w.Identity(), "device_keys": devices, "unused_slots": w.Unused(),
+					"documents": docs, "tokens": tokens, "facilities": facilities})
 			}
 			id := w.Identity()
 			if id == "" {
@@ -216,14 +234,33 @@ func newWalletShowCmd(g *globals, wf *walletFlags) *cobra.Command {
 				fmt.Fprintf(g.out, "device key %s\n", d)
 			}
 			fmt.Fprintf(g.out, "%d copies, %d slots never shown\n", len(docs), w.Unused())
-			for _, d := range docs {
+			line := func(d walletDocView) string {
 				exp := "no expiry"
 				if !d.Exp.IsZero() {
 					exp = "expires " + d.Exp.Format(time.DateOnly)
 				}
-				fmt.Fprintf(g.out, "  slot %-3d %-28s anchor %-5d %s [%s]\n", d.Slot, d.Vct, d.Anchor, exp, strings.Join(d.Claims, ", "))
+				return fmt.Sprintf("%-28s anchor %-5d %s [%s]", d.Vct, d.Anchor, exp, strings.Join(d.Claims, ", "))
 			}
-			for _, f := range facilityIDs {
+			for _, d := range docs {
+				fmt.Fprintf(g.out, "  slot %-3d %s\n", d.Slot, line(d))
+			}
+			if len(tokens) > 0 {
+				n := 0
+				for _, d := range tokens {
+					if d.Scope == wallet.ScopeToken {
+						n++
+					}
+				}
+				fmt.Fprintf(g.out, "%d printed tokens (wallet token)\n", n)
+				for _, d := range tokens {
+					what := "credential"
+					if d.Scope == wallet.ScopeToken {
+						what = "token"
+					}
+					fmt.Fprintf(g.out, "  %-10s key %s… %s\n", what, d.TokenKey.String()[:16], line(d))
+				}
+			}
+			for _, f := range ids {
 				if ps, ok := w.Pseudonym(f); ok {
 					fmt.Fprintf(g.out, "facility %s: pseudonym %s\n", f, ps)
 				} else {
@@ -233,26 +270,31 @@ func newWalletShowCmd(g *globals, wf *walletFlags) *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().StringArrayVar(&facilityIDs, "facility", nil, "print the pseudonym this facility knows the holder by (repeat)")
+	c.Flags().StringArrayVar(&facilityIDs, "facility", nil, "also say whether this facility was visited (every visited facility's pseudonym is printed anyway; repeat)")
 	return c
 }
 
 func newWalletRequestCmd(g *globals, wf *walletFlags) *cobra.Command {
 	var copies int
 	var slots string
-	var card bool
+	var card, tokens bool
 	var out string
 	c := &cobra.Command{
-		Use:   "request [--copies N | --slots S1,S2] [--card] [--out FILE]",
+		Use:   "request [--copies N | --slots S1,S2 | --tokens] [--card] [--out FILE]",
 		Short: "A request for an issuer: fresh slot keys (one copy each), and with --card the device key or identity a card office needs",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if tokens && (slots != "" || card) {
+				return errors.New("--tokens: a credential issuer's request for the printed tokens' keys, not with --slots or --card")
+			}
 			w, err := g.openWallet(wf)
 			if err != nil {
 				return err
 			}
 			var r walletRequest
-			if slots != "" {
+			if tokens {
+				r.HolderRequest, err = w.RequestTokens()
+			} else if slots != "" {
 				var ns []uint32
 				for _, s := range splitVerifyList(slots) {
 					n, err := strconv.ParseUint(s, 10, 32)
@@ -289,6 +331,7 @@ func newWalletRequestCmd(g *globals, wf *walletFlags) *cobra.Command {
 	c.Flags().IntVar(&copies, "copies", wallet.DefaultBatch, "how many fresh slots (one copy each) to ask for")
 	c.Flags().StringVar(&slots, "slots", "", "ask copies for these existing slots instead (e.g. a facility's slot)")
 	c.Flags().BoolVar(&card, "card", false, "for a card office: add the device key (first card) or the registered identity")
+	c.Flags().BoolVar(&tokens, "tokens", false, "ask a credential issuer for copies on the printed tokens' keys (the claims a token shows)")
 	c.Flags().StringVar(&out, "out", "", "write the request to this file (default: standard output)")
 	return c
 }
@@ -325,10 +368,16 @@ func newWalletImportCmd(g *globals, wf *walletFlags) *cobra.Command {
 					}
 				}
 			}
-			if g.output == "json" {
-				return g.printJSON(map[string]any{"imported": total, "documents": len(w.Documents()), "identity": w.Identity()})
+			tokens := 0
+			for _, d := range w.Tokens() {
+				if d.Scope == wallet.ScopeToken {
+					tokens++
+				}
 			}
-			fmt.Fprintf(g.out, "imported %d copies (%d held)\n", total, len(w.Documents()))
+			if g.output == "json" {
+				return g.printJSON(map[string]any{"imported": total, "documents": len(w.Documents()), "tokens": tokens, "identity": w.Identity()})
+			}
+			fmt.Fprintf(g.out, "imported %d copies (%d held, %d printed tokens)\n", total, len(w.Documents()), tokens)
 			return nil
 		},
 	}
@@ -554,45 +603,67 @@ func newWalletSuspendCmd(g *globals, wf *walletFlags) *cobra.Command {
 }
 
 func newWalletTokenCmd(g *globals, wf *walletFlags) *cobra.Command {
-	var out string
+	var out, facility string
+	var index int
 	c := &cobra.Command{
-		Use:   "token [--out FILE]",
-		Short: "Print the wallet's printed-token card copy (visible scope \"token\", no key binding) as an envelope to print as text or QR",
-		Args:  cobra.NoArgs,
+		Use:   "token [--index N] [--facility ID] [--out FILE]",
+		Short: "Print a printed token as one line of text (for paper or a QR code): the token's card copy and, for --facility, the credentials of its policy; no key binding",
+		Long: `token prints one of the wallet's printed tokens (issue card --tokens): card
+copies with the visible scope "token" and a key of their own, for a citizen
+without a smartphone. The text is one line of JSON (citychain-token/1) that a
+QR code carries: the card copy disclosing nothing and, with --facility, the
+credentials issued to the token's key (wallet request --tokens) disclosing
+exactly the claims the facility requires (read from the chain). Nothing is
+key-bound: a reader admits a token only where its facility accepts tokens,
+and admits the same paper again and again (reduced scope); the identity's
+suspension refuses it like every card copy.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w, err := g.openWallet(wf)
 			if err != nil {
 				return err
 			}
-			for _, d := range w.Documents() {
-				if d.Vct != wallet.VctCard || !walletIsToken(d.SDJWT) {
-					continue
+			var claims []string
+			if facility != "" {
+				ctx, cancel := context.WithTimeout(cmd.Context(), wf.timeout)
+				defer cancel()
+				chain, done, err := g.walletChain(ctx)
+				if err != nil {
+					return err
 				}
-				jwt, _, _ := strings.Cut(d.SDJWT, "~")
-				env := wallet.Envelope{Format: wallet.Format, Module: d.Module, SDJWT: jwt + "~", Anchor: d.Anchor}
-				return g.writeVerifyJSON(out, env, 0o600)
+				defer done()
+				fac, err := chain.Facility(ctx, facility)
+				if err != nil {
+					return err
+				}
+				switch {
+				case fac == nil:
+					return fmt.Errorf("--facility %q is not registered", facility)
+				case !fac.AcceptsTokens:
+					return fmt.Errorf("--facility %q does not accept printed tokens: its readers would refuse this one (token_not_accepted)", facility)
+				}
+				claims = fac.Claims
 			}
-			return errors.New("the wallet holds no printed-token card copy (visible scope \"token\"): ask the office for one")
+			tok, err := w.PrintToken(index, claims, time.Now())
+			if err != nil {
+				return err
+			}
+			text, err := tok.Text()
+			if err != nil {
+				return err
+			}
+			if out == "" {
+				_, err := fmt.Fprintln(g.out, text)
+				return err
+			}
+			if err := os.WriteFile(out, []byte(text+"\n"), 0o600); err != nil {
+				return fmt.Errorf("write %s: %w", out, err)
+			}
+			return nil
 		},
 	}
-	c.Flags().StringVar(&out, "out", "", "write the token to this file (default: standard output)")
+	c.Flags().IntVar(&index, "index", 0, "which printed token (0 = the first imported; wallet show lists them)")
+	c.Flags().StringVar(&facility, "facility", "", "add the credentials this facility's policy requires (read from the node; it must accept tokens)")
+	c.Flags().StringVar(&out, "out", "", "write the token's text to this file (default: standard output)")
 	return c
-}
-
-// walletIsToken reports whether an issued SD-JWT's visible payload has
-// scope "token".
-func walletIsToken(sdjwt string) bool {
-	jwt, _, _ := strings.Cut(sdjwt, "~")
-	parts := strings.Split(jwt, ".")
-	if len(parts) != 3 {
-		return false
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return false
-	}
-	var p struct {
-		Scope string `json:"scope"`
-	}
-	return json.Unmarshal(b, &p) == nil && p.Scope == verify.ScopeToken
 }

@@ -79,7 +79,7 @@ func TestWalletPIN(t *testing.T) {
 		t.Fatalf("show: %s", show)
 	}
 	// A printed token needs a token copy from the office.
-	if _, err := cli(t, home, node, "wallet", "token", "--pin-file", pinFile); err == nil || !strings.Contains(err.Error(), "printed-token") {
+	if _, err := cli(t, home, node, "wallet", "token", "--pin-file", pinFile); err == nil || !strings.Contains(err.Error(), "0 printed tokens") {
 		t.Fatalf("token without a token copy: got %v", err)
 	}
 }
