@@ -164,9 +164,10 @@ func TestDevnetEndToEnd(t *testing.T) {
 		t.Fatalf("bad amount: got %v", err)
 	}
 
-	// Supply: the genesis balances plus the 5uscn minted.
+	// Supply: the genesis balances (demo and civic accounts) plus the 5uscn
+	// minted.
 	var want uint64 = 5
-	for _, a := range node.DemoAccounts() {
+	for _, a := range append(node.DemoAccounts(), node.CivicAccounts()...) {
 		for _, c := range a.Coins {
 			if c.Denom == "uscn" {
 				want += c.Amount
