@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -40,7 +41,7 @@ func TestREADMECitizenWalkThrough(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := devnet.PlayCitizenStory(ctx, home, c, slog.New(slog.DiscardHandler)); err != nil {
+	if err := devnet.PlayCitizenStory(ctx, home, c, io.Discard, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
 	// The lines name the devnet's genesis as .tmp/devnet/config/genesis.json

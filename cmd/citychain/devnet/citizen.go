@@ -8,12 +8,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/citychain/citychain/chain/client"
@@ -90,10 +92,10 @@ type citizenStory struct {
 }
 
 // PlayCitizenStory plays the citizen story once, to its end, on the devnet
-// of home through c (what `citychain devnet` runs in the background; tests
-// and the README's walk-through build on it).
-func PlayCitizenStory(ctx context.Context, home string, c *client.Client, log *slog.Logger) error {
-	s := &System{cfg: Config{Home: home, Logger: log}}
+// of home through c, printing its steps to out (what `citychain devnet`
+// runs in the background; tests and the README's walk-through build on it).
+func PlayCitizenStory(ctx context.Context, home string, c *client.Client, out io.Writer, log *slog.Logger) error {
+	s := &System{cfg: Config{Home: home, Out: out, Logger: log}}
 	st, err := s.newCitizenStory(c)
 	if err != nil {
 		return err
@@ -143,6 +145,11 @@ func (st *citizenStory) run(ctx context.Context) error {
 		case <-tick.C:
 		}
 	}
+}
+
+// say prints one line of the story to the devnet's output.
+func (st *citizenStory) say(format string, args ...any) {
+	fmt.Fprintf(st.s.cfg.Out, "citizen: "+format+"\n", args...)
 }
 
 func (st *citizenStory) key(name string) (ed25519.PrivateKey, tx.Address, error) {
@@ -245,8 +252,8 @@ func (st *citizenStory) registries(ctx context.Context) error {
 		if _, err := st.submit(ctx, "accreditor", msgs...); err != nil {
 			return err
 		}
-		st.log.Info("schemas citizen_card and residency registered, office and welfare accredited, verifiers registered",
-			"verifiers", DemoLendingVerifier+", "+DemoBankVerifier)
+		st.say("schemas citizen_card and residency registered, office and welfare accredited, verifiers %s and %s registered",
+			DemoLendingVerifier, DemoBankVerifier)
 	}
 
 	msgs = msgs[:0]
@@ -261,7 +268,7 @@ func (st *citizenStory) registries(ctx context.Context) error {
 		if _, err := st.submit(ctx, "records", msgs...); err != nil {
 			return err
 		}
-		st.log.Info("certificate kinds registered", "kinds", len(msgs), "agency", "court")
+		st.say("%d certificate kinds registered (family_relation, resident_abstract, ...), issued by the court", len(msgs))
 	}
 	courtKey, _, _ := st.key("court")
 	ck := tx.PubKey(courtKey.Public().(ed25519.PublicKey))
@@ -307,7 +314,7 @@ func (st *citizenStory) facilities(ctx context.Context, ids ...string) error {
 		if _, err := st.submit(ctx, "culture", &m); err != nil {
 			return err
 		}
-		st.log.Info("facility registered", "facility", id, "kind", m.Kind, "requires", m.Claims)
+		st.say("facility %s registered (kind %s, requires %s, accepts printed tokens: %v)", id, m.Kind, strings.Join(m.Claims, ", "), m.AcceptsTokens)
 	}
 	return nil
 }
@@ -434,7 +441,7 @@ func (st *citizenStory) issueCard(ctx context.Context, w *wallet.Wallet, req wal
 	if err := w.SetIdentity(id.String()); err != nil {
 		return err
 	}
-	st.log.Info("citizen card issued", "identity", id, "copies", b.Count, "anchor", anchor)
+	st.say("citizen card issued: identity %s, %d single-use copies in anchor %d (wallet %s)", id, b.Count, anchor, w.Path())
 	return nil
 }
 
@@ -473,7 +480,7 @@ func (st *citizenStory) issueResidency(ctx context.Context, w *wallet.Wallet, re
 	if _, err := w.Import(d); err != nil {
 		return err
 	}
-	st.log.Info("residency credential issued", "copies", b.Count, "anchor", anchor, "claims", "resident_seoul, age_over_65, income_decile_le_5, employed")
+	st.say("residency credential issued by the welfare office: %d copies in anchor %d (resident_seoul, age_over_65, income_decile_le_5, employed)", b.Count, anchor)
 	return nil
 }
 
@@ -504,7 +511,7 @@ func (st *citizenStory) issueCertificate(ctx context.Context, w *wallet.Wallet, 
 	if _, err := w.Import(d); err != nil {
 		return err
 	}
-	st.log.Info("family relation certificate issued", "anchor", anchor)
+	st.say("family relation certificate issued by the court (certificates anchor %d)", anchor)
 	return nil
 }
 
@@ -560,7 +567,7 @@ func (st *citizenStory) visits(ctx context.Context, w *wallet.Wallet) error {
 			return fmt.Errorf("%s refused the demo citizen: %s: %s", facility, r.Reason, r.Detail)
 		}
 		rep.Pseudonyms[facility] = *r.Pseudonym
-		st.log.Info("citizen admitted", "facility", facility, "pseudonym", r.Pseudonym.String()[:16]+"…", "proved", r.Claims)
+		st.say("%s admitted the citizen as %s… (proved %s)", facility, r.Pseudonym.String()[:16], strings.Join(r.Claims, ", "))
 		return nil
 	}
 	for _, f := range []string{DemoLibrary, DemoPool} {
@@ -595,7 +602,7 @@ func (st *citizenStory) visits(ctx context.Context, w *wallet.Wallet) error {
 		return fmt.Errorf("the wallet answered %s's request for income_decile_le_5, outside its purpose", DemoLendingVerifier)
 	} else {
 		rep.RefusedByWallet = err.Error()
-		st.log.Info("wallet refused a claim outside the verifier's purpose", "verifier", DemoLendingVerifier, "err", err)
+		st.say("the wallet refused %s: %v", DemoLendingVerifier, err)
 	}
 	if n, err = nonce(); err != nil {
 		return err
@@ -609,7 +616,7 @@ func (st *citizenStory) visits(ctx context.Context, w *wallet.Wallet) error {
 	if rep.Presentation, err = verify.Presentation(ctx, verify.NewOnline(st.c, false), verify.NewNonceCache(), fair, p, time.Now()); err != nil {
 		return err
 	}
-	st.log.Info("verifier checked a presentation", "verifier", DemoLendingVerifier, "verdict", rep.Presentation.Verdict, "claims", "resident_seoul")
+	st.say("%s checked resident_seoul: %s", DemoLendingVerifier, strings.ToUpper(rep.Presentation.Verdict))
 
 	if n, err = nonce(); err != nil {
 		return err
@@ -622,7 +629,8 @@ func (st *citizenStory) visits(ctx context.Context, w *wallet.Wallet) error {
 	if rep.Certificate, err = verify.Certificate(ctx, verify.NewOnline(st.c, false), verify.NewNonceCache(), creq, cp, time.Now()); err != nil {
 		return err
 	}
-	st.log.Info("bank checked a family relation certificate", "verdict", rep.Certificate.Verdict, "disclosed", slices.Sorted(maps.Keys(rep.Certificate.Fields)))
+	st.say("%s checked the family relation certificate: %s, disclosed only %s", DemoBankVerifier, strings.ToUpper(rep.Certificate.Verdict),
+		strings.Join(slices.Sorted(maps.Keys(rep.Certificate.Fields)), ", "))
 
 	if err := st.revokeResidency(ctx); err != nil {
 		return err
@@ -637,11 +645,11 @@ func (st *citizenStory) finish(ctx context.Context, w *wallet.Wallet, rep *Story
 	if rep.RevokedEntry, err = st.enter(ctx, w, DemoPool); err != nil {
 		return err
 	}
-	st.log.Info("after the revocation", "facility", DemoPool, "admitted", rep.RevokedEntry.Admitted, "reason", rep.RevokedEntry.Reason)
+	st.say("%s after the revocation: admitted %v (%s)", DemoPool, rep.RevokedEntry.Admitted, rep.RevokedEntry.Reason)
 	if err := writeJSON(filepath.Join(st.dir, "story.json"), rep); err != nil {
 		return err
 	}
-	st.log.Info("citizen story done", "report", filepath.Join(st.dir, "story.json"))
+	st.say("story done: %s", filepath.Join(st.dir, "story.json"))
 	return nil
 }
 
@@ -690,7 +698,7 @@ func (st *citizenStory) revokeResidency(ctx context.Context) error {
 	if _, err := st.submit(ctx, "welfare", &tx.MsgCredentialSetStatus{List: list, Indices: idx, Value: true}); err != nil {
 		return err
 	}
-	st.log.Info("welfare office revoked the residency credential", "copies", len(idx), "list", list)
+	st.say("the welfare office revoked the residency credential (%d copies in %s)", len(idx), list)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package devnet
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -32,15 +33,16 @@ func TestCitizenStory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	level := slog.LevelWarn
-	if testing.Verbose() {
-		level = slog.LevelInfo // the story as a demo prints it
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var out bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := PlayCitizenStory(ctx, home, c, log); err != nil {
+	if err := PlayCitizenStory(ctx, home, c, &out, log); err != nil {
 		t.Fatal(err)
+	}
+	t.Logf("the story as the demo prints it:\n%s", out.String())
+	if n := strings.Count(out.String(), "citizen: "); n < 12 {
+		t.Errorf("the story printed %d lines, want one per step", n)
 	}
 	raw, err := os.ReadFile(filepath.Join(CitizenDir(home), "story.json"))
 	if err != nil {
@@ -91,7 +93,7 @@ func TestCitizenStory(t *testing.T) {
 	}
 
 	// A restarted story finds it done and sends nothing.
-	s := &System{cfg: Config{Home: home, Logger: log}}
+	s := &System{cfg: Config{Home: home, Out: &out, Logger: log}}
 	st, err := s.newCitizenStory(c)
 	if err != nil {
 		t.Fatal(err)
