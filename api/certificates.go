@@ -15,24 +15,6 @@ import (
 // revocation is read by the certificate's leaf; with prove=true its proof
 // proves it present or absent ("not revoked").
 
-// CertificatePage is one page of a certificates list in key order;
-// NextAfter (the same page as NextCursor) is the after of the next page.
-type CertificatePage[T any] struct {
-	Page[T]
-	NextAfter string `json:"next_after,omitempty"`
-}
-
-func certificatePage[T any](items []T, next string) CertificatePage[T] {
-	if items == nil {
-		items = []T{}
-	}
-	p := CertificatePage[T]{Page: Page[T]{Items: items}, NextAfter: next}
-	if next != "" {
-		p.NextCursor = encodeCursor(next)
-	}
-	return p
-}
-
 // RevocationStatus is a certificate's revocation state by its leaf:
 // Revocation is the chain's record when it is revoked.
 type RevocationStatus struct {
@@ -55,20 +37,6 @@ func validCertAnchorID(s string) error {
 	return err
 }
 
-// certPageRequest reads ?after= (or ?cursor=) checked by valid, and
-// ?limit=.
-func certPageRequest(r *http.Request, expected string, valid func(string) error) (tx.PageRequest, error) {
-	after, err := afterParam(r, expected, valid)
-	if err != nil {
-		return tx.PageRequest{}, err
-	}
-	limit, err := limitParam(r, tx.DefaultListLimit, tx.MaxListLimit)
-	if err != nil {
-		return tx.PageRequest{}, err
-	}
-	return tx.PageRequest{After: after, Limit: uint64(limit)}, nil
-}
-
 func (s *Server) certificateStats(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := s.nodeCtx(r)
 	defer cancel()
@@ -81,7 +49,7 @@ func (s *Server) certificateStats(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) certificateKinds(w http.ResponseWriter, r *http.Request) {
-	req, err := certPageRequest(r, certKindExpected, tx.ValidateCertificateKindID)
+	req, err := afterPageRequest(r, certKindExpected, tx.ValidateCertificateKindID)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -93,7 +61,7 @@ func (s *Server) certificateKinds(w http.ResponseWriter, r *http.Request) {
 		s.nodeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, certificatePage(p.Kinds, p.Next))
+	writeJSON(w, http.StatusOK, afterPage(p.Kinds, p.Next))
 }
 
 func (s *Server) certificateKind(w http.ResponseWriter, r *http.Request) {
@@ -137,7 +105,7 @@ func (s *Server) certificateAnchors(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	page, err := certPageRequest(r, certAnchorExpected, validCertAnchorID)
+	page, err := afterPageRequest(r, certAnchorExpected, validCertAnchorID)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -150,7 +118,7 @@ func (s *Server) certificateAnchors(w http.ResponseWriter, r *http.Request) {
 		s.nodeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, certificatePage(p.Anchors, p.Next))
+	writeJSON(w, http.StatusOK, afterPage(p.Anchors, p.Next))
 }
 
 func (s *Server) certificateAnchor(w http.ResponseWriter, r *http.Request) {

@@ -106,7 +106,7 @@ func TestCertificates(t *testing.T) {
 		}
 	})
 	t.Run("kinds", func(t *testing.T) {
-		var p CertificatePage[tx.CertificateKind]
+		var p AfterPage[tx.CertificateKind]
 		ts.getJSON(t, "/v1/certificates/kinds", &p)
 		if !slices.ContainsFunc(p.Items, func(k tx.CertificateKind) bool { return k.ID == certKind && k.Agency == w.agency }) {
 			t.Fatalf("got kinds %+v, want %s", p.Items, certKind)
@@ -142,7 +142,7 @@ func TestCertificates(t *testing.T) {
 		}
 	})
 	t.Run("anchors", func(t *testing.T) {
-		var p CertificatePage[tx.CertificateAnchor]
+		var p AfterPage[tx.CertificateAnchor]
 		ts.getJSON(t, "/v1/certificates/anchors?kind="+certKind, &p)
 		if len(p.Items) != 1 || p.Items[0].ID != w.anchor || p.NextCursor != "" {
 			t.Fatalf("got the kind's anchors %+v", p)

@@ -17,38 +17,6 @@ import (
 // issuance anchors, decoded into the chain's types (chain/tx). A status
 // bit is read from its chunk, so with prove=true the proof proves it.
 
-// CredentialPage is one page of a credentials list in key order;
-// NextAfter (the same page as NextCursor) is the after of the next page.
-type CredentialPage[T any] struct {
-	Page[T]
-	NextAfter string `json:"next_after,omitempty"`
-}
-
-func credentialPage[T any](items []T, next string) CredentialPage[T] {
-	if items == nil {
-		items = []T{}
-	}
-	p := CredentialPage[T]{Page: Page[T]{Items: items}, NextAfter: next}
-	if next != "" {
-		p.NextCursor = encodeCursor(next)
-	}
-	return p
-}
-
-// credentialPageRequest reads ?after= (or ?cursor=) checked by valid, and
-// ?limit=.
-func credentialPageRequest(r *http.Request, expected string, valid func(string) error) (tx.PageRequest, error) {
-	after, err := afterParam(r, expected, valid)
-	if err != nil {
-		return tx.PageRequest{}, err
-	}
-	limit, err := limitParam(r, tx.DefaultListLimit, tx.MaxListLimit)
-	if err != nil {
-		return tx.PageRequest{}, err
-	}
-	return tx.PageRequest{After: after, Limit: uint64(limit)}, nil
-}
-
 // validHexCursor accepts the opaque hex cursor of the accreditations and
 // lists pages.
 func validHexCursor(s string) error {
@@ -83,7 +51,7 @@ const (
 )
 
 func (s *Server) credentialSchemas(w http.ResponseWriter, r *http.Request) {
-	req, err := credentialPageRequest(r, schemaExpected, tx.ValidateSchemaID)
+	req, err := afterPageRequest(r, schemaExpected, tx.ValidateSchemaID)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -95,7 +63,7 @@ func (s *Server) credentialSchemas(w http.ResponseWriter, r *http.Request) {
 		s.nodeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, credentialPage(p.Schemas, p.Next))
+	writeJSON(w, http.StatusOK, afterPage(p.Schemas, p.Next))
 }
 
 func (s *Server) credentialSchema(w http.ResponseWriter, r *http.Request) {
@@ -115,7 +83,7 @@ func (s *Server) credentialAccreditations(w http.ResponseWriter, r *http.Request
 		s.badRequest(w, r, err)
 		return
 	}
-	page, err := credentialPageRequest(r, "the next_after of a previous page", validHexCursor)
+	page, err := afterPageRequest(r, "the next_after of a previous page", validHexCursor)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -127,7 +95,7 @@ func (s *Server) credentialAccreditations(w http.ResponseWriter, r *http.Request
 		s.nodeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, credentialPage(p.Accreditations, p.Next))
+	writeJSON(w, http.StatusOK, afterPage(p.Accreditations, p.Next))
 }
 
 func (s *Server) credentialAccreditation(w http.ResponseWriter, r *http.Request) {
@@ -147,7 +115,7 @@ func (s *Server) credentialAccreditation(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) credentialVerifiers(w http.ResponseWriter, r *http.Request) {
-	req, err := credentialPageRequest(r, verifierExpected, tx.ValidateVerifierID)
+	req, err := afterPageRequest(r, verifierExpected, tx.ValidateVerifierID)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -159,7 +127,7 @@ func (s *Server) credentialVerifiers(w http.ResponseWriter, r *http.Request) {
 		s.nodeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, credentialPage(p.Verifiers, p.Next))
+	writeJSON(w, http.StatusOK, afterPage(p.Verifiers, p.Next))
 }
 
 func (s *Server) credentialVerifier(w http.ResponseWriter, r *http.Request) {
@@ -179,7 +147,7 @@ func (s *Server) credentialLists(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	page, err := credentialPageRequest(r, "the next_after of a previous page", validHexCursor)
+	page, err := afterPageRequest(r, "the next_after of a previous page", validHexCursor)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -191,7 +159,7 @@ func (s *Server) credentialLists(w http.ResponseWriter, r *http.Request) {
 		s.nodeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, credentialPage(p.Lists, p.Next))
+	writeJSON(w, http.StatusOK, afterPage(p.Lists, p.Next))
 }
 
 // pathList reads a list id from the path's {owner} and {name}.
@@ -258,7 +226,7 @@ func (s *Server) credentialStatus(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) credentialAnchors(w http.ResponseWriter, r *http.Request) {
-	req, err := credentialPageRequest(r, "an anchor id (decimal)", validAnchorID)
+	req, err := afterPageRequest(r, "an anchor id (decimal)", validAnchorID)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -270,7 +238,7 @@ func (s *Server) credentialAnchors(w http.ResponseWriter, r *http.Request) {
 		s.nodeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, credentialPage(p.Anchors, p.Next))
+	writeJSON(w, http.StatusOK, afterPage(p.Anchors, p.Next))
 }
 
 func (s *Server) credentialAnchor(w http.ResponseWriter, r *http.Request) {

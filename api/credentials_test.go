@@ -106,7 +106,7 @@ func TestCredentials(t *testing.T) {
 		}
 	})
 	t.Run("schemas", func(t *testing.T) {
-		var p CredentialPage[tx.Schema]
+		var p AfterPage[tx.Schema]
 		ts.getJSON(t, "/v1/credentials/schemas", &p)
 		if !slices.ContainsFunc(p.Items, func(s tx.Schema) bool { return s.ID == credSchema }) {
 			t.Fatalf("got schemas %+v, want %s", p.Items, credSchema)
@@ -133,14 +133,14 @@ func TestCredentials(t *testing.T) {
 		if r.Result.Issuer != w.issuer || len(r.Result.Windows) != 1 || !r.Result.Windows[0].Until.IsZero() || r.Proof == nil || !r.Proof.Verified {
 			t.Fatalf("got %+v, proof %+v", r.Result, r.Proof)
 		}
-		var p CredentialPage[tx.Accreditation]
+		var p AfterPage[tx.Accreditation]
 		ts.getJSON(t, "/v1/credentials/accreditations?issuer="+w.issuer.String(), &p)
 		if len(p.Items) != 1 || p.Items[0].Schema != credSchema {
 			t.Fatalf("got the issuer's accreditations %+v", p.Items)
 		}
 	})
 	t.Run("verifiers", func(t *testing.T) {
-		var p CredentialPage[tx.Verifier]
+		var p AfterPage[tx.Verifier]
 		ts.getJSON(t, "/v1/credentials/verifiers", &p)
 		if !slices.ContainsFunc(p.Items, func(v tx.Verifier) bool { return v.ID == credVerifier && v.Status == tx.VerifierActive }) {
 			t.Fatalf("got verifiers %+v", p.Items)
@@ -154,7 +154,7 @@ func TestCredentials(t *testing.T) {
 		}
 	})
 	t.Run("lists", func(t *testing.T) {
-		var p CredentialPage[tx.StatusList]
+		var p AfterPage[tx.StatusList]
 		ts.getJSON(t, "/v1/credentials/lists?owner="+w.issuer.String(), &p)
 		if len(p.Items) != 1 || p.Items[0].ID != w.list {
 			t.Fatalf("got the issuer's lists %+v", p.Items)
@@ -199,7 +199,7 @@ func TestCredentials(t *testing.T) {
 		}
 	})
 	t.Run("anchors", func(t *testing.T) {
-		var p CredentialPage[tx.CredentialAnchor]
+		var p AfterPage[tx.CredentialAnchor]
 		ts.getJSON(t, "/v1/credentials/anchors", &p)
 		if !slices.ContainsFunc(p.Items, func(a tx.CredentialAnchor) bool { return a.ID == w.anchor && a.Issuer == w.issuer }) {
 			t.Fatalf("got anchors %+v, want %d", p.Items, w.anchor)

@@ -12,19 +12,6 @@ import (
 // citizen card's identities, the facilities with their bars and the
 // module's counts. Records are relayed as the chain stored them.
 
-// Page sizes of the facility list; the chain enforces the same bounds.
-const (
-	facilityListDefault = tx.DefaultListLimit
-	facilityListMax     = tx.MaxListLimit
-)
-
-// FacilityList is one page of facilities in id order; NextAfter (the same
-// page as NextCursor) is the after of the next page.
-type FacilityList struct {
-	Page[tx.Facility]
-	NextAfter string `json:"next_after,omitempty"`
-}
-
 // Barred is whether a pseudonym is barred from a facility: Bar is the
 // stored bar (which may have ended: compare Bar.Until with the time of
 // entry), absent when the pseudonym is not barred. With prove=true the
@@ -60,31 +47,19 @@ func (s *Server) identity(w http.ResponseWriter, r *http.Request) {
 
 // facilities lists the facilities in id order.
 func (s *Server) facilities(w http.ResponseWriter, r *http.Request) {
-	after, err := afterParam(r, facilityExpected, tx.ValidateFacilityID)
-	if err != nil {
-		s.badRequest(w, r, err)
-		return
-	}
-	limit, err := limitParam(r, facilityListDefault, facilityListMax)
+	req, err := afterPageRequest(r, facilityExpected, tx.ValidateFacilityID)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
 	}
 	ctx, cancel := s.nodeCtx(r)
 	defer cancel()
-	page, _, err := s.node.Facilities(ctx, tx.PageRequest{After: after, Limit: uint64(limit)}, 0)
+	page, _, err := s.node.Facilities(ctx, req, 0)
 	if err != nil {
 		s.nodeError(w, r, err)
 		return
 	}
-	out := FacilityList{Page: Page[tx.Facility]{Items: page.Facilities}, NextAfter: page.Next}
-	if out.Items == nil {
-		out.Items = []tx.Facility{}
-	}
-	if page.Next != "" {
-		out.NextCursor = encodeCursor(page.Next)
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, afterPage(page.Facilities, page.Next))
 }
 
 // facility is one facility: its kind, required claims, token acceptance

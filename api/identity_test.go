@@ -132,12 +132,12 @@ func TestIdentityRoutes(t *testing.T) {
 		}
 	})
 	t.Run("facilities", func(t *testing.T) {
-		var p FacilityList
+		var p AfterPage[tx.Facility]
 		ts.getJSON(t, "/v1/facilities?limit=1", &p)
 		if len(p.Items) != 1 || p.Items[0].ID != "api-library" || p.NextAfter != "api-library" || p.NextCursor == "" {
 			t.Fatalf("first page: %+v", p)
 		}
-		var p2 FacilityList
+		var p2 AfterPage[tx.Facility]
 		ts.getJSON(t, "/v1/facilities?limit=1&cursor="+p.NextCursor, &p2)
 		if len(p2.Items) != 1 || p2.Items[0].ID != "api-youth" || p2.Items[0].Kind != "youth_centre" {
 			t.Fatalf("second page: %+v", p2)

@@ -63,8 +63,8 @@ type OdometerPage struct {
 
 // AfterPage is one page of a list in key order; NextAfter (the same page
 // as NextCursor) is the after of the next page.
-type AfterPage struct {
-	Page[json.RawMessage]
+type AfterPage[T any] struct {
+	Page[T]
 	NextAfter string `json:"next_after,omitempty"`
 }
 
@@ -102,11 +102,25 @@ func afterParam(r *http.Request, expected string, valid func(string) error) (str
 	return after, nil
 }
 
-func afterPage(items []json.RawMessage, next string) AfterPage {
-	if items == nil {
-		items = []json.RawMessage{}
+// afterPageRequest reads a key-ordered list's ?after= (or ?cursor=),
+// checked by valid, and ?limit= (default and maximum the chain's).
+func afterPageRequest(r *http.Request, expected string, valid func(string) error) (tx.PageRequest, error) {
+	after, err := afterParam(r, expected, valid)
+	if err != nil {
+		return tx.PageRequest{}, err
 	}
-	p := AfterPage{Page: Page[json.RawMessage]{Items: items}, NextAfter: next}
+	limit, err := limitParam(r, tx.DefaultListLimit, tx.MaxListLimit)
+	if err != nil {
+		return tx.PageRequest{}, err
+	}
+	return tx.PageRequest{After: after, Limit: uint64(limit)}, nil
+}
+
+func afterPage[T any](items []T, next string) AfterPage[T] {
+	if items == nil {
+		items = []T{}
+	}
+	p := AfterPage[T]{Page: Page[T]{Items: items}, NextAfter: next}
 	if next != "" {
 		p.NextCursor = encodeCursor(next)
 	}

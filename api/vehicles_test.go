@@ -249,7 +249,7 @@ func TestVehicles(t *testing.T) {
 		var seen []string
 		path := "/v1/vehicles?owner=" + alice + "&limit=1"
 		for range 3 {
-			var p AfterPage
+			var p AfterPage[json.RawMessage]
 			ts.getJSON(t, path, &p)
 			for _, it := range p.Items {
 				var s summaryView
@@ -271,7 +271,7 @@ func TestVehicles(t *testing.T) {
 		if strings.Join(seen, ",") != strings.Join(want, ",") {
 			t.Fatalf("got alice's vehicles %v page by page, want %v", seen, want)
 		}
-		var p AfterPage
+		var p AfterPage[json.RawMessage]
 		ts.getJSON(t, "/v1/vehicles?owner="+alice+"&after="+want[0], &p)
 		if len(p.Items) != 1 || !strings.Contains(string(p.Items[0]), want[1]) {
 			t.Fatalf("after=%s: got %s, want only %s", want[0], p.Items, want[1])
