@@ -250,27 +250,15 @@ status 1).`,
 }
 
 func (g *globals) checkEntry(ctx context.Context, vf *verifyFlags, ch wallet.Challenge, resp *wallet.EntryResponse) error {
-	src, err := g.readSource(vf)
+	var res *verify.EntryResult
+	src, err := g.runCheck(ctx, vf, ch.Facility+"-"+ch.Reader, func(ctx context.Context, src verify.Source, nonces *verify.NonceCache) (err error) {
+		if res, err = verify.Entry(ctx, src, nonces, ch, resp, time.Now()); err != nil {
+			return fmt.Errorf("entry at %s/%s: %w", ch.Facility, ch.Reader, err)
+		}
+		return nil
+	})
 	if err != nil {
-		return usageError(err)
-	}
-	defer src.close()
-	path, err := g.nonceFile(vf, ch.Facility+"-"+ch.Reader)
-	if err != nil {
-		return usageError(err)
-	}
-	nonces, err := verify.LoadNonceCache(path)
-	if err != nil {
-		return usageError(err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, vf.timeout)
-	defer cancel()
-	res, err := verify.Entry(ctx, src, nonces, ch, resp, time.Now())
-	if err != nil {
-		return usageError(fmt.Errorf("entry at %s/%s: %w", ch.Facility, ch.Reader, err))
-	}
-	if err := nonces.Save(path); err != nil {
-		return usageError(err)
+		return err
 	}
 	if g.output == "json" {
 		if err := g.printJSON(map[string]any{"result": res, "read": src.describe(res.Head)}); err != nil {
@@ -373,27 +361,15 @@ func newVerifyPresentationCmd(g *globals, vf *verifyFlags) *cobra.Command {
 			if err := readVerifyJSON("PRESENTATION_FILE", args[0], &p); err != nil {
 				return usageError(err)
 			}
-			src, err := g.readSource(vf)
+			var res *verify.PresentationResult
+			src, err := g.runCheck(cmd.Context(), vf, req.Verifier, func(ctx context.Context, src verify.Source, nonces *verify.NonceCache) (err error) {
+				if res, err = verify.Presentation(ctx, src, nonces, req, &p, time.Now()); err != nil {
+					return fmt.Errorf("presentation to %s: %w", req.Verifier, err)
+				}
+				return nil
+			})
 			if err != nil {
-				return usageError(err)
-			}
-			defer src.close()
-			path, err := g.nonceFile(vf, req.Verifier)
-			if err != nil {
-				return usageError(err)
-			}
-			nonces, err := verify.LoadNonceCache(path)
-			if err != nil {
-				return usageError(err)
-			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), vf.timeout)
-			defer cancel()
-			res, err := verify.Presentation(ctx, src, nonces, req, &p, time.Now())
-			if err != nil {
-				return usageError(fmt.Errorf("presentation to %s: %w", req.Verifier, err))
-			}
-			if err := nonces.Save(path); err != nil {
-				return usageError(err)
+				return err
 			}
 			return g.printVerdict(src, res.Head, res.Verdict, res.Reason, res.Detail, "claims", res.Claims, res)
 		},
@@ -418,27 +394,15 @@ func newVerifyCertificateCmd(g *globals, vf *verifyFlags) *cobra.Command {
 			if err := readVerifyJSON("PRESENTATION_FILE", args[0], &p); err != nil {
 				return usageError(err)
 			}
-			src, err := g.readSource(vf)
+			var res *verify.CertificateResult
+			src, err := g.runCheck(cmd.Context(), vf, req.Verifier, func(ctx context.Context, src verify.Source, nonces *verify.NonceCache) (err error) {
+				if res, err = verify.Certificate(ctx, src, nonces, req, &p, time.Now()); err != nil {
+					return fmt.Errorf("certificate for %s: %w", req.Verifier, err)
+				}
+				return nil
+			})
 			if err != nil {
-				return usageError(err)
-			}
-			defer src.close()
-			path, err := g.nonceFile(vf, req.Verifier)
-			if err != nil {
-				return usageError(err)
-			}
-			nonces, err := verify.LoadNonceCache(path)
-			if err != nil {
-				return usageError(err)
-			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), vf.timeout)
-			defer cancel()
-			res, err := verify.Certificate(ctx, src, nonces, req, &p, time.Now())
-			if err != nil {
-				return usageError(fmt.Errorf("certificate for %s: %w", req.Verifier, err))
-			}
-			if err := nonces.Save(path); err != nil {
-				return usageError(err)
+				return err
 			}
 			return g.printVerdict(src, res.Head, res.Verdict, res.Reason, res.Detail, "fields", res.Fields, res)
 		},
@@ -446,6 +410,36 @@ func newVerifyCertificateCmd(g *globals, vf *verifyFlags) *cobra.Command {
 	c.Flags().StringVar(&request, "request", "", "the request this verifier made (verify request --kind --out)")
 	_ = c.MarkFlagRequired("request")
 	return c
+}
+
+// runCheck runs one check by reader (a facility's reader, or a verifier)
+// against the node or the snapshot, with the nonces that reader accepted
+// before (HOME/verify/ or --nonces), and saves them once the check has
+// concluded. It returns the source the check read, to describe it. Its
+// errors are failures to check (exit status 2), not refusals.
+func (g *globals) runCheck(ctx context.Context, vf *verifyFlags, reader string, check func(context.Context, verify.Source, *verify.NonceCache) error) (*source, error) {
+	src, err := g.readSource(vf)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	defer src.close()
+	path, err := g.nonceFile(vf, reader)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	nonces, err := verify.LoadNonceCache(path)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, vf.timeout)
+	defer cancel()
+	if err := check(ctx, src, nonces); err != nil {
+		return nil, usageError(err)
+	}
+	if err := nonces.Save(path); err != nil {
+		return nil, usageError(err)
+	}
+	return src, nil
 }
 
 // printVerdict prints a presentation's or certificate's verdict; anything
