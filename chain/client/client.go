@@ -11,6 +11,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
+	"strconv"
 
 	"fmt"
 	"strings"
@@ -111,6 +112,18 @@ func (r *TxResult) Attr(typ, key string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// ID is the decimal "id" attribute of the transaction's first event of
+// type typ: the id the chain gave what the transaction created (an anchor,
+// a transfer proposal).
+func (r *TxResult) ID(typ string) (uint64, error) {
+	v, ok := r.Attr(typ, "id")
+	id, err := strconv.ParseUint(v, 10, 64)
+	if !ok || err != nil {
+		return 0, fmt.Errorf("transaction %s committed at height %d, but its events carry no %s id", r.Hash, r.Height, typ)
+	}
+	return id, nil
 }
 
 // Account is an account's state: its address, public key and next

@@ -129,7 +129,7 @@ func newTxCertificateCmds(g *globals, f *txFlags) []*cobra.Command {
 			if err := m.ValidateBasic(); err != nil {
 				return err
 			}
-			return g.submitCertificateIssue(cmd.Context(), f, m)
+			return g.submitForID(cmd.Context(), f, m, "certificates.issued", "anchor id", "query certificates anchors --kind "+m.Kind)
 		},
 	}
 	isf := issue.Flags()
@@ -177,25 +177,6 @@ func newTxCertificateCmds(g *globals, f *txFlags) []*cobra.Command {
 	cmd := &cobra.Command{Use: "certificates", Short: "Civil certificates: kinds, agencies' keys and status, issuance anchors, revocations"}
 	cmd.AddCommand(registerKind, addKey, retireKey, revokeKey, setStatus, issue, revoke)
 	return []*cobra.Command{cmd}
-}
-
-// submitCertificateIssue is submit for an issue: it also prints the
-// anchor's id, read from the block's certificates.issued event.
-func (g *globals) submitCertificateIssue(ctx context.Context, f *txFlags, m *tx.MsgCertificateIssue) error {
-	res, err := g.broadcast(ctx, f, m)
-	if err != nil {
-		return err
-	}
-	v, ok := res.Attr("certificates.issued", "id")
-	id, perr := strconv.ParseUint(v, 10, 64)
-	if !ok || perr != nil {
-		return fmt.Errorf("transaction %s committed at height %d, but its events carry no anchor id (query certificates anchors --kind %s)", res.Hash, res.Height, m.Kind)
-	}
-	if g.output == "json" {
-		return g.printJSON(map[string]any{"hash": res.Hash, "height": res.Height, "code": 0, "anchor_id": id})
-	}
-	fmt.Fprintf(g.out, "committed at height %d\ntx hash %s\nanchor id %d\n", res.Height, res.Hash, id)
-	return nil
 }
 
 // splitCertificateList splits a comma-separated flag, dropping empty parts.

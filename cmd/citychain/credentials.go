@@ -161,32 +161,13 @@ func newTxCredentialCmds(g *globals, f *txFlags) []*cobra.Command {
 			if err := m.ValidateBasic(); err != nil {
 				return err
 			}
-			return g.submitCredentialAnchor(cmd.Context(), f, m)
+			return g.submitForID(cmd.Context(), f, m, "credentials.anchored", "anchor id", "query credentials anchors")
 		},
 	}
 
 	cmd := &cobra.Command{Use: "credentials", Short: "Eligibility credentials: schemas, accreditations, verifiers, status lists and issuance anchors"}
 	cmd.AddCommand(registerSchema, accredit, withdraw, registerVerifier, deregister, createList, setStatus, anchor)
 	return []*cobra.Command{cmd}
-}
-
-// submitCredentialAnchor is submit for an anchor: it also prints the anchor's id,
-// read from the block's credentials.anchored event.
-func (g *globals) submitCredentialAnchor(ctx context.Context, f *txFlags, m *tx.MsgCredentialAnchor) error {
-	res, err := g.broadcast(ctx, f, m)
-	if err != nil {
-		return err
-	}
-	v, ok := res.Attr("credentials.anchored", "id")
-	id, perr := strconv.ParseUint(v, 10, 64)
-	if !ok || perr != nil {
-		return fmt.Errorf("transaction %s committed at height %d, but its events carry no anchor id (query credentials anchors)", res.Hash, res.Height)
-	}
-	if g.output == "json" {
-		return g.printJSON(map[string]any{"hash": res.Hash, "height": res.Height, "code": 0, "anchor_id": id})
-	}
-	fmt.Fprintf(g.out, "committed at height %d\ntx hash %s\nanchor id %d\n", res.Height, res.Hash, id)
-	return nil
 }
 
 // splitCredentialList splits a comma-separated flag, dropping empty parts.

@@ -318,16 +318,6 @@ func (g *globals) writeDeliveries(f *issueFlags, b *wallet.Batch, anchor uint64,
 	return files, tokens, nil
 }
 
-// anchorID is the id attribute of the transaction's event typ.
-func anchorID(res *client.TxResult, typ string) (uint64, error) {
-	v, ok := res.Attr(typ, "id")
-	id, err := strconv.ParseUint(v, 10, 64)
-	if !ok || err != nil {
-		return 0, fmt.Errorf("transaction %s committed at height %d, but its events carry no %s id", res.Hash, res.Height, typ)
-	}
-	return id, nil
-}
-
 // printIssued reports an anchored batch.
 func (g *globals) printIssued(what string, res *client.TxResult, anchor uint64, b *wallet.Batch, files []string, extra map[string]any) error {
 	if g.output == "json" {
@@ -433,7 +423,7 @@ written as a one-line text file next to the delivery for the office to print.`,
 			if err != nil {
 				return err
 			}
-			id, err := anchorID(res, "credentials.anchored")
+			id, err := res.ID("credentials.anchored")
 			if err != nil {
 				return err
 			}
@@ -498,7 +488,7 @@ func newIssueCredentialCmd(g *globals, tf *txFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			id, err := anchorID(res, "credentials.anchored")
+			id, err := res.ID("credentials.anchored")
 			if err != nil {
 				return err
 			}
@@ -556,7 +546,7 @@ func newIssueCertificatesCmd(g *globals, tf *txFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			id, err := anchorID(res, "certificates.issued")
+			id, err := res.ID("certificates.issued")
 			if err != nil {
 				return err
 			}

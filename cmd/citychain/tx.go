@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +21,26 @@ type txFlags struct {
 
 // submit signs msgs with the --from key, broadcasts them and waits for the
 // block, printing the height and hash or the rejection's code and message.
+// submitForID is submit for a message that creates something the chain
+// numbers: it also prints the id its event typ carries, as label ("anchor
+// id", "transfer id"; in JSON the label with an underscore). hint says
+// where to look when the events carry none.
+func (g *globals) submitForID(ctx context.Context, f *txFlags, m tx.Msg, typ, label, hint string) error {
+	res, err := g.broadcast(ctx, f, m)
+	if err != nil {
+		return err
+	}
+	id, err := res.ID(typ)
+	if err != nil {
+		return fmt.Errorf("%w (%s)", err, hint)
+	}
+	if g.output == "json" {
+		return g.printJSON(map[string]any{"hash": res.Hash, "height": res.Height, "code": 0, strings.ReplaceAll(label, " ", "_"): id})
+	}
+	fmt.Fprintf(g.out, "committed at height %d\ntx hash %s\n%s %d\n", res.Height, res.Hash, label, id)
+	return nil
+}
+
 func (g *globals) submit(ctx context.Context, f *txFlags, msgs ...tx.Msg) error {
 	res, err := g.broadcast(ctx, f, msgs...)
 	if err != nil {

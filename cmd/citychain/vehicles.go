@@ -217,7 +217,7 @@ func newTxVehiclesCmd(g *globals, f *txFlags) *cobra.Command {
 			if err := m.ValidateBasic(); err != nil {
 				return err
 			}
-			return g.submitProposal(cmd.Context(), f, m)
+			return g.submitForID(cmd.Context(), f, m, "vehicles.transfer_proposed", "transfer id", "query vehicles list or vehicle "+m.VIN)
 		},
 	}
 	transferID := func(s string) (uint64, error) {
@@ -276,25 +276,6 @@ func newTxVehiclesCmd(g *globals, f *txFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "vehicles", Short: "Vehicle register, EV subsidies, battery, inspection and accident records, recycling and title transfers"}
 	cmd.AddCommand(register, bind, programme, approve, battery, inspection, accident, recycle, propose, accept, review, cancel)
 	return cmd
-}
-
-// submitProposal is submit for a transfer proposal: it also prints the new
-// transfer's id, read from the block's vehicles.transfer_proposed event.
-func (g *globals) submitProposal(ctx context.Context, f *txFlags, m *tx.MsgVehicleProposeTransfer) error {
-	res, err := g.broadcast(ctx, f, m)
-	if err != nil {
-		return err
-	}
-	v, ok := res.Attr("vehicles.transfer_proposed", "id")
-	id, perr := strconv.ParseUint(v, 10, 64)
-	if !ok || perr != nil {
-		return fmt.Errorf("transaction %s committed at height %d, but its events carry no transfer id (query vehicles list or vehicle %s)", res.Hash, res.Height, m.VIN)
-	}
-	if g.output == "json" {
-		return g.printJSON(map[string]any{"hash": res.Hash, "height": res.Height, "code": 0, "transfer_id": id})
-	}
-	fmt.Fprintf(g.out, "committed at height %d\ntx hash %s\ntransfer id %d\n", res.Height, res.Hash, id)
-	return nil
 }
 
 // parseSOH reads a battery state of health: whole basis points ("9150") or

@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -379,15 +378,6 @@ func (st *citizenStory) issue(ctx context.Context, w *wallet.Wallet) error {
 	return nil
 }
 
-func anchorOf(res *client.TxResult, typ string) (uint64, error) {
-	v, ok := res.Attr(typ, "id")
-	id, err := strconv.ParseUint(v, 10, 64)
-	if !ok || err != nil {
-		return 0, fmt.Errorf("transaction %s: no %s id in its events", res.Hash, typ)
-	}
-	return id, nil
-}
-
 func (st *citizenStory) allocator(list string) (*wallet.Allocator, error) {
 	return wallet.OpenAllocator(filepath.Join(st.dir, "alloc-"+list+".bin"), tx.MinStatusListSize)
 }
@@ -427,7 +417,7 @@ func (st *citizenStory) issueCard(ctx context.Context, w *wallet.Wallet, req wal
 	if err != nil {
 		return err
 	}
-	anchor, err := anchorOf(res, "credentials.anchored")
+	anchor, err := res.ID("credentials.anchored")
 	if err != nil {
 		return err
 	}
@@ -466,7 +456,7 @@ func (st *citizenStory) issueResidency(ctx context.Context, w *wallet.Wallet, re
 	if err != nil {
 		return err
 	}
-	anchor, err := anchorOf(res, "credentials.anchored")
+	anchor, err := res.ID("credentials.anchored")
 	if err != nil {
 		return err
 	}
@@ -500,7 +490,7 @@ func (st *citizenStory) issueCertificate(ctx context.Context, w *wallet.Wallet, 
 	if err != nil {
 		return err
 	}
-	anchor, err := anchorOf(res, "certificates.issued")
+	anchor, err := res.ID("certificates.issued")
 	if err != nil {
 		return err
 	}
