@@ -378,6 +378,27 @@ func (st *citizenStory) issue(ctx context.Context, w *wallet.Wallet) error {
 	return nil
 }
 
+// deliver has issuer send the batch's anchor (with msgs), reads the
+// anchor's id from its event, and imports the batch into the wallet.
+func (st *citizenStory) deliver(ctx context.Context, w *wallet.Wallet, issuer string, b *wallet.Batch, event string, msgs ...tx.Msg) (*wallet.Delivery, error) {
+	res, err := st.submit(ctx, issuer, msgs...)
+	if err != nil {
+		return nil, err
+	}
+	anchor, err := res.ID(event)
+	if err != nil {
+		return nil, err
+	}
+	d, err := b.Delivery(anchor, nil)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Import(d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
 func (st *citizenStory) allocator(list string) (*wallet.Allocator, error) {
 	return wallet.OpenAllocator(filepath.Join(st.dir, "alloc-"+list+".bin"), tx.MinStatusListSize)
 }
@@ -413,25 +434,14 @@ func (st *citizenStory) issueCard(ctx context.Context, w *wallet.Wallet, req wal
 		}
 		msgs = append(msgs, &tx.MsgIdentityAddCardCopies{ID: id, Commitments: b.Commitments})
 	}
-	res, err := st.submit(ctx, "office", msgs...)
+	d, err := st.deliver(ctx, w, "office", b, "credentials.anchored", msgs...)
 	if err != nil {
-		return err
-	}
-	anchor, err := res.ID("credentials.anchored")
-	if err != nil {
-		return err
-	}
-	d, err := b.Delivery(anchor, nil)
-	if err != nil {
-		return err
-	}
-	if _, err := w.Import(d); err != nil {
 		return err
 	}
 	if err := w.SetIdentity(id.String()); err != nil {
 		return err
 	}
-	st.say("citizen card issued: identity %s, %d single-use copies in anchor %d (wallet %s)", id, b.Count, anchor, w.Path())
+	st.say("citizen card issued: identity %s, %d single-use copies in anchor %d (wallet %s)", id, b.Count, d.Anchor, w.Path())
 	return nil
 }
 
@@ -452,25 +462,14 @@ func (st *citizenStory) issueResidency(ctx context.Context, w *wallet.Wallet, re
 	if err != nil {
 		return err
 	}
-	res, err := st.submit(ctx, "welfare", &tx.MsgCredentialAnchor{Schema: "residency", Root: b.Root, Count: b.Count})
-	if err != nil {
-		return err
-	}
-	anchor, err := res.ID("credentials.anchored")
-	if err != nil {
-		return err
-	}
-	d, err := b.Delivery(anchor, nil)
+	d, err := st.deliver(ctx, w, "welfare", b, "credentials.anchored", &tx.MsgCredentialAnchor{Schema: "residency", Root: b.Root, Count: b.Count})
 	if err != nil {
 		return err
 	}
 	if err := writeJSON(filepath.Join(st.dir, "residency-delivery.json"), d); err != nil {
 		return err
 	}
-	if _, err := w.Import(d); err != nil {
-		return err
-	}
-	st.say("residency credential issued by the welfare office: %d copies in anchor %d (resident_seoul, age_over_65, income_decile_le_5, employed)", b.Count, anchor)
+	st.say("residency credential issued by the welfare office: %d copies in anchor %d (resident_seoul, age_over_65, income_decile_le_5, employed)", b.Count, d.Anchor)
 	return nil
 }
 
@@ -486,22 +485,12 @@ func (st *citizenStory) issueCertificate(ctx context.Context, w *wallet.Wallet, 
 	if err != nil {
 		return err
 	}
-	res, err := st.submit(ctx, "court", &tx.MsgCertificateIssue{Kind: "family_relation", Key: tx.PubKey(key.Public().(ed25519.PublicKey)), Root: b.Root, Count: b.Count})
+	d, err := st.deliver(ctx, w, "court", b, "certificates.issued",
+		&tx.MsgCertificateIssue{Kind: "family_relation", Key: tx.PubKey(key.Public().(ed25519.PublicKey)), Root: b.Root, Count: b.Count})
 	if err != nil {
 		return err
 	}
-	anchor, err := res.ID("certificates.issued")
-	if err != nil {
-		return err
-	}
-	d, err := b.Delivery(anchor, nil)
-	if err != nil {
-		return err
-	}
-	if _, err := w.Import(d); err != nil {
-		return err
-	}
-	st.say("family relation certificate issued by the court (certificates anchor %d)", anchor)
+	st.say("family relation certificate issued by the court (certificates anchor %d)", d.Anchor)
 	return nil
 }
 
