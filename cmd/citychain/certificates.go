@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -43,7 +42,7 @@ func newTxCertificateCmds(g *globals, f *txFlags) []*cobra.Command {
 			if m.Agency, err = g.resolve("--agency", kindAgency); err != nil {
 				return err
 			}
-			m.Fields = splitCertificateList(kindFields)
+			m.Fields = splitList(kindFields)
 			return send(cmd, &m)
 		},
 	}
@@ -160,7 +159,7 @@ func newTxCertificateCmds(g *globals, f *txFlags) []*cobra.Command {
 				return fmt.Errorf("LEAF: %w", err)
 			}
 			path := []tx.Hash32{}
-			for i, s := range splitCertificateList(revokePath) {
+			for i, s := range splitList(revokePath) {
 				h, err := tx.ParseHash32(s)
 				if err != nil {
 					return fmt.Errorf("--path[%d]: %w", i, err)
@@ -177,17 +176,6 @@ func newTxCertificateCmds(g *globals, f *txFlags) []*cobra.Command {
 	cmd := &cobra.Command{Use: "certificates", Short: "Civil certificates: kinds, agencies' keys and status, issuance anchors, revocations"}
 	cmd.AddCommand(registerKind, addKey, retireKey, revokeKey, setStatus, issue, revoke)
 	return []*cobra.Command{cmd}
-}
-
-// splitCertificateList splits a comma-separated flag, dropping empty parts.
-func splitCertificateList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // newQueryCertificateCmds is the "query certificates" subtree.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -35,7 +34,7 @@ func newTxCredentialCmds(g *globals, f *txFlags) []*cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m := schema
-			m.ID, m.Claims = args[0], splitCredentialList(schemaClaims)
+			m.ID, m.Claims = args[0], splitList(schemaClaims)
 			return send(cmd, &m)
 		},
 	}
@@ -89,7 +88,7 @@ func newTxCredentialCmds(g *globals, f *txFlags) []*cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m := ver
-			m.ID, m.Claims = args[0], splitCredentialList(verClaims)
+			m.ID, m.Claims = args[0], splitList(verClaims)
 			var err error
 			if m.Key, err = tx.ParsePubKey(verKey); err != nil {
 				return fmt.Errorf("--key: %w", err)
@@ -132,7 +131,7 @@ func newTxCredentialCmds(g *globals, f *txFlags) []*cobra.Command {
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var idx []uint32
-			for _, s := range splitCredentialList(args[1]) {
+			for _, s := range splitList(args[1]) {
 				n, err := strconv.ParseUint(s, 10, 32)
 				if err != nil {
 					return fmt.Errorf("IDX %q: want a list index (decimal)", s)
@@ -168,17 +167,6 @@ func newTxCredentialCmds(g *globals, f *txFlags) []*cobra.Command {
 	cmd := &cobra.Command{Use: "credentials", Short: "Eligibility credentials: schemas, accreditations, verifiers, status lists and issuance anchors"}
 	cmd.AddCommand(registerSchema, accredit, withdraw, registerVerifier, deregister, createList, setStatus, anchor)
 	return []*cobra.Command{cmd}
-}
-
-// splitCredentialList splits a comma-separated flag, dropping empty parts.
-func splitCredentialList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // parseCredentialTime reads a time flag.

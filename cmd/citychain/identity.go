@@ -222,7 +222,7 @@ func newTxIdentityCmds(g *globals, f *txFlags) []*cobra.Command {
 			Use: use, Short: short, Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				m := m
-				m.ID, m.Claims = args[0], splitIdentityList(claims)
+				m.ID, m.Claims = args[0], splitList(claims)
 				if update {
 					u := tx.MsgIdentityUpdateFacility(m)
 					return send(cmd, &u)
@@ -337,17 +337,6 @@ func readIdentityJSON(field, path string, v any) error {
 		return fmt.Errorf("%s %s: %w", field, path, err)
 	}
 	return nil
-}
-
-// splitIdentityList splits a comma-separated flag value; "" is an empty list.
-func splitIdentityList(s string) []string {
-	out := []string{}
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // newQueryIdentityCmds is the "query identity" subtree.

@@ -21,6 +21,18 @@ type txFlags struct {
 
 // submit signs msgs with the --from key, broadcasts them and waits for the
 // block, printing the height and hash or the rejection's code and message.
+// splitList splits a comma-separated flag value, trimming spaces and
+// dropping empty parts; "" is an empty (not nil) list.
+func splitList(s string) []string {
+	out := []string{}
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // submitForID is submit for a message that creates something the chain
 // numbers: it also prints the id its event typ carries, as label ("anchor
 // id", "transfer id"; in JSON the label with an underscore). hint says

@@ -306,7 +306,7 @@ func newVerifyRequestCmd(g *globals) *cobra.Command {
 				if claims != "" {
 					return errors.New("--claims and --kind: a certificate request asks for --fields of a --kind")
 				}
-				r := wallet.CertificateRequest{Verifier: verifierID, Nonce: nonce, Kind: kind, Fields: splitVerifyList(fields)}
+				r := wallet.CertificateRequest{Verifier: verifierID, Nonce: nonce, Kind: kind, Fields: splitList(fields)}
 				if err := r.Validate(); err != nil {
 					return fmt.Errorf("certificate request: %w", err)
 				}
@@ -326,7 +326,7 @@ func newVerifyRequestCmd(g *globals) *cobra.Command {
 			if err := tx.ValidateVerifierID(verifierID); err != nil {
 				return fmt.Errorf("--verifier: %w", err)
 			}
-			r := wallet.VerifierRequest{Verifier: verifierID, Nonce: nonce, Claims: splitVerifyList(claims)}
+			r := wallet.VerifierRequest{Verifier: verifierID, Nonce: nonce, Claims: splitList(claims)}
 			if len(r.Claims) == 0 {
 				return errors.New("--claims: name the claims to ask for, e.g. resident_seoul")
 			}
@@ -522,15 +522,4 @@ Certificates are checked online only.`,
 	c.Flags().StringVar(&out, "out", "", "the snapshot file to write")
 	_ = c.MarkFlagRequired("out")
 	return c
-}
-
-// splitVerifyList splits a comma-separated flag value; "" is an empty list.
-func splitVerifyList(s string) []string {
-	out := []string{}
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

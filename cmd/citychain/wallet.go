@@ -296,7 +296,7 @@ func newWalletRequestCmd(g *globals, wf *walletFlags) *cobra.Command {
 				r.HolderRequest, err = w.RequestTokens()
 			} else if slots != "" {
 				var ns []uint32
-				for _, s := range splitVerifyList(slots) {
+				for _, s := range splitList(slots) {
 					n, err := strconv.ParseUint(s, 10, 32)
 					if err != nil {
 						return fmt.Errorf("--slots %q: want slot numbers, e.g. 0,3", s)
