@@ -7,6 +7,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/citychain/citychain/edge/atomicfile"
 )
 
 // ResponseWindow is how far a key-binding JWT's iat may be from the
@@ -108,7 +110,7 @@ func LoadNonceCache(path string) (*NonceCache, error) {
 	return c, nil
 }
 
-// Save writes the cache to path (mode 0600, through a temporary file).
+// Save writes the cache to path (mode 0600, atomically).
 func (c *NonceCache) Save(path string) error {
 	c.mu.Lock()
 	b, err := json.Marshal(c.seen)
@@ -116,11 +118,7 @@ func (c *NonceCache) Save(path string) error {
 	if err != nil {
 		return fmt.Errorf("nonce cache: %w", err)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("nonce cache: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := atomicfile.Write(path, b, 0o600); err != nil {
 		return fmt.Errorf("nonce cache: %w", err)
 	}
 	return nil

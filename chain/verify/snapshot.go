@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/tx"
+	"github.com/citychain/citychain/edge/atomicfile"
 )
 
 // SnapshotFormat is the format tag of a snapshot file.
@@ -100,17 +101,13 @@ func LoadSnapshot(path string, maxAge time.Duration) (*Snapshot, error) {
 	return &s, nil
 }
 
-// Save writes the snapshot to path (mode 0644, through a temporary file).
+// Save writes the snapshot to path (mode 0644, atomically).
 func (s *Snapshot) Save(path string) error {
 	b, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return fmt.Errorf("snapshot: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := atomicfile.Write(path, b, 0o644); err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/citychain/citychain/chain/tx"
+	"github.com/citychain/citychain/edge/atomicfile"
 )
 
 // Allocator hands out an issuer's status list indices: a bitmap file (one
@@ -38,7 +39,7 @@ func OpenAllocator(path string, size uint32) (*Allocator, error) {
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		a.bits = make([]byte, size/8)
-		if err := writeAtomic(path, a.bits); err != nil {
+		if err := atomicfile.Write(path, a.bits, 0o600); err != nil {
 			return nil, err
 		}
 		return a, nil
@@ -90,7 +91,7 @@ func (a *Allocator) Allocate(n int) ([]uint32, error) {
 		a.set(idx)
 		out = append(out, idx)
 	}
-	if err := writeAtomic(a.path, a.bits); err != nil {
+	if err := atomicfile.Write(a.path, a.bits, 0o600); err != nil {
 		a.bits = old
 		return nil, err
 	}

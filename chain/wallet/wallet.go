@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/citychain/citychain/chain/sdjwt"
 	"github.com/citychain/citychain/chain/tx"
+	"github.com/citychain/citychain/edge/atomicfile"
 )
 
 // Wallet file parameters.
@@ -246,45 +246,7 @@ func (w *Wallet) Save() error {
 	if err != nil {
 		return fmt.Errorf("wallet: %w", err)
 	}
-	return writeAtomic(w.path, append(out, '\n'))
-}
-
-// writeAtomic replaces path with data: a temporary file in the same
-// folder (mode 0600), synced, renamed over path, the folder synced.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	name := tmp.Name()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(name)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		return fail(err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
+	return atomicfile.Write(w.path, append(out, '\n'), 0o600)
 }
 
 // ChangePIN re-encrypts the wallet under a new PIN (new salt) and saves.

@@ -24,6 +24,7 @@ import (
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/chain/verify"
 	"github.com/citychain/citychain/chain/wallet"
+	"github.com/citychain/citychain/edge/atomicfile"
 )
 
 // The devnet's citizen story (docs/citizen-services.md): the accreditor
@@ -686,9 +687,5 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.Write(path, append(b, '\n'), 0o600)
 }

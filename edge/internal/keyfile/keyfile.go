@@ -15,7 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/citychain/citychain/edge/internal/atomicfile"
+	"github.com/citychain/citychain/edge/atomicfile"
 )
 
 // Generate creates a new key at path (which must not exist yet) and returns

@@ -57,7 +57,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/citychain/citychain/edge/internal/atomicfile"
+	"github.com/citychain/citychain/edge/atomicfile"
 	"github.com/citychain/citychain/edge/reading"
 )
 

@@ -25,7 +25,7 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/citychain/citychain/edge/internal/atomicfile"
+	"github.com/citychain/citychain/edge/atomicfile"
 	"github.com/citychain/citychain/edge/internal/register"
 	"github.com/citychain/citychain/edge/reading"
 )
