@@ -125,7 +125,7 @@ func Start(opts Options) (*Node, error) {
 		return nil, fmt.Errorf("load node key: %w", err)
 	}
 	n, err := nm.NewNode(c, pv, nodeKey, proxy.NewLocalClientCreator(application),
-		nm.DefaultGenesisDocProviderFunc(c), cfg.DefaultDBProvider,
+		nm.DefaultGenesisDocProviderFunc(c), shutdownSafeDBProvider,
 		nm.DefaultMetricsProvider(c.Instrumentation), logger)
 	if err != nil {
 		closeDB(appDB)
