@@ -187,6 +187,13 @@ func TestAbuse(t *testing.T) {
 		}
 		code, h, b := anon.do(t, "POST", "/v1/txs", strings.NewReader(`{}`), "Authorization", "")
 		wantProblem(t, "anonymous write", code, h, b, http.StatusUnauthorized)
+		// The one POST that only reads (a registry record's dry run) is
+		// served like a GET: past the key check to the handler, which
+		// knows no such registry.
+		code, h, b = anon.do(t, "POST", "/v1/registries/no_such/validate", strings.NewReader(`{"data":{}}`), "Authorization", "", "Content-Type", "application/json")
+		wantProblem(t, "anonymous dry run", code, h, b, http.StatusNotFound)
+		code, h, b = ts.do(t, "POST", "/v1/registries/no_such/validate", strings.NewReader(`{"data":{}}`), "Authorization", "", "Content-Type", "application/json")
+		wantProblem(t, "dry run without anonymous reads", code, h, b, http.StatusUnauthorized)
 	})
 	t.Run("rate limit", func(t *testing.T) {
 		var code int

@@ -24,7 +24,10 @@ import (
 type route struct {
 	method, pattern string
 	public          bool
-	h               http.HandlerFunc
+	// read marks a POST that only reads (its body is a question, as in a
+	// dry-run validation): anonymous reads serve it like a GET.
+	read bool
+	h    http.HandlerFunc
 }
 
 // Problem is an RFC 9457 problem document.
@@ -151,7 +154,7 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.metrics.requests.WithLabelValues(label, r.Method, strconv.Itoa(code)).Inc()
 			s.metrics.duration.WithLabelValues(label).Observe(time.Since(start).Seconds())
 		}()
-		if !rt.public && !s.authorize(sw, r) {
+		if !rt.public && !s.authorize(sw, r, rt.read) {
 			return
 		}
 		if r.Body != nil {
@@ -229,7 +232,7 @@ func presentedKey(r *http.Request) (string, bool) {
 
 // authorize checks the key and the rate limit; on failure it has written
 // the problem.
-func (s *Server) authorize(w http.ResponseWriter, r *http.Request) bool {
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request, read bool) bool {
 	key, present := presentedKey(r)
 	var bucket string
 	rate, burst := s.cfg.AnonymousRate, s.cfg.AnonymousBurst
@@ -242,7 +245,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) bool {
 			return false
 		}
 		bucket, rate, burst = "key:"+ki.name, ki.rate, ki.burst
-	case s.cfg.AnonymousReads && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+	case s.cfg.AnonymousReads && (read || r.Method == http.MethodGet || r.Method == http.MethodHead):
 		host, _, err := net.SplitHostPort(r.RemoteAddr)
 		if err != nil {
 			host = r.RemoteAddr

@@ -31,6 +31,7 @@ var modules = []apiModule{
 	{name: "credentials", routes: (*Server).credentialsRoutes, openapi: "openapi/credentials.json"},
 	{name: "certificates", routes: (*Server).certificatesRoutes, openapi: "openapi/certificates.json"},
 	{name: "identity", routes: (*Server).identityRoutes, openapi: "openapi/identity.json"},
+	{name: "registry", routes: (*Server).registryRoutes, openapi: "openapi/registry.json"},
 }
 
 // pub is a route that needs no API key.
@@ -41,6 +42,12 @@ func pub(method, pattern string, h http.HandlerFunc) route {
 // keyed is a route that needs an API key (or, for a GET, anonymous reads).
 func keyed(method, pattern string, h http.HandlerFunc) route {
 	return route{method: method, pattern: pattern, h: h}
+}
+
+// readPost is a POST that only reads (a dry run): it needs an API key, or
+// anonymous reads like a GET.
+func readPost(pattern string, h http.HandlerFunc) route {
+	return route{method: "POST", pattern: pattern, read: true, h: h}
 }
 
 // coreRoutes are the endpoints of no chain module: operations, the

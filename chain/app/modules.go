@@ -13,6 +13,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/internal/mileage"
 	"github.com/citychain/citychain/chain/internal/module"
+	"github.com/citychain/citychain/chain/internal/registry"
 	"github.com/citychain/citychain/chain/internal/validators"
 	"github.com/citychain/citychain/chain/internal/vehicles"
 	"github.com/citychain/citychain/chain/tx"
@@ -45,8 +46,7 @@ type row struct {
 // configure it).
 //
 // Bytes reserved for the modules still to come: labour 0x08, contracts
-// 0x09, voting 0x0a, health 0x0d, donations 0x0e, trustfunds 0x0f,
-// registry 0x11.
+// 0x09, voting 0x0a, health 0x0d, donations 0x0e, trustfunds 0x0f.
 var moduleList = []row{
 	{0x01, tx.AuthMsgs, func(k *keepers, p byte) module.Module {
 		k.auth = auth.NewKeeper(p)
@@ -88,6 +88,9 @@ var moduleList = []row{
 	{0x10, tx.IdentityMsgs, func(k *keepers, p byte) module.Module {
 		return identity.NewKeeper(p, k.auth, k.credentials)
 	}},
+	{0x11, tx.RegistryMsgs, func(k *keepers, p byte) module.Module {
+		return registry.NewKeeper(p, k.auth, k.credentials)
+	}},
 	{0x12, tx.ValidatorMsgs, func(k *keepers, p byte) module.Module {
 		k.validators = validators.NewKeeper(p, k.auth)
 		return k.validators
@@ -102,7 +105,8 @@ type keepers struct {
 	metering   *metering.Keeper
 	validators *validators.Keeper
 	// credentials is the credentials keeper: identity sets the citizen
-	// card's status bits through it.
+	// card's status bits through it; registry checks credential
+	// predicates against its anchors and status lists.
 	credentials *credentials.Keeper
 }
 

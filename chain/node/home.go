@@ -72,16 +72,19 @@ func DemoAccounts() []Account {
 // registers citizen cards, the welfare office that issues eligibility
 // credentials, the civil-records registrar of certificate kinds, the court
 // (family relation certificates) and the interior ministry (resident
-// registration) as issuing agencies, the culture department that registers
-// facilities, and the library's verifier key.
+// registration) as issuing agencies, which are also registry agencies
+// (role registry_agency: the devnet's registry story has the court propose
+// the public-interest trust filings and the ministry pet registration), the
+// culture department that registers facilities, and the library's verifier
+// key.
 func CivicAccounts() []Account {
 	return []Account{
 		{Name: "accreditor", Roles: []string{tx.RoleAccreditor}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "office", Roles: []string{tx.RoleRegistrationOffice}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "welfare", Coins: []tx.Coin{scn(1_000)}},
 		{Name: "records", Roles: []string{tx.RoleCertificateRegistrar}, Coins: []tx.Coin{scn(1_000)}},
-		{Name: "court", Coins: []tx.Coin{scn(1_000)}},
-		{Name: "mois", Coins: []tx.Coin{scn(1_000)}},
+		{Name: "court", Roles: []string{tx.RoleRegistryAgency}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "mois", Roles: []string{tx.RoleRegistryAgency}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "culture", Roles: []string{tx.RoleFacilityRegistrar}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "library", Coins: []tx.Coin{scn(1_000)}},
 	}

@@ -27,7 +27,7 @@ type ModuleMsgs struct {
 func Modules() []ModuleMsgs {
 	return []ModuleMsgs{
 		AuthMsgs, BankMsgs, DeviceMsgs, MeteringMsgs, MarketMsgs, MileageMsgs, VehicleMsgs,
-		CredentialMsgs, CertificateMsgs, IdentityMsgs, ValidatorMsgs,
+		CredentialMsgs, CertificateMsgs, IdentityMsgs, RegistryMsgs, ValidatorMsgs,
 	}
 }
 

@@ -25,6 +25,7 @@ func cliModules() []cliModule {
 		{"credentials", newTxCredentialCmds, newQueryCredentialCmds},
 		{"certificates", newTxCertificateCmds, newQueryCertificateCmds},
 		{"identity", newTxIdentityCmds, newQueryIdentityCmds},
+		{"registry", newTxRegistryCmds, newQueryRegistryCmds},
 		{"validators", one(newTxValidatorCmd), one(newQueryValidatorsCmd)},
 	}
 }

@@ -14,7 +14,8 @@
     "market.cleared", "market.order_cancelled", "market.order_placed", "market.penalty", "market.refund", "market.settled", "market.trade",
     "market.trade_settled", "metering.anchored", "metering.fraud_cleared", "metering.fraud_flagged", "metering.reading_accepted",
     "metering.reading_rejected", "mileage.awarded", "mileage.expired", "mileage.funded", "mileage.merchant_registered", "mileage.period_settled",
-    "mileage.spent", "mileage.vehicle_settled", "vehicles.accident_recorded", "vehicles.battery_recorded", "vehicles.flagged",
+    "mileage.spent", "mileage.vehicle_settled", "registry.approved", "registry.created", "registry.deadline", "registry.deadline_dropped", "registry.enabled", "registry.granted",
+    "registry.proposed", "registry.revoked", "registry.transitioned", "vehicles.accident_recorded", "vehicles.battery_recorded", "vehicles.flagged",
     "vehicles.inspection_recorded", "vehicles.odometer_bound", "vehicles.programme_created", "vehicles.recycled", "vehicles.registered",
     "vehicles.subsidy_approved", "vehicles.subsidy_clawed_back", "vehicles.title_transferred", "vehicles.transfer_accepted",
     "vehicles.transfer_closed", "vehicles.transfer_proposed", "vehicles.transfer_reviewed"];
@@ -135,6 +136,7 @@
       if (ev.type.startsWith("vehicles.")) later("vehicles", 1500, refreshVehicles);
       if (vehicle && (a.vin === vehicle.vin || (ev.type === "metering.reading_accepted" && a.device === vehicle.device))) later("report", 5000, () => vehicle && showVehicle(vehicle.vin, true));
     }
+    if (!$("registries").hidden && window.CityRegistries) CityRegistries.onEvent(ev);
     if (!$("citizens").hidden && /^(credentials|certificates|identity)\./.test(ev.type)) {
       const a = ev.attributes || {};
       later("citizens", 1500, refreshCitizens);
@@ -488,15 +490,23 @@
     const m = location.hash.match(/^#device\/(.+)$/);
     const v = location.hash.match(/^#vehicle\/(.+)$/);
     const c = location.hash.match(/^#(identity|credential-status|certificate-leaf)\/(.+)$/);
+    const g = location.hash.match(/^#registry\/([^/]+)(?:\/([0-9]+))?$/);
     const onVehicles = !!v || location.hash === "#vehicles", onCitizens = !!c || location.hash === "#citizens";
-    $("tab-overview").className = !m && !onVehicles && !onCitizens ? "on" : "";
+    const onRegistries = !!g || location.hash === "#registries";
+    $("tab-overview").className = !m && !onVehicles && !onCitizens && !onRegistries ? "on" : "";
     $("tab-vehicles").className = onVehicles ? "on" : "";
     $("tab-citizens").className = onCitizens ? "on" : "";
-    if (m) { $("vehicles").hidden = true; $("citizens").hidden = true; showDevice(decodeURIComponent(m[1])); return; }
+    $("tab-registries").className = onRegistries ? "on" : "";
+    if (m) { $("vehicles").hidden = true; $("citizens").hidden = true; $("registries").hidden = true; showDevice(decodeURIComponent(m[1])); return; }
     current = null;
     $("device").hidden = true;
-    const opened = onCitizens && $("citizens").hidden;
-    $("overview").hidden = onVehicles || onCitizens; $("vehicles").hidden = !onVehicles; $("citizens").hidden = !onCitizens;
+    const opened = onCitizens && $("citizens").hidden, regOpened = onRegistries && $("registries").hidden;
+    $("overview").hidden = onVehicles || onCitizens || onRegistries; $("vehicles").hidden = !onVehicles; $("citizens").hidden = !onCitizens;
+    $("registries").hidden = !onRegistries;
+    if (onRegistries) {
+      if (window.CityRegistries) CityRegistries.show(g ? decodeURIComponent(g[1]) : "", g && g[2] ? g[2] : "", regOpened);
+      return;
+    }
     if (onCitizens) {
       if (opened) refreshCitizens();
       if (!c) return;
@@ -516,6 +526,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
+    if (window.CityRegistries) {
+      CityRegistries.init({ api, all, key, esc, fmt, badge, table, fields, proofLine, short, hash, when, plural, later });
+    }
     $("keysave").onclick = () => { localStorage.setItem("citychain-api-key", $("keyinput").value.trim()); location.reload(); };
     $("verify").onclick = verify;
     $("devform").onsubmit = (e) => { e.preventDefault(); const v = $("devinput").value.trim(); if (v) location.hash = "#device/" + encodeURIComponent(v); };

@@ -302,6 +302,7 @@ func TestAuthorityActionsRefuseOthers(t *testing.T) {
 		tx.TypeRoleRevoke:              {&tx.MsgRoleRevoke{Address: apptest.Agency.Addr, Role: tx.RoleAgency}, tx.CodeAuthNotAuthority},
 		tx.TypeValidatorSetPower:       {&tx.MsgValidatorSetPower{PubKey: apptest.NewKey("v9").Pub, Power: 1}, tx.CodeValidatorNotAuthority},
 		tx.TypeDeviceReassignInstaller: {&tx.MsgDeviceReassignInstaller{ID: "inv-1", Installer: apptest.Installer.Addr}, tx.CodeDeviceNotAuthority},
+		tx.TypeRegistryEnable:          {&tx.MsgRegistryEnable{Name: "pets", Def: tx.Hash32{1}}, tx.CodeRegistryNotAuthority},
 	}
 	var marked []string
 	for _, typ := range tx.MsgTypes() {

@@ -62,6 +62,9 @@ type Config struct {
 	// certificate, facility entries, a verifier refused, a revocation: see
 	// citizen.go).
 	NoCitizen bool
+	// NoRegistry turns off the registry story (the registries shipped in
+	// deploy/registries proposed, enabled and used: see registry_story.go).
+	NoRegistry bool
 
 	// Clock, when set, drives the simulators instead of the devnet's
 	// continuing scaled clock (tests use a manual clock).

@@ -336,6 +336,41 @@ func TestDevnetEndToEnd(t *testing.T) {
 		}
 	}
 
+	// The registry story ran alongside (registry_story.go; its checks are
+	// in TestRegistryStory): once it reports, the records it names are on
+	// chain in the states it moved them to.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(250 * time.Millisecond) {
+		raw, err := os.ReadFile(filepath.Join(devnet.RegistryDir(home), "story.json"))
+		if err == nil {
+			var rep devnet.RegistryStoryReport
+			if err := json.Unmarshal(raw, &rep); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Registries) < 2 || len(rep.Records) < 5 || !strings.Contains(rep.Refused, "microchip_id") {
+				t.Fatalf("registry story: %s", raw)
+			}
+			want := map[string]string{"Mapo Scholarship Trust": "active", "Hangang Wetlands Trust": "refused",
+				"Seoul Elder Care Trust": "applied", "Bori": "registered", "Nabi": "lost"}
+			for _, r := range rep.Records {
+				rec, _, err := c.RegistryRecord(ctx, r.Registry, r.ID, client.ReadOpts{})
+				if err != nil || rec == nil {
+					t.Fatalf("registry story: %s %d: %v %v", r.Registry, r.ID, rec, err)
+				}
+				if rec.State != want[r.Label] {
+					t.Errorf("registry story: %s %d (%s) is %s, want %s", r.Registry, r.ID, r.Label, rec.State, want[r.Label])
+				}
+				delete(want, r.Label)
+			}
+			if len(want) != 0 {
+				t.Errorf("registry story: no record of %v", want)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the registry story did not finish in a minute: %v", err)
+		}
+	}
+
 	// After the vehicle and citizen stories and the settled market
 	// intervals, the stopped node's state exports to a genesis whose fresh import is the same state.
 	closed = true
@@ -349,7 +384,7 @@ func TestDevnetEndToEnd(t *testing.T) {
 	if err := node.VerifyExport(exp); err != nil {
 		t.Fatal(err)
 	}
-	for _, section := range []string{`"vehicles":{`, `"market":{`, `"metering":{`, `"mileage":{`} {
+	for _, section := range []string{`"vehicles":{`, `"market":{`, `"metering":{`, `"mileage":{`, `"registry":{`} {
 		if !strings.Contains(string(exp.Genesis.AppState), section) {
 			t.Errorf("exported app state has no %s section", section)
 		}

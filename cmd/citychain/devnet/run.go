@@ -201,6 +201,13 @@ func Start(ctx context.Context, cfg Config) (_ *System, err error) {
 		}
 		s.goRun(runCtx, "citizen", st.run)
 	}
+	if !cfg.NoRegistry {
+		st, err := s.newRegistryStory(c)
+		if err != nil {
+			return nil, err
+		}
+		s.goRun(runCtx, "registry", st.run)
+	}
 	return s, nil
 }
 
