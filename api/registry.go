@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/http"
 	"slices"
@@ -589,28 +588,9 @@ func (s *Server) registryOpenAPI(w http.ResponseWriter, r *http.Request) {
 // decodeValidate reads a validate request's body: one JSON object with
 // data.
 func decodeValidate(r *http.Request) (json.RawMessage, error) {
-	const want = `a JSON object {"data": {...the record...}}`
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
 	var req RegistryValidateRequest
-	if err := dec.Decode(&req); err != nil {
-		var mbe *http.MaxBytesError
-		var se *json.SyntaxError
-		switch {
-		case errors.As(err, &mbe):
-			return nil, mbe
-		case errors.As(err, &se):
-			return nil, badField("body", want, "body is not valid JSON at byte %d: %v", se.Offset, err)
-		case errors.Is(err, io.EOF):
-			return nil, badField("body", want, "body is empty")
-		case strings.HasPrefix(err.Error(), "json: unknown field"):
-			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return nil, badField(f, "only data", "unknown field %q", f)
-		}
-		return nil, badField("body", want, "body: %v", err)
-	}
-	if dec.More() {
-		return nil, badField("body", "one JSON object", "body has data after the JSON object")
+	if err := decodeBody(r, &req, `a JSON object {"data": {...the record...}}`, "only data"); err != nil {
+		return nil, err
 	}
 	if len(req.Data) == 0 || string(req.Data) == "null" {
 		return nil, badField("data", "the record: a JSON object valid under the registry's schema", "no data")
@@ -624,8 +604,7 @@ func decodeValidate(r *http.Request) (json.RawMessage, error) {
 // nothing stored. 200 with the canonical record, 422 with the path of the
 // first fault.
 func (s *Server) registryValidate(w http.ResponseWriter, r *http.Request) {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		s.problem(w, r, http.StatusUnsupportedMediaType, "unsupported media type", fmt.Sprintf("Content-Type %q: want application/json", ct), &Problem{Field: "Content-Type", Expected: "application/json"})
+	if !s.jsonBody(w, r) {
 		return
 	}
 	if _, err := pathRegistry(r); err != nil {
@@ -635,12 +614,7 @@ func (s *Server) registryValidate(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxRegistryValidateBody)
 	data, err := decodeValidate(r)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.problem(w, r, http.StatusRequestEntityTooLarge, "body too large", fmt.Sprintf("the request body exceeds %d bytes", mbe.Limit), &Problem{Field: "body", Expected: fmt.Sprintf("at most %d bytes", mbe.Limit)})
-			return
-		}
-		s.badRequest(w, r, err)
+		s.bodyError(w, r, err)
 		return
 	}
 	reg, sch := s.enabledRegistry(w, r)

@@ -72,31 +72,9 @@ func (t *tracker) get(hash string) (TxStatus, bool) {
 }
 
 func decodeSubmit(r *http.Request) ([]byte, error) {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
 	var req SubmitRequest
-	if err := dec.Decode(&req); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, mbe
-		}
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			return nil, badField("body", `a JSON object {"tx_base64": "..."} or {"tx_hex": "..."}`, "body is not valid JSON at byte %d: %v", se.Offset, err)
-		case errors.As(err, &te):
-			return nil, badField(te.Field, "a string", "field %q: %v", te.Field, err)
-		case errors.Is(err, io.EOF):
-			return nil, badField("body", `a JSON object {"tx_base64": "..."} or {"tx_hex": "..."}`, "body is empty")
-		case strings.HasPrefix(err.Error(), "json: unknown field"):
-			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return nil, badField(f, "only tx_base64 or tx_hex", "unknown field %q", f)
-		}
-		return nil, badField("body", `a JSON object {"tx_base64": "..."} or {"tx_hex": "..."}`, "body: %v", err)
-	}
-	if dec.More() {
-		return nil, badField("body", "one JSON object", "body has data after the JSON object")
+	if err := decodeBody(r, &req, `a JSON object {"tx_base64": "..."} or {"tx_hex": "..."}`, "only tx_base64 or tx_hex"); err != nil {
+		return nil, err
 	}
 	switch {
 	case req.TxBase64 != "" && req.TxHex != "":
@@ -117,22 +95,70 @@ func decodeSubmit(r *http.Request) ([]byte, error) {
 	return nil, badField("tx_base64", "exactly one of tx_base64 and tx_hex", "no transaction given")
 }
 
+// decodeBody decodes a request body holding exactly one JSON object into
+// v, refusing unknown fields. A decoding error is a *fieldError naming the
+// field at fault (want describes the body, fields the known fields), or
+// the *http.MaxBytesError of a body past the limit (bodyError answers
+// both).
+func decodeBody(r *http.Request, v any, want, fields string) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &mbe):
+			return mbe
+		case errors.As(err, &se):
+			return badField("body", want, "body is not valid JSON at byte %d: %v", se.Offset, err)
+		case errors.As(err, &te):
+			return badField(te.Field, "a "+te.Type.String(), "field %q: %v", te.Field, err)
+		case errors.Is(err, io.EOF):
+			return badField("body", want, "body is empty")
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return badField(f, fields, "unknown field %q", f)
+		}
+		return badField("body", want, "body: %v", err)
+	}
+	if dec.More() {
+		return badField("body", "one JSON object", "body has data after the JSON object")
+	}
+	return nil
+}
+
+// jsonBody refuses a request body declared as anything but JSON (415);
+// a body with no Content-Type is read as JSON.
+func (s *Server) jsonBody(w http.ResponseWriter, r *http.Request) bool {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		s.problem(w, r, http.StatusUnsupportedMediaType, "unsupported media type", fmt.Sprintf("Content-Type %q: want application/json", ct), &Problem{Field: "Content-Type", Expected: "application/json"})
+		return false
+	}
+	return true
+}
+
+// bodyError answers a request body that could not be decoded: 413 past the
+// size limit, 400 naming the field otherwise.
+func (s *Server) bodyError(w http.ResponseWriter, r *http.Request, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		s.problem(w, r, http.StatusRequestEntityTooLarge, "body too large", fmt.Sprintf("the request body exceeds %d bytes", mbe.Limit), &Problem{Field: "body", Expected: fmt.Sprintf("at most %d bytes", mbe.Limit)})
+		return
+	}
+	s.badRequest(w, r, err)
+}
+
 // submitTx relays a signed transaction with broadcast_tx_sync: 202 with
 // status pending once CheckTx admitted it, 422 with the chain's codespace,
 // code and log if it refused it.
 func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		s.problem(w, r, http.StatusUnsupportedMediaType, "unsupported media type", fmt.Sprintf("Content-Type %q: want application/json", ct), &Problem{Field: "Content-Type", Expected: "application/json"})
+	if !s.jsonBody(w, r) {
 		return
 	}
 	raw, err := decodeSubmit(r)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.problem(w, r, http.StatusRequestEntityTooLarge, "body too large", fmt.Sprintf("the request body exceeds %d bytes", mbe.Limit), &Problem{Field: "body", Expected: fmt.Sprintf("at most %d bytes", mbe.Limit)})
-			return
-		}
-		s.badRequest(w, r, err)
+		s.bodyError(w, r, err)
 		return
 	}
 	if _, err := tx.Decode(raw); err != nil {

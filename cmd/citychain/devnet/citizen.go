@@ -104,15 +104,25 @@ func PlayCitizenStory(ctx context.Context, home string, c *client.Client, out io
 }
 
 func (s *System) newCitizenStory(c *client.Client) (*citizenStory, error) {
+	dir := CitizenDir(s.cfg.Home)
+	kr, err := s.openStory(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &citizenStory{s: s, c: c, kr: kr, dir: dir, log: s.cfg.Logger.With("part", "citizen")}, nil
+}
+
+// openStory opens the devnet's keyring for a story and creates the
+// story's folder dir (its files and story.json).
+func (s *System) openStory(dir string) (*keyring.Keyring, error) {
 	kr, err := keyring.Open(node.KeyringDir(s.cfg.Home))
 	if err != nil {
 		return nil, err
 	}
-	dir := CitizenDir(s.cfg.Home)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	return &citizenStory{s: s, c: c, kr: kr, dir: dir, log: s.cfg.Logger.With("part", "citizen")}, nil
+	return kr, nil
 }
 
 // run plays the story, retrying a failed step every few seconds, until it

@@ -16,7 +16,6 @@ import (
 
 	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/keyring"
-	"github.com/citychain/citychain/chain/node"
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/deploy/registries"
 )
@@ -116,12 +115,9 @@ func PlayRegistryStory(ctx context.Context, home string, c *client.Client, out i
 }
 
 func (s *System) newRegistryStory(c *client.Client) (*registryStory, error) {
-	kr, err := keyring.Open(node.KeyringDir(s.cfg.Home))
-	if err != nil {
-		return nil, err
-	}
 	dir := RegistryDir(s.cfg.Home)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	kr, err := s.openStory(dir)
+	if err != nil {
 		return nil, err
 	}
 	return &registryStory{s: s, c: c, kr: kr, dir: dir, log: s.cfg.Logger.With("part", "registry"), now: time.Now}, nil
