@@ -83,6 +83,11 @@
 //	func (w *Wallet) Entry(ch Challenge, facilityClaims []string, now time.Time) (*EntryResponse, error) // saved
 //	func (w *Wallet) Present(req VerifierRequest, reg tx.Verifier, now time.Time) (*Presentation, error) // saved
 //	func (w *Wallet) PresentCertificate(req CertificateRequest, now time.Time) (*Presentation, error)     // saved
+//	var ErrNoCredential, ErrCredentialExpired              // registry evidence: no credential of the schema; every one expired
+//	const RegistryVerifierPrefix = "registry:"; func RegistryVerifier(registry string) string // where slots shown to a registry are recorded
+//	type RegistryTarget struct { ChainID, Registry string; ID, Version uint64; Transition string; Signer tx.Address }
+//	func (t *RegistryTarget) Validate() error
+//	func (w *Wallet) RegistryEvidence(t RegistryTarget, schemas []string, now time.Time) ([]tx.RegistryEvidence, error) // one never-shown slot per schema; saved
 //	type HolderRequest struct { HolderKeys []tx.PubKey }  // json holder_keys
 //	type Document struct { Slot uint32; Module, Vct, Iss, KID, SDJWT string; Anchor AnchorProof; Status *sdjwt.Status; Iat, Exp int64; Claims []string; Scope string; Holder tx.PubKey }
 //	type CardReveal struct { List string; tx.CardReveal } // json list,idx,salt

@@ -116,7 +116,7 @@ other verifier a slot never shown before.`,
 	p.DurationVar(&wf.timeout, "timeout", 30*time.Second, "how long to wait for the node")
 	cmd.AddCommand(newWalletInitCmd(g, wf), newWalletShowCmd(g, wf), newWalletRequestCmd(g, wf), newWalletImportCmd(g, wf),
 		newWalletRespondCmd(g, wf), newWalletPresentCmd(g, wf), newWalletPresentCertificateCmd(g, wf),
-		newWalletRevealCmd(g, wf), newWalletSuspendCmd(g, wf), newWalletTokenCmd(g, wf))
+		newWalletRevealCmd(g, wf), newWalletSuspendCmd(g, wf), newWalletTokenCmd(g, wf), newWalletEvidenceCmd(g, wf))
 	return g.outputFlag(cmd)
 }
 
