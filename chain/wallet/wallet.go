@@ -811,20 +811,7 @@ func (w *Wallet) Entry(ch Challenge, facilityClaims []string, now time.Time) (*E
 
 // markVerifier records slot as shown to verifier and saves.
 func (w *Wallet) markVerifier(verifier string, slot uint32) error {
-	if w.st.Verifiers == nil {
-		w.st.Verifiers = map[string][]uint32{}
-	}
-	old, had := w.st.Verifiers[verifier]
-	w.st.Verifiers[verifier] = append(slices.Clone(old), slot)
-	if err := w.Save(); err != nil {
-		if had {
-			w.st.Verifiers[verifier] = old
-		} else {
-			delete(w.st.Verifiers, verifier)
-		}
-		return err
-	}
-	return nil
+	return w.markSpent(verifier, []uint32{slot})
 }
 
 // Present answers a registered verifier's request for credential claims.
