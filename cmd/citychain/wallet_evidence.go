@@ -61,11 +61,9 @@ revocation: the chain refuses a revoked credential.`,
 					return fmt.Errorf("--schema[%d]: %w", i, err)
 				}
 			}
-			signerAddr, err := tx.ParseAddress(signer)
+			signerAddr, err := g.resolve("--signer", signer)
 			if err != nil {
-				if signerAddr, err = g.resolve("--signer", signer); err != nil {
-					return err
-				}
+				return err
 			}
 			w, err := g.openWallet(wf)
 			if err != nil {

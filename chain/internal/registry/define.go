@@ -3,6 +3,7 @@ package registry
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/citychain/citychain/chain/internal/module"
@@ -124,22 +125,10 @@ func (k *Keeper) checkNext(kv store.KV, cur *Registry, def *tx.RegistryDef, s *r
 			return ErrIncompatible.Wrapf("states: %d records are in state %q, which version %s no longer declares", n, st.Name, to)
 		}
 	}
-	if !equalStrings(cur.Def.Indexes, def.Indexes) {
+	if !slices.Equal(cur.Def.Indexes, def.Indexes) {
 		return ErrIncompatible.Wrapf("indexes: %v, want %v: a registry that holds records keeps its indexes", def.Indexes, cur.Def.Indexes)
 	}
 	return nil
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // enable runs a proposal: the authorities' action that makes a definition
