@@ -279,8 +279,10 @@ func (a *App) checkPending(signer tx.Address) error {
 
 // proposable reports whether a proposal may carry raw, returning it
 // decoded: it decodes, its signature verifies and its signer has an account
-// in the last committed state. An unregistered key cannot get a transaction
-// into a block, even through a byzantine proposer. known remembers, for one
+// in the last committed state, or the transaction opens its signer's
+// account (tx.OpensAccount: one voting/cast at sequence 0, whose module
+// checks its credential). Any other unregistered key cannot get a
+// transaction into a block, even through a byzantine proposer. known remembers, for one
 // proposal, the signers already looked up (a lookup decodes the account; a
 // block often carries many transactions of one signer); it is only read by
 // key.
@@ -295,7 +297,7 @@ func (a *App) proposable(raw []byte, known map[tx.Address]bool) (*tx.Tx, error) 
 		exists = a.keepers.auth.Account(a.checkCtx.WithStore(a.committed), signer) != nil
 		known[signer] = exists
 	}
-	if !exists {
+	if !exists && !tx.OpensAccount(t) {
 		return nil, fmt.Errorf("signer %s has no account in the last committed state", signer)
 	}
 	return t, nil

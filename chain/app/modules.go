@@ -16,6 +16,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/registry"
 	"github.com/citychain/citychain/chain/internal/validators"
 	"github.com/citychain/citychain/chain/internal/vehicles"
+	"github.com/citychain/citychain/chain/internal/voting"
 	"github.com/citychain/citychain/chain/tx"
 )
 
@@ -46,7 +47,7 @@ type row struct {
 // configure it).
 //
 // Bytes reserved for the modules still to come: labour 0x08, contracts
-// 0x09, voting 0x0a, health 0x0d, donations 0x0e, trustfunds 0x0f.
+// 0x09, health 0x0d, donations 0x0e, trustfunds 0x0f.
 var moduleList = []row{
 	{0x01, tx.AuthMsgs, func(k *keepers, p byte) module.Module {
 		k.auth = auth.NewKeeper(p)
@@ -86,10 +87,14 @@ var moduleList = []row{
 		return certificates.NewKeeper(p, k.auth)
 	}},
 	{0x10, tx.IdentityMsgs, func(k *keepers, p byte) module.Module {
-		return identity.NewKeeper(p, k.auth, k.credentials)
+		k.identity = identity.NewKeeper(p, k.auth, k.credentials)
+		return k.identity
 	}},
 	{0x11, tx.RegistryMsgs, func(k *keepers, p byte) module.Module {
 		return registry.NewKeeper(p, k.auth, k.credentials)
+	}},
+	{0x0a, tx.VotingMsgs, func(k *keepers, p byte) module.Module {
+		return voting.NewKeeper(p, k.auth, k.identity, k.credentials)
 	}},
 	{0x12, tx.ValidatorMsgs, func(k *keepers, p byte) module.Module {
 		k.validators = validators.NewKeeper(p, k.auth)
@@ -108,6 +113,9 @@ type keepers struct {
 	// card's status bits through it; registry checks credential
 	// predicates against its anchors and status lists.
 	credentials *credentials.Keeper
+	// identity is the identity keeper: voting checks that a proposer,
+	// supporter or voter signs with a device key of an active identity.
+	identity *identity.Keeper
 }
 
 // wire builds the keepers of rows, in order, and returns the modules. It

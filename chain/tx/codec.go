@@ -19,6 +19,12 @@ type ModuleMsgs struct {
 	Module string
 	Roles  []string
 	Msgs   []MsgDef
+	// Opening lists the message types that open their signer's account:
+	// a transaction of exactly one of them, at sequence 0, is accepted
+	// from a key with no account, and its module opens the account
+	// (auth.Keeper.Open) when the message succeeds. The message carries
+	// its own authorisation (voting/cast: a blind credential).
+	Opening []string
 }
 
 // Modules lists every module's messages, in the order of the app's module
@@ -27,8 +33,26 @@ type ModuleMsgs struct {
 func Modules() []ModuleMsgs {
 	return []ModuleMsgs{
 		AuthMsgs, BankMsgs, DeviceMsgs, MeteringMsgs, MarketMsgs, MileageMsgs, VehicleMsgs,
-		CredentialMsgs, CertificateMsgs, IdentityMsgs, RegistryMsgs, ValidatorMsgs,
+		CredentialMsgs, CertificateMsgs, IdentityMsgs, RegistryMsgs, VotingMsgs, ValidatorMsgs,
 	}
+}
+
+// opening holds the message types of every module's Opening list.
+var opening = func() map[string]bool {
+	out := map[string]bool{}
+	for _, m := range Modules() {
+		for _, t := range m.Opening {
+			out[t] = true
+		}
+	}
+	return out
+}()
+
+// OpensAccount reports whether t may come from a key with no account: it
+// carries exactly one message, of a type that opens its signer's account
+// (ModuleMsgs.Opening), at sequence 0.
+func OpensAccount(t *Tx) bool {
+	return len(t.Msgs) == 1 && t.Body.Sequence == 0 && opening[t.Msgs[0].Type()]
 }
 
 // msgIndex finds a message type's definition; roleIndex the roles modules

@@ -64,6 +64,11 @@ func (k *Keeper) EnsureAccount(ctx *module.Context, addr tx.Address) {
 func (k *Keeper) Ante(ctx *module.Context, t *tx.Tx) error {
 	addr := t.Signer()
 	acc := k.Account(ctx, addr)
+	if acc == nil && tx.OpensAccount(t) {
+		// Its message opens the account when it succeeds (Open); until
+		// then the key has none, so a refused one can be sent again.
+		return nil
+	}
 	if acc == nil {
 		return ErrUnknownAccount.Wrapf("%s has no account; it must first receive funds", addr)
 	}
@@ -79,6 +84,20 @@ func (k *Keeper) Ante(ctx *module.Context, t *tx.Tx) error {
 	acc.PubKey = t.Body.Signer
 	acc.Sequence++
 	k.setAccount(ctx, acc)
+	return nil
+}
+
+// Open opens the account of key at sequence 1, for a message that opens
+// its signer's account (tx.ModuleMsgs.Opening) once it has succeeded: the
+// transaction that carried it consumed sequence 0. It fails if the
+// account exists.
+func (k *Keeper) Open(ctx *module.Context, key tx.PubKey) error {
+	addr := key.Address()
+	if k.kv(ctx).Has(accountKey(addr)) {
+		return ErrWrongSequence.Wrapf("account %s already exists", addr)
+	}
+	k.setAccount(ctx, &Account{Address: addr, PubKey: slices.Clone(key), Sequence: 1})
+	ctx.Emit("auth.account_created", "address", addr.String())
 	return nil
 }
 
