@@ -32,6 +32,7 @@ var modules = []apiModule{
 	{name: "certificates", routes: (*Server).certificatesRoutes, openapi: "openapi/certificates.json"},
 	{name: "identity", routes: (*Server).identityRoutes, openapi: "openapi/identity.json"},
 	{name: "registry", routes: (*Server).registryRoutes, openapi: "openapi/registry.json"},
+	{name: "voting", routes: (*Server).votingRoutes, openapi: "openapi/voting.json"},
 }
 
 // pub is a route that needs no API key.

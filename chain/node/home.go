@@ -75,8 +75,10 @@ func DemoAccounts() []Account {
 // registration) as issuing agencies, which are also registry agencies
 // (role registry_agency: the devnet's registry story has the court propose
 // the public-interest trust filings and the ministry pet registration), the
-// culture department that registers facilities, and the library's verifier
-// key.
+// culture department that registers facilities, the library's verifier
+// key, and the direct democracy roles (docs/voting.md): the election
+// commission, a city department that answers citizen proposals, the mayor,
+// and three election trustees (no role: an election names its trustees).
 func CivicAccounts() []Account {
 	return []Account{
 		{Name: "accreditor", Roles: []string{tx.RoleAccreditor}, Coins: []tx.Coin{scn(1_000)}},
@@ -87,6 +89,12 @@ func CivicAccounts() []Account {
 		{Name: "mois", Roles: []string{tx.RoleRegistryAgency}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "culture", Roles: []string{tx.RoleFacilityRegistrar}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "library", Coins: []tx.Coin{scn(1_000)}},
+		{Name: "commission", Roles: []string{tx.RoleElectionCommission}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "department", Roles: []string{tx.RoleCityDepartment}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "mayor", Roles: []string{tx.RoleMayor}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "trustee1", Coins: []tx.Coin{scn(1_000)}},
+		{Name: "trustee2", Coins: []tx.Coin{scn(1_000)}},
+		{Name: "trustee3", Coins: []tx.Coin{scn(1_000)}},
 	}
 }
 

@@ -515,7 +515,7 @@ type VoteLevel struct {
 	Due        int64   `json:"due,omitempty"`
 	Answer     string  `json:"answer,omitempty"`
 	URI        string  `json:"uri,omitempty"`
-	By         Address `json:"by,omitempty"`
+	By         Address `json:"by,omitzero"`
 	AnsweredAt int64   `json:"answered_at,omitempty"`
 	// Overdue: the due time passed with no answer (set at the first block
 	// after it; stays set, with Late, once a late answer comes).
@@ -654,8 +654,8 @@ type VotingPageRequest struct {
 type VotingItemRequest struct {
 	Election uint64  `json:"election,omitempty"`
 	ID       uint64  `json:"id,omitempty"`
-	Identity Address `json:"identity,omitempty"`
-	Tracker  Hash32  `json:"tracker,omitempty"`
+	Identity Address `json:"identity,omitzero"`
+	Tracker  Hash32  `json:"tracker,omitzero"`
 	Index    uint32  `json:"index,omitempty"`
 }
 

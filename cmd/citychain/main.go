@@ -60,6 +60,7 @@ func newRootCmd(out io.Writer) *cobra.Command {
 	)
 	root.AddCommand(newInitCmd(g), newShowValidatorCmd(g))
 	root.AddCommand(newWalletCmd(g))
+	root.AddCommand(newVoteCmd(g))
 	root.AddCommand(newVerifyCmd(g))
 	root.AddCommand(newIssueCmd(g))
 	return root

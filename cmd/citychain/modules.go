@@ -26,6 +26,7 @@ func cliModules() []cliModule {
 		{"certificates", newTxCertificateCmds, newQueryCertificateCmds},
 		{"identity", newTxIdentityCmds, newQueryIdentityCmds},
 		{"registry", newTxRegistryCmds, newQueryRegistryCmds},
+		{"voting", newTxVotingCmds, newQueryVotingCmds},
 		{"validators", one(newTxValidatorCmd), one(newQueryValidatorsCmd)},
 	}
 }

@@ -18,7 +18,11 @@
     "registry.proposed", "registry.revoked", "registry.transitioned", "vehicles.accident_recorded", "vehicles.battery_recorded", "vehicles.flagged",
     "vehicles.inspection_recorded", "vehicles.odometer_bound", "vehicles.programme_created", "vehicles.recycled", "vehicles.registered",
     "vehicles.subsidy_approved", "vehicles.subsidy_clawed_back", "vehicles.title_transferred", "vehicles.transfer_accepted",
-    "vehicles.transfer_closed", "vehicles.transfer_proposed", "vehicles.transfer_reviewed"];
+    "vehicles.transfer_closed", "vehicles.transfer_proposed", "vehicles.transfer_reviewed",
+    "voting.answer_overdue", "voting.answered", "voting.ballot_cast", "voting.credential_issued", "voting.credential_requested", "voting.decided",
+    "voting.decrypted", "voting.dept_answer_due", "voting.dkg_dealt", "voting.dkg_key", "voting.election_closed", "voting.election_created",
+    "voting.election_failed", "voting.election_opened", "voting.forum_opened", "voting.mayor_answer_due", "voting.proposal_closed", "voting.proposed",
+    "voting.supported", "voting.trustee_disqualified", "voting.voters_added"];
   const devices = new Set();
   let status = null;
   let updates = 0;
@@ -137,6 +141,7 @@
       if (vehicle && (a.vin === vehicle.vin || (ev.type === "metering.reading_accepted" && a.device === vehicle.device))) later("report", 5000, () => vehicle && showVehicle(vehicle.vin, true));
     }
     if (!$("registries").hidden && window.CityRegistries) CityRegistries.onEvent(ev);
+    if (!$("voting").hidden && window.CityVoting) CityVoting.onEvent(ev);
     if (!$("citizens").hidden && /^(credentials|certificates|identity)\./.test(ev.type)) {
       const a = ev.attributes || {};
       later("citizens", 1500, refreshCitizens);
@@ -493,16 +498,22 @@
     const g = location.hash.match(/^#registry\/([^/]+)(?:\/([0-9]+))?$/);
     const onVehicles = !!v || location.hash === "#vehicles", onCitizens = !!c || location.hash === "#citizens";
     const onRegistries = !!g || location.hash === "#registries";
-    $("tab-overview").className = !m && !onVehicles && !onCitizens && !onRegistries ? "on" : "";
+    const vt = location.hash.match(/^#voting(?:\/election\/([0-9]+))?$/), onVoting = !!vt;
+    $("tab-overview").className = !m && !onVehicles && !onCitizens && !onRegistries && !onVoting ? "on" : "";
     $("tab-vehicles").className = onVehicles ? "on" : "";
     $("tab-citizens").className = onCitizens ? "on" : "";
     $("tab-registries").className = onRegistries ? "on" : "";
-    if (m) { $("vehicles").hidden = true; $("citizens").hidden = true; $("registries").hidden = true; showDevice(decodeURIComponent(m[1])); return; }
+    $("tab-voting").className = onVoting ? "on" : "";
+    if (m) { $("vehicles").hidden = true; $("citizens").hidden = true; $("registries").hidden = true; $("voting").hidden = true; showDevice(decodeURIComponent(m[1])); return; }
     current = null;
     $("device").hidden = true;
-    const opened = onCitizens && $("citizens").hidden, regOpened = onRegistries && $("registries").hidden;
-    $("overview").hidden = onVehicles || onCitizens || onRegistries; $("vehicles").hidden = !onVehicles; $("citizens").hidden = !onCitizens;
-    $("registries").hidden = !onRegistries;
+    const opened = onCitizens && $("citizens").hidden, regOpened = onRegistries && $("registries").hidden, vtOpened = onVoting && $("voting").hidden;
+    $("overview").hidden = onVehicles || onCitizens || onRegistries || onVoting; $("vehicles").hidden = !onVehicles; $("citizens").hidden = !onCitizens;
+    $("registries").hidden = !onRegistries; $("voting").hidden = !onVoting;
+    if (onVoting) {
+      if (window.CityVoting) CityVoting.show(vt[1] || "", vtOpened);
+      return;
+    }
     if (onRegistries) {
       if (window.CityRegistries) CityRegistries.show(g ? decodeURIComponent(g[1]) : "", g && g[2] ? g[2] : "", regOpened);
       return;
@@ -529,6 +540,7 @@
     if (window.CityRegistries) {
       CityRegistries.init({ api, all, key, esc, fmt, badge, table, fields, proofLine, short, hash, when, plural, later });
     }
+    if (window.CityVoting) CityVoting.init({ api, all, proofLine, later });
     $("keysave").onclick = () => { localStorage.setItem("citychain-api-key", $("keyinput").value.trim()); location.reload(); };
     $("verify").onclick = verify;
     $("devform").onsubmit = (e) => { e.preventDefault(); const v = $("devinput").value.trim(); if (v) location.hash = "#device/" + encodeURIComponent(v); };

@@ -19,6 +19,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/module"
 	"github.com/citychain/citychain/chain/internal/store"
 	"github.com/citychain/citychain/chain/regschema"
+	"github.com/citychain/citychain/chain/sdjwt"
 	"github.com/citychain/citychain/chain/tx"
 )
 
@@ -30,10 +31,11 @@ type Auth interface {
 }
 
 // Credentials is what the registry module needs of the credentials module
-// for credential predicates.
+// for credential predicates: its evidence check (see
+// credentials.Keeper.CheckEvidence), whose errors are
+// *credentials.EvidenceError.
 type Credentials interface {
-	Anchor(ctx *module.Context, id uint64) *tx.CredentialAnchor
-	Status(ctx *module.Context, listID string, idx uint32) (bool, error)
+	CheckEvidence(ctx *module.Context, schema string, ev *tx.RegistryEvidence, msg []byte, what string) (*sdjwt.Payload, error)
 }
 
 // Keeper owns the registry module's state.

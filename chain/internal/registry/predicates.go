@@ -1,18 +1,15 @@
 package registry
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
+	"github.com/citychain/citychain/chain/internal/credentials"
 	"github.com/citychain/citychain/chain/internal/module"
 	"github.com/citychain/citychain/chain/internal/store"
-	"github.com/citychain/citychain/chain/sdjwt"
 	"github.com/citychain/citychain/chain/tx"
 )
 
@@ -70,8 +67,6 @@ func recordPredicate(kv store.KV, p *tx.RecordPredicate, data []byte) error {
 
 func predicateError(format string, a ...any) error { return fmt.Errorf(format, a...) }
 
-var errNotJWS = errors.New("want a compact JWS: three dot-separated parts")
-
 func orNone(raw json.RawMessage) string {
 	if len(raw) == 0 {
 		return "absent"
@@ -80,73 +75,23 @@ func orNone(raw json.RawMessage) string {
 }
 
 // credentialPredicate checks one piece of evidence for a credential of
-// schema: the JWT is a leaf (SHA-256 of the JWT) of a credentials anchor
-// under its RFC 6962 path; the payload's iss and vct are the anchor's
-// issuer and schema (the anchor, made by an issuer accredited for its
-// schema, attests the JWT: its signature is not checked again); the cnf
-// key signed tx.RegistryEvidenceMessage for this record, version,
-// transition and signer. Then the credential must be of schema, unexpired
-// at block time and its status bit, if it has one, clear. Evidence that
-// does not verify is ErrBadEvidence; a genuine credential that does not
-// meet the predicate is ErrPredicate.
+// schema with the credentials module's check (credentials.Keeper.
+// CheckEvidence: anchor, Merkle path, iss and vct, then schema, expiry and
+// status bit), the cnf key having signed tx.RegistryEvidenceMessage for
+// this record, version, transition and signer. Evidence that does not
+// verify is ErrBadEvidence; a genuine credential that does not meet the
+// predicate is ErrPredicate.
 func (k *Keeper) credentialPredicate(ctx *module.Context, schema string, ev *tx.RegistryEvidence, registry string, rec *Record,
 	transition string, signer tx.Address) error {
-	leaf := sha256.Sum256([]byte(ev.JWT))
-	a := k.creds.Anchor(ctx, ev.Anchor)
-	if a == nil {
-		return ErrBadEvidence.Wrapf("anchor %d: no such credentials anchor", ev.Anchor)
-	}
-	if !tx.VerifyMerklePath(a.Root, leaf[:], ev.Index, uint64(a.Count), ev.Path) {
-		return ErrBadEvidence.Wrapf("jwt %s is not leaf %d of anchor %d (root %s, %d leaves)", tx.Hash32(leaf), ev.Index, a.ID, a.Root, a.Count)
-	}
-	p, err := payloadOf(ev.JWT)
-	if err != nil {
-		return ErrBadEvidence.Wrapf("jwt payload: %v", err)
-	}
-	if p.Iss != a.Issuer.String() || p.Vct != a.Schema {
-		return ErrBadEvidence.Wrapf("jwt iss %q vct %q: anchor %d is issuer %s's, of schema %q", p.Iss, p.Vct, a.ID, a.Issuer, a.Schema)
-	}
-	holder, err := p.HolderKey()
-	if err != nil {
-		return ErrBadEvidence.Wrapf("%v", err)
-	}
 	msg := tx.RegistryEvidenceMessage(ctx.ChainID, registry, rec.ID, rec.Version, transition, signer, ev.JWT)
-	if !tx.VerifyRegistryEvidence(holder, msg, ev.HolderSig) {
-		return ErrBadEvidence.Wrapf("holder_sig: not a signature by the credential's holder key (cnf) of %s/%d version %d %s for %s",
-			registry, rec.ID, rec.Version, transition, signer)
+	what := fmt.Sprintf("%s/%d version %d %s for %s", registry, rec.ID, rec.Version, transition, signer)
+	_, err := k.creds.CheckEvidence(ctx, schema, ev, msg, what)
+	if err == nil {
+		return nil
 	}
-	if a.Schema != schema {
-		return ErrPredicate.Wrapf("credential of anchor %d is of schema %q, want %q", a.ID, a.Schema, schema)
+	var e *credentials.EvidenceError
+	if errors.As(err, &e) && e.Genuine {
+		return ErrPredicate.Wrapf("%s", e.Msg)
 	}
-	if p.Expired(ctx.Time) {
-		return ErrPredicate.Wrapf("credential of schema %q expired at %d (block time %d)", schema, p.Exp, ctx.Time.Unix())
-	}
-	if p.Status != nil {
-		set, err := k.creds.Status(ctx, p.Status.List, p.Status.Idx)
-		if err != nil {
-			return ErrBadEvidence.Wrapf("status %s/%d: %v", p.Status.List, p.Status.Idx, err)
-		}
-		if set {
-			return ErrPredicate.Wrapf("credential of schema %q is revoked or suspended (status %s index %d is set)", schema, p.Status.List, p.Status.Idx)
-		}
-	}
-	return nil
-}
-
-// payloadOf decodes a compact JWS's payload as an SD-JWT payload, without
-// checking the signature.
-func payloadOf(jwt string) (*sdjwt.Payload, error) {
-	parts := strings.Split(jwt, ".")
-	if len(parts) != 3 {
-		return nil, errNotJWS
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return nil, err
-	}
-	var p sdjwt.Payload
-	if err := json.Unmarshal(b, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return ErrBadEvidence.Wrapf("%v", err)
 }

@@ -65,6 +65,10 @@ type Config struct {
 	// NoRegistry turns off the registry story (the registries shipped in
 	// deploy/registries proposed, enabled and used: see registry_story.go).
 	NoRegistry bool
+	// NoVoting turns off the direct democracy story (100 synthetic
+	// citizens, a proposal past two thresholds, an election with three
+	// trustees: see voting_story.go).
+	NoVoting bool
 
 	// Clock, when set, drives the simulators instead of the devnet's
 	// continuing scaled clock (tests use a manual clock).

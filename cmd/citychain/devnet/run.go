@@ -208,6 +208,13 @@ func Start(ctx context.Context, cfg Config) (_ *System, err error) {
 		}
 		s.goRun(runCtx, "registry", st.run)
 	}
+	if !cfg.NoVoting {
+		st, err := s.newVotingStory(c)
+		if err != nil {
+			return nil, err
+		}
+		s.goRun(runCtx, "voting", st.run)
+	}
 	return s, nil
 }
 

@@ -1,0 +1,546 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/citychain/citychain/chain/client"
+	"github.com/citychain/citychain/chain/tx"
+	"github.com/citychain/citychain/chain/votecrypto"
+)
+
+// The voting module's reads (chain/internal/voting, docs/voting.md):
+// citizen proposals with their supports and answer levels, and elections
+// with their trustees (DKG and decryption records), credential requests,
+// ballots and ballot trackers. Single items are state reads (with
+// ?prove=true, proven present or absent against a signed header); lists
+// are the chain's pages. One route is the API's own: GET
+// /v1/voting/elections/{id}/verify re-verifies an election from chain data
+// alone (votecrypto.VerifyElection, what `citychain vote verify` runs).
+// Writes are signed transactions (POST /v1/txs).
+
+const (
+	votingIDExpected       = "a decimal integer from 1 (ids start at 1)"
+	votingAddressExpected  = "40 hex characters (the identity id: the address of its first device key)"
+	votingTrackerExpected  = "64 lowercase hex characters (a ballot tracker: SHA-256 of the ballot's canonical bytes)"
+	votingIndexExpected    = "a trustee index: a decimal integer from 1 to the election's number of trustees"
+	votingPendingExpected  = "true or false"
+	votingAfterIDExpected  = "an id (decimal): the next_after of a previous page"
+	votingAfterSeqExpected = "a sequence number (decimal): the next_after of a previous page"
+
+	// MaxVerifyBallots bounds the ballots GET
+	// /v1/voting/elections/{id}/verify re-verifies (re-votes included);
+	// a larger election is a 422: verify it with `citychain vote verify`.
+	MaxVerifyBallots = 10_000
+	// MaxVerifyRequests bounds the credential requests it reads.
+	MaxVerifyRequests = 50_000
+	// verifyCacheSize bounds the reports of finished elections kept.
+	verifyCacheSize = 16
+)
+
+// verifyBallotBound is the bound voteVerify applies: MaxVerifyBallots
+// (a test lowers it).
+var verifyBallotBound uint64 = MaxVerifyBallots
+
+// VoteVerification is the answer of GET /v1/voting/elections/{id}/verify:
+// the election's status and what votecrypto.VerifyElection found in the
+// chain data read at Height. Clean is true when it found no problem.
+type VoteVerification struct {
+	Election uint64             `json:"election"`
+	Height   int64              `json:"height"`
+	Status   string             `json:"status"`
+	Clean    bool               `json:"clean"`
+	Report   *votecrypto.Report `json:"report"`
+}
+
+// votingAbsent is a read that found nothing, answered as a 404 that says
+// what is missing.
+type votingAbsent string
+
+func (e votingAbsent) Error() string      { return string(e) }
+func (votingAbsent) Is(target error) bool { return target == client.ErrNotFound }
+
+// votingRead is the state read of a provable voting query: the stored
+// value as the chain wrote it; when nothing is stored, a 404 naming what
+// (without prove=true) or the proof of absence (with it).
+func votingRead(what string, o client.ReadOpts) func(v json.RawMessage, res *client.QueryResult, err error) (any, *client.QueryResult, error) {
+	return func(v json.RawMessage, res *client.QueryResult, err error) (any, *client.QueryResult, error) {
+		view, res, err := rawOrAbsent(v, res, err)
+		if errors.Is(err, errAbsent) && !o.Prove {
+			return nil, res, votingAbsent(what)
+		}
+		return view, res, err
+	}
+}
+
+// pathVotingID reads the path's {id}: a proposal or an election.
+func pathVotingID(r *http.Request, what string) (uint64, error) {
+	v := r.PathValue("id")
+	id, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || id == 0 {
+		return 0, badField("id", "the "+what+" id: "+votingIDExpected, "%s id %q: want a decimal integer from 1 (ids start at 1)", what, v)
+	}
+	return id, nil
+}
+
+func pathIdentity(r *http.Request) (tx.Address, error) {
+	a, err := tx.ParseAddress(r.PathValue("identity"))
+	if err != nil {
+		return a, badField("identity", votingAddressExpected, "identity %q: %v", r.PathValue("identity"), err)
+	}
+	return a, nil
+}
+
+// votingPage reads ?after= (or ?cursor=), a decimal id or sequence
+// number, and ?limit= of a voting list.
+func votingPage(r *http.Request, expected string) (after, limit uint64, err error) {
+	a, err := afterParam(r, expected, func(s string) error {
+		_, err := strconv.ParseUint(s, 10, 64)
+		return err
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	n, err := limitParam(r, tx.DefaultListLimit, tx.MaxListLimit)
+	if err != nil {
+		return 0, 0, err
+	}
+	if a != "" {
+		after, _ = strconv.ParseUint(a, 10, 64)
+	}
+	return after, uint64(n), nil
+}
+
+// electionError answers a node error of a read under election id; an
+// unknown election (the chain answers not found) is a 404 naming it.
+func (s *Server) electionError(w http.ResponseWriter, r *http.Request, id uint64, err error) {
+	if errors.Is(err, client.ErrNotFound) || errors.Is(err, tx.CodeVotingUnknownElection) {
+		s.problem(w, r, http.StatusNotFound, "not found", fmt.Sprintf("election %d does not exist", id), nil)
+		return
+	}
+	s.nodeError(w, r, err)
+}
+
+// votingParams are the module's parameters: the residency credential
+// asked for, the thresholds and answer delays, the support period and
+// the DKG's complaint blocks.
+func (s *Server) votingParams(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	p, err := s.node.VotingParams(ctx, 0)
+	if err != nil {
+		s.nodeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+// voteProposals lists proposals in id order.
+func (s *Server) voteProposals(w http.ResponseWriter, r *http.Request) {
+	after, limit, err := votingPage(r, "a proposal id: "+votingAfterIDExpected)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	p, _, err := s.node.VoteProposals(ctx, tx.VotingPageRequest{After: after, Limit: limit}, 0)
+	if err != nil {
+		s.nodeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, afterPage(p.Proposals, idNext(p.Next)))
+}
+
+// voteProposal is one proposal: supports, levels (reached, due, answered,
+// overdue), status.
+func (s *Server) voteProposal(w http.ResponseWriter, r *http.Request) {
+	id, err := pathVotingID(r, "proposal")
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		return votingRead(fmt.Sprintf("proposal %d does not exist", id), o)(stored(s.node.VoteProposal(ctx, id, o)))
+	})
+}
+
+// voteSupport is whether an identity supported a proposal; with
+// prove=true, proven either way.
+func (s *Server) voteSupport(w http.ResponseWriter, r *http.Request) {
+	id, err := pathVotingID(r, "proposal")
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	identity, err := pathIdentity(r)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		what := fmt.Sprintf("identity %s has not supported proposal %d", identity, id)
+		return votingRead(what, o)(stored(s.node.VoteSupport(ctx, id, identity, o)))
+	})
+}
+
+// voteElections lists elections in id order.
+func (s *Server) voteElections(w http.ResponseWriter, r *http.Request) {
+	after, limit, err := votingPage(r, "an election id: "+votingAfterIDExpected)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	p, _, err := s.node.VoteElections(ctx, tx.VotingPageRequest{After: after, Limit: limit}, 0)
+	if err != nil {
+		s.nodeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, afterPage(p.Elections, idNext(p.Next)))
+}
+
+// voteElection is one election: definition, status, election key,
+// credential classes, ballot counts, the running (then fixed) tally and,
+// once decided, the result.
+func (s *Server) voteElection(w http.ResponseWriter, r *http.Request) {
+	id, err := pathVotingID(r, "election")
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		return votingRead(fmt.Sprintf("election %d does not exist", id), o)(stored(s.node.VoteElection(ctx, id, o)))
+	})
+}
+
+// voteTrustees lists an election's trustees by index with their DKG and
+// decryption records.
+func (s *Server) voteTrustees(w http.ResponseWriter, r *http.Request) {
+	id, err := pathVotingID(r, "election")
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	ts, err := s.node.VoteTrustees(ctx, id, 0)
+	if err != nil {
+		s.electionError(w, r, id, err)
+		return
+	}
+	if ts == nil {
+		ts = []tx.VoteTrustee{}
+	}
+	writeJSON(w, http.StatusOK, ts)
+}
+
+// voteTrustee is one trustee of an election.
+func (s *Server) voteTrustee(w http.ResponseWriter, r *http.Request) {
+	id, err := pathVotingID(r, "election")
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	v := r.PathValue("index")
+	index, err := strconv.ParseUint(v, 10, 32)
+	if err != nil || index == 0 || index > tx.MaxTrustees {
+		s.badRequest(w, r, badField("index", votingIndexExpected, "trustee index %q: want 1 to %d", v, tx.MaxTrustees))
+		return
+	}
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		what := fmt.Sprintf("election %d has no trustee %d", id, index)
+		return votingRead(what, o)(stored(s.node.VoteTrustee(ctx, id, uint32(index), o)))
+	})
+}
+
+// voteRequests lists an election's credential requests in request order,
+// all or (?pending=true) those the commission has not answered.
+func (s *Server) voteRequests(w http.ResponseWriter, r *http.Request) {
+	id, err := pathVotingID(r, "election")
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	var pending bool
+	switch v := r.URL.Query().Get("pending"); v {
+	case "", "false", "0":
+	case "true", "1":
+		pending = true
+	default:
+		s.badRequest(w, r, badField("pending", votingPendingExpected, "pending %q is not a boolean", v))
+		return
+	}
+	after, limit, err := votingPage(r, "a request's seq: "+votingAfterSeqExpected)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	p, _, err := s.node.VoteRequests(ctx, tx.VotingPageRequest{Election: id, After: after, Limit: limit, Pending: pending}, 0)
+	if err != nil {
+		s.electionError(w, r, id, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, afterPage(p.Requests, idNext(p.Next)))
+}
+
+// voteRequest is an identity's credential request in an election and,
+// once issued, its blind signature.
+func (s *Server) voteRequest(w http.ResponseWriter, r *http.Request) {
+	id, err := pathVotingID(r, "election")
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	identity, err := pathIdentity(r)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		what := fmt.Sprintf("identity %s has no credential request in election %d", identity, id)
+		return votingRead(what, o)(stored(s.node.VoteRequest(ctx, id, identity, o)))
+	})
+}
+
+// voteBallots lists an election's ballots in cast order, replaced ones
+// included (superseded).
+func (s *Server) voteBallots(w http.ResponseWriter, r *http.Request) {
+	id, err := pathVotingID(r, "election")
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	after, limit, err := votingPage(r, "a ballot's seq: "+votingAfterSeqExpected)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	ctx, cancel := s.nodeCtx(r)
+	defer cancel()
+	p, _, err := s.node.VoteBallots(ctx, tx.VotingPageRequest{Election: id, After: after, Limit: limit}, 0)
+	if err != nil {
+		s.electionError(w, r, id, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, afterPage(p.Ballots, idNext(p.Next)))
+}
+
+// voteTracker is the ballot a tracker names: a voter checks, with
+// prove=true, that their ballot is recorded (and whether a later one of
+// the same key replaced it), or proves that no ballot has the tracker.
+func (s *Server) voteTracker(w http.ResponseWriter, r *http.Request) {
+	id, err := pathVotingID(r, "election")
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	tracker, err := tx.ParseHash32(r.PathValue("tracker"))
+	if err != nil {
+		s.badRequest(w, r, badField("tracker", votingTrackerExpected, "tracker %q: %v", r.PathValue("tracker"), err))
+		return
+	}
+	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
+		what := fmt.Sprintf("no ballot of election %d has tracker %s", id, tracker)
+		return votingRead(what, o)(stored(s.node.VoteTracker(ctx, id, tracker, o)))
+	})
+}
+
+// verifySlot lets one election verification run at a time: each is up to
+// seconds of CPU.
+var verifySlot = make(chan struct{}, 1)
+
+// verifyCache keeps the reports of decided and failed elections, which no
+// transaction changes any more, by chain id and election.
+var verifyCache struct {
+	sync.Mutex
+	m     map[string]VoteVerification
+	order []string
+}
+
+func cachedVerification(key string) (VoteVerification, bool) {
+	verifyCache.Lock()
+	defer verifyCache.Unlock()
+	v, ok := verifyCache.m[key]
+	return v, ok
+}
+
+func cacheVerification(key string, v VoteVerification) {
+	verifyCache.Lock()
+	defer verifyCache.Unlock()
+	if verifyCache.m == nil {
+		verifyCache.m = map[string]VoteVerification{}
+	}
+	if _, ok := verifyCache.m[key]; ok {
+		return
+	}
+	if len(verifyCache.order) == verifyCacheSize {
+		delete(verifyCache.m, verifyCache.order[0])
+		verifyCache.order = verifyCache.order[1:]
+	}
+	verifyCache.m[key] = v
+	verifyCache.order = append(verifyCache.order, key)
+}
+
+// voteVerify re-verifies an election from chain data alone: the election,
+// its trustees, every credential request and every ballot, all read at
+// one height (the election's read), then votecrypto.VerifyElection. It
+// refuses (422) an election with more than MaxVerifyBallots ballots or
+// MaxVerifyRequests requests.
+func (s *Server) voteVerify(w http.ResponseWriter, r *http.Request) {
+	id, err := pathVotingID(r, "election")
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	// call runs one node call with the node timeout.
+	call := func(f func(ctx context.Context) error) error {
+		ctx, cancel := s.nodeCtx(r)
+		defer cancel()
+		return f(ctx)
+	}
+	var (
+		chainID string
+		e       *tx.VoteElection
+		height  int64
+	)
+	err = call(func(ctx context.Context) error {
+		var err error
+		if chainID, err = s.ensureChainID(ctx); err != nil {
+			return err
+		}
+		var res *client.QueryResult
+		e, res, err = s.node.VoteElection(ctx, id, client.ReadOpts{})
+		if res != nil {
+			height = res.Height
+		}
+		return err
+	})
+	if err != nil {
+		s.electionError(w, r, id, err)
+		return
+	}
+	if e == nil {
+		s.problem(w, r, http.StatusNotFound, "not found", fmt.Sprintf("election %d does not exist", id), nil)
+		return
+	}
+	finished := e.Status == tx.ElectionDecided || e.Status == tx.ElectionFailed
+	key := chainID + "/" + strconv.FormatUint(id, 10)
+	if v, ok := cachedVerification(key); ok && finished {
+		writeJSON(w, http.StatusOK, v)
+		return
+	}
+	var requested uint64
+	for _, c := range e.Classes {
+		requested += c.Requested
+	}
+	switch {
+	case e.Ballots > verifyBallotBound:
+		s.problem(w, r, http.StatusUnprocessableEntity, "election too large to verify here",
+			fmt.Sprintf("election %d has %d ballots; this API verifies elections of at most %d ballots: run `citychain vote verify %d` against a node",
+				id, e.Ballots, verifyBallotBound, id), nil)
+		return
+	case requested > MaxVerifyRequests:
+		s.problem(w, r, http.StatusUnprocessableEntity, "election too large to verify here",
+			fmt.Sprintf("election %d has %d credential requests; this API verifies elections of at most %d requests: run `citychain vote verify %d` against a node",
+				id, requested, MaxVerifyRequests, id), nil)
+		return
+	}
+	d := &votecrypto.ElectionData{ChainID: chainID, Election: *e}
+	err = call(func(ctx context.Context) error {
+		var err error
+		d.Trustees, err = s.node.VoteTrustees(ctx, id, height)
+		return err
+	})
+	if err == nil {
+		err = call(func(ctx context.Context) error {
+			_, err := client.AllPages(ctx, height, func(ctx context.Context, after string, h int64) (string, int64, error) {
+				a, _ := strconv.ParseUint(after, 10, 64)
+				p, at, err := s.node.VoteRequests(ctx, tx.VotingPageRequest{Election: id, After: a, Limit: tx.MaxListLimit}, h)
+				if err != nil {
+					return "", 0, err
+				}
+				if len(d.Requests)+len(p.Requests) > MaxVerifyRequests {
+					return "", 0, fmt.Errorf("election %d: more than %d credential requests at height %d", id, MaxVerifyRequests, h)
+				}
+				d.Requests = append(d.Requests, p.Requests...)
+				return idNext(p.Next), at, nil
+			})
+			return err
+		})
+	}
+	if err == nil {
+		err = call(func(ctx context.Context) error {
+			_, err := client.AllPages(ctx, height, func(ctx context.Context, after string, h int64) (string, int64, error) {
+				a, _ := strconv.ParseUint(after, 10, 64)
+				p, at, err := s.node.VoteBallots(ctx, tx.VotingPageRequest{Election: id, After: a, Limit: tx.MaxListLimit}, h)
+				if err != nil {
+					return "", 0, err
+				}
+				if uint64(len(d.Ballots)+len(p.Ballots)) > verifyBallotBound {
+					return "", 0, fmt.Errorf("election %d: more than %d ballots at height %d", id, verifyBallotBound, h)
+				}
+				d.Ballots = append(d.Ballots, p.Ballots...)
+				return idNext(p.Next), at, nil
+			})
+			return err
+		})
+	}
+	var ae *client.AnswerError
+	switch {
+	case errors.Is(err, client.ErrMismatch), errors.As(err, &ae):
+		s.problem(w, r, http.StatusBadGateway, "bad answer from node", err.Error(), nil)
+		return
+	case err != nil:
+		s.electionError(w, r, id, err)
+		return
+	}
+	select {
+	case verifySlot <- struct{}{}:
+	case <-r.Context().Done():
+		return
+	}
+	rep, err := votecrypto.VerifyElection(d)
+	<-verifySlot
+	if err != nil {
+		s.problem(w, r, http.StatusBadGateway, "election data does not verify",
+			fmt.Sprintf("election %d read at height %d: %v", id, height, err), nil)
+		return
+	}
+	out := VoteVerification{Election: id, Height: height, Status: e.Status, Clean: len(rep.Problems) == 0, Report: rep}
+	if finished {
+		cacheVerification(key, out)
+	}
+	// A large election takes seconds to verify: the answer gets a write
+	// deadline of its own.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+	writeJSON(w, http.StatusOK, out)
+}
+
+// votingRoutes are the voting module's endpoints (openapi/voting.json).
+func (s *Server) votingRoutes() []route {
+	return []route{
+		keyed("GET", "/v1/voting/params", s.votingParams),
+		keyed("GET", "/v1/voting/proposals", s.voteProposals),
+		keyed("GET", "/v1/voting/proposals/{id}", s.voteProposal),
+		keyed("GET", "/v1/voting/proposals/{id}/supports/{identity}", s.voteSupport),
+		keyed("GET", "/v1/voting/elections", s.voteElections),
+		keyed("GET", "/v1/voting/elections/{id}", s.voteElection),
+		keyed("GET", "/v1/voting/elections/{id}/trustees", s.voteTrustees),
+		keyed("GET", "/v1/voting/elections/{id}/trustees/{index}", s.voteTrustee),
+		keyed("GET", "/v1/voting/elections/{id}/requests", s.voteRequests),
+		keyed("GET", "/v1/voting/elections/{id}/requests/{identity}", s.voteRequest),
+		keyed("GET", "/v1/voting/elections/{id}/ballots", s.voteBallots),
+		keyed("GET", "/v1/voting/elections/{id}/trackers/{tracker}", s.voteTracker),
+		keyed("GET", "/v1/voting/elections/{id}/verify", s.voteVerify),
+	}
+}
