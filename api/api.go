@@ -173,6 +173,9 @@ type Server struct {
 
 	// meta caches each device's kind and site (registry reads).
 	meta sync.Map
+	// votes holds the election verifications (voting.go): one at a time,
+	// and the reports of finished elections.
+	votes voteVerifier
 
 	chainMu sync.Mutex
 	chainID string
@@ -221,6 +224,7 @@ func newServer(cfg Config, node *client.Client, fsys fs.FS, mods []apiModule) (*
 		cfg: cfg, node: node, log: cfg.Logger, keys: keys,
 		limiter: newLimiter(), metrics: newMetrics(), txs: newTracker(cfg.TxTrack),
 		ctx: ctx, cancel: cancel, tls: tlsCfg, openapiDoc: doc,
+		votes: voteVerifier{slot: make(chan struct{}, 1)},
 	}
 	s.hub = newHub(s)
 	s.streams = newStreamSlots(cfg.MaxStreamsPerClient, cfg.MaxStreams)

@@ -355,40 +355,39 @@ func (s *Server) voteTracker(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// verifySlot lets one election verification run at a time: each is up to
-// seconds of CPU.
-var verifySlot = make(chan struct{}, 1)
-
-// verifyCache keeps the reports of decided and failed elections, which no
-// transaction changes any more, by chain id and election.
-var verifyCache struct {
-	sync.Mutex
+// voteVerifier lets one election verification run at a time (each is up
+// to seconds of CPU) and keeps the reports of decided and failed
+// elections, which no transaction changes any more, by chain id and
+// election (newServer makes slot).
+type voteVerifier struct {
+	slot  chan struct{}
+	mu    sync.Mutex
 	m     map[string]VoteVerification
 	order []string
 }
 
-func cachedVerification(key string) (VoteVerification, bool) {
-	verifyCache.Lock()
-	defer verifyCache.Unlock()
-	v, ok := verifyCache.m[key]
+func (c *voteVerifier) cached(key string) (VoteVerification, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[key]
 	return v, ok
 }
 
-func cacheVerification(key string, v VoteVerification) {
-	verifyCache.Lock()
-	defer verifyCache.Unlock()
-	if verifyCache.m == nil {
-		verifyCache.m = map[string]VoteVerification{}
+func (c *voteVerifier) keep(key string, v VoteVerification) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]VoteVerification{}
 	}
-	if _, ok := verifyCache.m[key]; ok {
+	if _, ok := c.m[key]; ok {
 		return
 	}
-	if len(verifyCache.order) == verifyCacheSize {
-		delete(verifyCache.m, verifyCache.order[0])
-		verifyCache.order = verifyCache.order[1:]
+	if len(c.order) == verifyCacheSize {
+		delete(c.m, c.order[0])
+		c.order = c.order[1:]
 	}
-	verifyCache.m[key] = v
-	verifyCache.order = append(verifyCache.order, key)
+	c.m[key] = v
+	c.order = append(c.order, key)
 }
 
 // voteVerify re-verifies an election from chain data alone: the election,
@@ -435,7 +434,7 @@ func (s *Server) voteVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	finished := e.Status == tx.ElectionDecided || e.Status == tx.ElectionFailed
 	key := chainID + "/" + strconv.FormatUint(id, 10)
-	if v, ok := cachedVerification(key); ok && finished {
+	if v, ok := s.votes.cached(key); ok && finished {
 		writeJSON(w, http.StatusOK, v)
 		return
 	}
@@ -505,12 +504,12 @@ func (s *Server) voteVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	select {
-	case verifySlot <- struct{}{}:
+	case s.votes.slot <- struct{}{}:
 	case <-r.Context().Done():
 		return
 	}
 	rep, err := votecrypto.VerifyElection(d)
-	<-verifySlot
+	<-s.votes.slot
 	if err != nil {
 		s.problem(w, r, http.StatusBadGateway, "election data does not verify",
 			fmt.Sprintf("election %d read at height %d: %v", id, height, err), nil)
@@ -518,7 +517,7 @@ func (s *Server) voteVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	out := VoteVerification{Election: id, Height: height, Status: e.Status, Clean: len(rep.Problems) == 0, Report: rep}
 	if finished {
-		cacheVerification(key, out)
+		s.votes.keep(key, out)
 	}
 	// A large election takes seconds to verify: the answer gets a write
 	// deadline of its own.

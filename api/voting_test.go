@@ -620,7 +620,7 @@ func TestVotingRoutes(t *testing.T) {
 		}
 	})
 	t.Run("verify", func(t *testing.T) {
-		verifyCacheClear()
+		ts.votes.clearCache()
 		var v VoteVerification
 		ts.getJSON(t, eb+"/verify", &v)
 		if v.Election != w.election || v.Status != tx.ElectionDecided || !v.Clean || v.Report == nil || len(v.Report.Problems) != 0 ||
@@ -632,7 +632,7 @@ func TestVotingRoutes(t *testing.T) {
 		old := verifyBallotBound
 		verifyBallotBound = 3
 		defer func() { verifyBallotBound = old }()
-		verifyCacheClear()
+		ts.votes.clearCache()
 		code, h, b := ts.do(t, "GET", eb+"/verify", nil)
 		p := wantProblem(t, "too many ballots", code, h, b, http.StatusUnprocessableEntity)
 		if !strings.Contains(p.Detail, "4 ballots") || !strings.Contains(p.Detail, "at most 3 ballots") {
@@ -684,9 +684,9 @@ func TestVotingRoutes(t *testing.T) {
 	})
 }
 
-// verifyCacheClear empties the cache of verification reports.
-func verifyCacheClear() {
-	verifyCache.Lock()
-	defer verifyCache.Unlock()
-	verifyCache.m, verifyCache.order = nil, nil
+// clearCache empties the cache of verification reports.
+func (c *voteVerifier) clearCache() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m, c.order = nil, nil
 }

@@ -88,6 +88,10 @@
 //	type RegistryTarget struct { ChainID, Registry string; ID, Version uint64; Transition string; Signer tx.Address }
 //	func (t *RegistryTarget) Validate() error
 //	func (w *Wallet) RegistryEvidence(t RegistryTarget, schemas []string, now time.Time) ([]tx.RegistryEvidence, error) // one never-shown slot per schema; saved
+//	const VotingPropose, VotingSupport, VotingCredential = "propose", "support", "credential"; const VotingVerifierPrefix = "voting:"
+//	func VotingVerifier(purpose string, id uint64) string // "voting:<purpose>:<id>", where slots shown to the voting module are recorded
+//	type VotingTarget struct { ChainID, Purpose string; ID uint64; Identity tx.Address }
+//	func (w *Wallet) VotingEligibility(t VotingTarget, schema, claim string, now time.Time) (*tx.VotingEligibility, error) // one never-shown slot, its claim disclosed; saved
 //	type HolderRequest struct { HolderKeys []tx.PubKey }  // json holder_keys
 //	type Document struct { Slot uint32; Module, Vct, Iss, KID, SDJWT string; Anchor AnchorProof; Status *sdjwt.Status; Iat, Exp int64; Claims []string; Scope string; Holder tx.PubKey }
 //	type CardReveal struct { List string; tx.CardReveal } // json list,idx,salt
