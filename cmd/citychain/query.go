@@ -17,6 +17,30 @@ type queryFlags struct {
 	timeout time.Duration
 }
 
+// found renders a decoded state value; an absent one is an error naming
+// what was asked for, unless its absence is being proven (--prove).
+func (f *queryFlags) found(what string, ok bool, v any, res *client.QueryResult, err error) (any, *client.QueryResult, error) {
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case !ok && !f.prove:
+		return nil, nil, fmt.Errorf("%s: %w (prove its absence with --prove)", what, client.ErrNotFound)
+	case !ok:
+		return nil, res, nil
+	}
+	return v, res, nil
+}
+
+// computed refuses --prove on an answer the node computes from many state
+// keys (a page, a count): it has no single proof; hint says what to prove
+// instead.
+func (f *queryFlags) computed(what, hint string) error {
+	if f.prove {
+		return fmt.Errorf("--prove: %s is computed by the node from many state keys and has no proof; %s", what, hint)
+	}
+	return nil
+}
+
 // stateRead reads one state key through one of the client's typed queries,
 // with the height and --prove of o, and returns what to print of it (see
 // raw and decoded) and the read it came from.

@@ -440,27 +440,6 @@ func (g *globals) submitMove(ctx context.Context, f *txFlags, m *tx.MsgRegistryT
 
 // newQueryRegistryCmds is the "query registry" subtree.
 func newQueryRegistryCmds(g *globals, f *queryFlags) []*cobra.Command {
-	// found renders a decoded record; an absent one is an error unless
-	// its absence is being proven.
-	found := func(what string, ok bool, v any, res *client.QueryResult, err error) (any, *client.QueryResult, error) {
-		switch {
-		case err != nil:
-			return nil, nil, err
-		case !ok && !f.prove:
-			return nil, nil, fmt.Errorf("%s: %w (prove its absence with --prove)", what, client.ErrNotFound)
-		case !ok:
-			return nil, res, nil
-		}
-		return v, res, nil
-	}
-	// computed refuses --prove on an answer the node computes from many
-	// keys: it has no single proof.
-	computed := func(what, hint string) error {
-		if f.prove {
-			return fmt.Errorf("--prove: %s is computed by the node from many state keys and has no proof; %s", what, hint)
-		}
-		return nil
-	}
 	nameArg := func(what, s string) error { return tx.ValidateRegistryName(what, s) }
 	recordArgs := func(args []string) (string, uint64, error) {
 		if err := nameArg("REGISTRY", args[0]); err != nil {
@@ -496,7 +475,7 @@ func newQueryRegistryCmds(g *globals, f *queryFlags) []*cobra.Command {
 			}
 			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
 				v, res, err := c.Registry(ctx, args[0], o)
-				return found("registry "+args[0], v != nil, v, res, err)
+				return f.found("registry "+args[0], v != nil, v, res, err)
 			})
 		},
 	}
@@ -504,7 +483,7 @@ func newQueryRegistryCmds(g *globals, f *queryFlags) []*cobra.Command {
 	list := &cobra.Command{
 		Use: "list", Short: "Enabled registries in name order, a page at a time", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := computed("the list of registries", "prove one with `query registry show NAME --prove`"); err != nil {
+			if err := f.computed("the list of registries", "prove one with `query registry show NAME --prove`"); err != nil {
 				return err
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
@@ -528,7 +507,7 @@ func newQueryRegistryCmds(g *globals, f *queryFlags) []*cobra.Command {
 			if err := nameArg("NAME", args[0]); err != nil {
 				return err
 			}
-			if err := computed("a registry's counts", "prove a record with `query registry record REGISTRY ID --prove`"); err != nil {
+			if err := f.computed("a registry's counts", "prove a record with `query registry record REGISTRY ID --prove`"); err != nil {
 				return err
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
@@ -540,7 +519,7 @@ func newQueryRegistryCmds(g *globals, f *queryFlags) []*cobra.Command {
 	proposals := &cobra.Command{
 		Use: "proposals", Short: "Definitions proposed and awaiting the authorities, in id order", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := computed("the list of proposals", "prove one with `query registry proposal ID --prove`"); err != nil {
+			if err := f.computed("the list of proposals", "prove one with `query registry proposal ID --prove`"); err != nil {
 				return err
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
@@ -567,7 +546,7 @@ func newQueryRegistryCmds(g *globals, f *queryFlags) []*cobra.Command {
 			}
 			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
 				v, res, err := c.RegistryProposal(ctx, id, o)
-				return found("proposal "+id.String(), v != nil, v, res, err)
+				return f.found("proposal "+id.String(), v != nil, v, res, err)
 			})
 		},
 	}
@@ -580,7 +559,7 @@ func newQueryRegistryCmds(g *globals, f *queryFlags) []*cobra.Command {
 			}
 			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
 				v, res, err := c.RegistrySchema(ctx, id.String(), o)
-				return found("schema "+id.String(), v != nil, v, res, err)
+				return f.found("schema "+id.String(), v != nil, v, res, err)
 			})
 		},
 	}
@@ -593,7 +572,7 @@ func newQueryRegistryCmds(g *globals, f *queryFlags) []*cobra.Command {
 			}
 			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
 				v, res, err := c.RegistryRecord(ctx, reg, id, o)
-				return found(fmt.Sprintf("record %s/%d", reg, id), v != nil, v, res, err)
+				return f.found(fmt.Sprintf("record %s/%d", reg, id), v != nil, v, res, err)
 			})
 		},
 	}
@@ -610,7 +589,7 @@ func newQueryRegistryCmds(g *globals, f *queryFlags) []*cobra.Command {
 					return err
 				}
 			}
-			if err := computed("a page of records", "prove one with `query registry record REGISTRY ID --prove`"); err != nil {
+			if err := f.computed("a page of records", "prove one with `query registry record REGISTRY ID --prove`"); err != nil {
 				return err
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
@@ -640,7 +619,7 @@ func newQueryRegistryCmds(g *globals, f *queryFlags) []*cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := computed("a record's history", "prove the record itself with `query registry record REGISTRY ID --prove`"); err != nil {
+			if err := f.computed("a record's history", "prove the record itself with `query registry record REGISTRY ID --prove`"); err != nil {
 				return err
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
@@ -655,7 +634,7 @@ func newQueryRegistryCmds(g *globals, f *queryFlags) []*cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := computed("a record's pending approvals", "prove the record itself with `query registry record REGISTRY ID --prove`"); err != nil {
+			if err := f.computed("a record's pending approvals", "prove the record itself with `query registry record REGISTRY ID --prove`"); err != nil {
 				return err
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
@@ -689,7 +668,7 @@ func newQueryRegistryCmds(g *globals, f *queryFlags) []*cobra.Command {
 					return map[string]any{"registry": req.Registry, "field": req.Field, "value": req.Value, "id": id, "present": present}, res, nil
 				})
 			}
-			if err := computed("a page of an index", "prove one entry with `query registry index REGISTRY FIELD VALUE ID --prove`"); err != nil {
+			if err := f.computed("a page of an index", "prove one entry with `query registry index REGISTRY FIELD VALUE ID --prove`"); err != nil {
 				return err
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
@@ -718,7 +697,7 @@ func newQueryRegistryCmds(g *globals, f *queryFlags) []*cobra.Command {
 			if err := nameArg("REGISTRY", args[0]); err != nil {
 				return err
 			}
-			if err := computed("a page of grants", "prove one with `query registry grant REGISTRY ROLE GRANTEE --prove`"); err != nil {
+			if err := f.computed("a page of grants", "prove one with `query registry grant REGISTRY ROLE GRANTEE --prove`"); err != nil {
 				return err
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
@@ -750,7 +729,7 @@ func newQueryRegistryCmds(g *globals, f *queryFlags) []*cobra.Command {
 			req := tx.RegistryGrantRequest{Registry: reg, Role: role, Grantee: grantee}
 			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
 				v, res, err := c.RegistryGrant(ctx, req, o)
-				return found(fmt.Sprintf("grant of %s/%s to %s", reg, role, grantee), v != nil, v, res, err)
+				return f.found(fmt.Sprintf("grant of %s/%s to %s", reg, role, grantee), v != nil, v, res, err)
 			})
 		},
 	}

@@ -47,6 +47,25 @@ func parseVoteAfter(s string) (uint64, error) {
 	return n, nil
 }
 
+// votePages reads the page of one voting list that the flags ask for, or
+// every page (pageFlags.each), through fetch: it reads the page of req
+// (After and Limit set; it sets the rest) at height, keeps its items and
+// returns its next id.
+func votePages(ctx context.Context, f *queryFlags, pages *pageFlags,
+	fetch func(ctx context.Context, req tx.VotingPageRequest, height int64) (next uint64, at int64, err error)) error {
+	return pages.each(ctx, f, func(ctx context.Context, pr tx.PageRequest, height int64) (string, int64, error) {
+		after, err := parseVoteAfter(pr.After)
+		if err != nil {
+			return "", 0, err
+		}
+		next, at, err := fetch(ctx, tx.VotingPageRequest{After: after, Limit: pr.Limit}, height)
+		if err != nil {
+			return "", 0, err
+		}
+		return voteNext(next), at, nil
+	})
+}
+
 func voteNext(n uint64) string {
 	if n == 0 {
 		return ""
@@ -612,23 +631,6 @@ them decrypt the tally after --close-height (1 ≤ threshold < n).`,
 
 // newQueryVotingCmds is the "query voting" subtree.
 func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
-	found := func(what string, ok bool, v any, res *client.QueryResult, err error) (any, *client.QueryResult, error) {
-		switch {
-		case err != nil:
-			return nil, nil, err
-		case !ok && !f.prove:
-			return nil, nil, fmt.Errorf("%s: %w (prove its absence with --prove)", what, client.ErrNotFound)
-		case !ok:
-			return nil, res, nil
-		}
-		return v, res, nil
-	}
-	computed := func(what, hint string) error {
-		if f.prove {
-			return fmt.Errorf("--prove: %s is computed by the node from many state keys and has no proof; %s", what, hint)
-		}
-		return nil
-	}
 	idArg := func(what string) func(*cobra.Command, []string) (uint64, error) {
 		return func(_ *cobra.Command, args []string) (uint64, error) { return parseVoteID(what, args[0]) }
 	}
@@ -636,7 +638,7 @@ func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 	params := &cobra.Command{
 		Use: "params", Short: "The voting parameters: residency schema and claim, thresholds and answer days, support days, complaint blocks", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := computed("the parameters", "they are in the genesis"); err != nil {
+			if err := f.computed("the parameters", "they are in the genesis"); err != nil {
 				return err
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) { return c.VotingParams(ctx, f.height) })
@@ -651,7 +653,7 @@ func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 			}
 			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
 				v, res, err := c.VoteProposal(ctx, id, o)
-				return found(fmt.Sprintf("proposal %d", id), v != nil, v, res, err)
+				return f.found(fmt.Sprintf("proposal %d", id), v != nil, v, res, err)
 			})
 		},
 	}
@@ -659,22 +661,18 @@ func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 	proposals := &cobra.Command{
 		Use: "proposals", Short: "Proposals in id order, a page at a time", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := computed("a page of proposals", "prove one with `query voting proposal ID --prove`"); err != nil {
+			if err := f.computed("a page of proposals", "prove one with `query voting proposal ID --prove`"); err != nil {
 				return err
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
 				out := tx.VoteProposalPage{Proposals: []tx.VoteProposal{}}
-				err := propPages.each(ctx, f, func(ctx context.Context, pr tx.PageRequest, height int64) (string, int64, error) {
-					after, err := parseVoteAfter(pr.After)
+				err := votePages(ctx, f, &propPages, func(ctx context.Context, req tx.VotingPageRequest, height int64) (uint64, int64, error) {
+					p, at, err := c.VoteProposals(ctx, req, height)
 					if err != nil {
-						return "", 0, err
-					}
-					p, at, err := c.VoteProposals(ctx, tx.VotingPageRequest{After: after, Limit: pr.Limit}, height)
-					if err != nil {
-						return "", 0, err
+						return 0, 0, err
 					}
 					out.Proposals, out.Next = append(out.Proposals, p.Proposals...), p.Next
-					return voteNext(p.Next), at, nil
+					return p.Next, at, nil
 				})
 				return out, err
 			})
@@ -694,7 +692,7 @@ func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 			}
 			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
 				v, res, err := c.VoteSupport(ctx, id, who, o)
-				return found(fmt.Sprintf("support of proposal %d by %s", id, who), v != nil, v, res, err)
+				return f.found(fmt.Sprintf("support of proposal %d by %s", id, who), v != nil, v, res, err)
 			})
 		},
 	}
@@ -707,7 +705,7 @@ func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 			}
 			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
 				v, res, err := c.VoteElection(ctx, id, o)
-				return found(fmt.Sprintf("election %d", id), v != nil, v, res, err)
+				return f.found(fmt.Sprintf("election %d", id), v != nil, v, res, err)
 			})
 		},
 	}
@@ -715,22 +713,18 @@ func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 	elections := &cobra.Command{
 		Use: "elections", Short: "Elections in id order, a page at a time", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := computed("a page of elections", "prove one with `query voting election ID --prove`"); err != nil {
+			if err := f.computed("a page of elections", "prove one with `query voting election ID --prove`"); err != nil {
 				return err
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
 				out := tx.VoteElectionPage{Elections: []tx.VoteElection{}}
-				err := elecPages.each(ctx, f, func(ctx context.Context, pr tx.PageRequest, height int64) (string, int64, error) {
-					after, err := parseVoteAfter(pr.After)
+				err := votePages(ctx, f, &elecPages, func(ctx context.Context, req tx.VotingPageRequest, height int64) (uint64, int64, error) {
+					p, at, err := c.VoteElections(ctx, req, height)
 					if err != nil {
-						return "", 0, err
-					}
-					p, at, err := c.VoteElections(ctx, tx.VotingPageRequest{After: after, Limit: pr.Limit}, height)
-					if err != nil {
-						return "", 0, err
+						return 0, 0, err
 					}
 					out.Elections, out.Next = append(out.Elections, p.Elections...), p.Next
-					return voteNext(p.Next), at, nil
+					return p.Next, at, nil
 				})
 				return out, err
 			})
@@ -744,7 +738,7 @@ func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := computed("the list of trustees", "prove one with `query voting trustee ELECTION INDEX --prove`"); err != nil {
+			if err := f.computed("the list of trustees", "prove one with `query voting trustee ELECTION INDEX --prove`"); err != nil {
 				return err
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
@@ -769,7 +763,7 @@ func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 			}
 			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
 				v, res, err := c.VoteTrustee(ctx, id, uint32(idx), o)
-				return found(fmt.Sprintf("trustee %d of election %d", idx, id), v != nil, v, res, err)
+				return f.found(fmt.Sprintf("trustee %d of election %d", idx, id), v != nil, v, res, err)
 			})
 		},
 	}
@@ -786,7 +780,7 @@ func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 			}
 			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
 				v, res, err := c.VoteRequest(ctx, id, who, o)
-				return found(fmt.Sprintf("request of %s in election %d", who, id), v != nil, v, res, err)
+				return f.found(fmt.Sprintf("request of %s in election %d", who, id), v != nil, v, res, err)
 			})
 		},
 	}
@@ -799,22 +793,20 @@ func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := computed("a page of requests", "prove one with `query voting request ELECTION IDENTITY --prove`"); err != nil {
+			if err := f.computed("a page of requests", "prove one with `query voting request ELECTION IDENTITY --prove`"); err != nil {
 				return err
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
 				out := tx.VoteRequestPage{Requests: []tx.VoteRequest{}}
-				err := reqPages.each(ctx, f, func(ctx context.Context, pr tx.PageRequest, height int64) (string, int64, error) {
-					after, err := parseVoteAfter(pr.After)
+				err := votePages(ctx, f, &reqPages, func(ctx context.Context, req tx.VotingPageRequest, height int64) (uint64, int64, error) {
+					req.Election = id
+					req.Pending = pending
+					p, at, err := c.VoteRequests(ctx, req, height)
 					if err != nil {
-						return "", 0, err
-					}
-					p, at, err := c.VoteRequests(ctx, tx.VotingPageRequest{Election: id, After: after, Limit: pr.Limit, Pending: pending}, height)
-					if err != nil {
-						return "", 0, err
+						return 0, 0, err
 					}
 					out.Requests, out.Next = append(out.Requests, p.Requests...), p.Next
-					return voteNext(p.Next), at, nil
+					return p.Next, at, nil
 				})
 				return out, err
 			})
@@ -830,22 +822,19 @@ func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := computed("a page of ballots", "prove one with `query voting tracker ELECTION TRACKER --prove`"); err != nil {
+			if err := f.computed("a page of ballots", "prove one with `query voting tracker ELECTION TRACKER --prove`"); err != nil {
 				return err
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
 				out := tx.VoteBallotPage{Ballots: []tx.VoteBallot{}}
-				err := ballotPages.each(ctx, f, func(ctx context.Context, pr tx.PageRequest, height int64) (string, int64, error) {
-					after, err := parseVoteAfter(pr.After)
+				err := votePages(ctx, f, &ballotPages, func(ctx context.Context, req tx.VotingPageRequest, height int64) (uint64, int64, error) {
+					req.Election = id
+					p, at, err := c.VoteBallots(ctx, req, height)
 					if err != nil {
-						return "", 0, err
-					}
-					p, at, err := c.VoteBallots(ctx, tx.VotingPageRequest{Election: id, After: after, Limit: pr.Limit}, height)
-					if err != nil {
-						return "", 0, err
+						return 0, 0, err
 					}
 					out.Ballots, out.Next = append(out.Ballots, p.Ballots...), p.Next
-					return voteNext(p.Next), at, nil
+					return p.Next, at, nil
 				})
 				return out, err
 			})
@@ -865,7 +854,7 @@ func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 			}
 			return g.state(cmd.Context(), f, func(ctx context.Context, c *client.Client, o client.ReadOpts) (any, *client.QueryResult, error) {
 				v, res, err := c.VoteTracker(ctx, id, tr, o)
-				return found(fmt.Sprintf("tracker %s in election %d", tr, id), v != nil, v, res, err)
+				return f.found(fmt.Sprintf("tracker %s in election %d", tr, id), v != nil, v, res, err)
 			})
 		},
 	}

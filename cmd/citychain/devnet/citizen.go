@@ -125,36 +125,41 @@ func (s *System) openStory(dir string) (*keyring.Keyring, error) {
 	return kr, nil
 }
 
-// run plays the story, retrying a failed step every few seconds, until it
-// is done or ctx ends. A restarted devnet continues where it stopped: each
-// step first reads the chain or the wallet.
-func (st *citizenStory) run(ctx context.Context) error {
-	for _, name := range []string{"accreditor", "office", "welfare", "records", "court", "culture", "library", "kbank"} {
-		if _, err := st.kr.Get(name); err != nil {
-			st.log.Warn("this devnet home has no key for the citizen story; create a new home to see it", "key", name, "err", err)
+// playStory plays a story (its name in logs: "citizen", "registry",
+// "voting") with play, retrying a failed step every few seconds, until it
+// is done or ctx ends. It plays nothing when the devnet home lacks one of
+// keys (a home made before the story existed) or when dir already holds
+// the story's story.json. A restarted devnet continues where it stopped:
+// each step first reads the chain and the story's files.
+func playStory(ctx context.Context, name string, kr *keyring.Keyring, dir string, keys []string, log *slog.Logger, play func(context.Context) error) error {
+	for _, k := range keys {
+		if _, err := kr.Get(k); err != nil {
+			log.Warn("this devnet home has no key for the "+name+" story; create a new home to see it", "key", k, "err", err)
 			return nil
 		}
 	}
-	if _, err := os.Stat(filepath.Join(st.dir, "story.json")); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, "story.json")); err == nil {
 		return nil
 	}
 	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
 	for {
-		err := st.play(ctx)
-		if ctx.Err() != nil {
+		err := play(ctx)
+		if ctx.Err() != nil || err == nil {
 			return nil
 		}
-		if err == nil {
-			return nil
-		}
-		st.log.Warn("citizen story", "err", err)
+		log.Warn(name+" story", "err", err)
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
 		}
 	}
+}
+
+// run plays the story through playStory.
+func (st *citizenStory) run(ctx context.Context) error {
+	return playStory(ctx, "citizen", st.kr, st.dir, []string{"accreditor", "office", "welfare", "records", "court", "culture", "library", "kbank"}, st.log, st.play)
 }
 
 // say prints one line of the story to the devnet's output.

@@ -123,37 +123,13 @@ func (s *System) newRegistryStory(c *client.Client) (*registryStory, error) {
 	return &registryStory{s: s, c: c, kr: kr, dir: dir, log: s.cfg.Logger.With("part", "registry"), now: time.Now}, nil
 }
 
-// run plays the story, retrying a failed step every few seconds, until it
-// is done or ctx ends. A restarted devnet continues where it stopped: each
-// step first reads the chain.
+// run plays the story through playStory.
 func (st *registryStory) run(ctx context.Context) error {
 	names := []string{"authority", demoTrustee, demoAdministrator}
 	for _, d := range registries.All() {
 		names = append(names, registryOwner(d.Name))
 	}
-	for _, name := range names {
-		if _, err := st.kr.Get(name); err != nil {
-			st.log.Warn("this devnet home has no key for the registry story; create a new home to see it", "key", name, "err", err)
-			return nil
-		}
-	}
-	if _, err := os.Stat(filepath.Join(st.dir, "story.json")); err == nil {
-		return nil
-	}
-	tick := time.NewTicker(2 * time.Second)
-	defer tick.Stop()
-	for {
-		err := st.play(ctx)
-		if ctx.Err() != nil || err == nil {
-			return nil
-		}
-		st.log.Warn("registry story", "err", err)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
-	}
+	return playStory(ctx, "registry", st.kr, st.dir, names, st.log, st.play)
 }
 
 // say prints one line of the story to the devnet's output.

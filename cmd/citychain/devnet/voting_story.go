@@ -179,33 +179,9 @@ func (s *System) newVotingStory(c *client.Client) (*votingStory, error) {
 // votingKeys are the devnet keys the story signs with.
 var votingKeys = append([]string{"accreditor", "office", "welfare", "department", "commission"}, votingTrustees...)
 
-// run plays the story, retrying a failed step every few seconds, until it
-// is done or ctx ends. A restarted devnet continues where it stopped: each
-// step first reads the chain and the story's files.
+// run plays the story through playStory.
 func (st *votingStory) run(ctx context.Context) error {
-	for _, name := range votingKeys {
-		if _, err := st.kr.Get(name); err != nil {
-			st.log.Warn("this devnet home has no key for the voting story; create a new home to see it", "key", name, "err", err)
-			return nil
-		}
-	}
-	if _, err := os.Stat(filepath.Join(st.dir, "story.json")); err == nil {
-		return nil
-	}
-	tick := time.NewTicker(2 * time.Second)
-	defer tick.Stop()
-	for {
-		err := st.play(ctx)
-		if ctx.Err() != nil || err == nil {
-			return nil
-		}
-		st.log.Warn("voting story", "err", err)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
-	}
+	return playStory(ctx, "voting", st.kr, st.dir, votingKeys, st.log, st.play)
 }
 
 // say prints one line of the story to the devnet's output.
