@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real services the integration tests run against, where they
 # are missing: Mosquitto (MQTT broker and clients) and mbpoll (an outsider's
-# Modbus client) and Chromium (the dashboard's browser test). Tests start their own instances on free loopback ports.
+# Modbus client), Chromium (the dashboard's browser test) and Python 3 (the
+# independent election verifier, docs/examples/voting_verify.py). Tests start their own instances on free loopback ports.
 set -euo pipefail
 
 need=()
@@ -9,6 +10,7 @@ command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mos
 command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients)
 command -v mbpoll >/dev/null 2>&1 || need+=(mbpoll)
 command -v chromium >/dev/null 2>&1 || need+=(chromium) # the API's dashboard browser test
+command -v python3 >/dev/null 2>&1 || need+=(python3)   # chain/votecrypto TestIndependentVerifier
 
 if [ ${#need[@]} -gt 0 ]; then
 	sudo=""
@@ -26,4 +28,4 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 # Debian installs mosquitto in /usr/sbin, which is not always on PATH.
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || { echo "test-deps: mosquitto missing after install" >&2; exit 1; }
-echo "test-deps: mosquitto, mbpoll and chromium present"
+echo "test-deps: mosquitto, mbpoll, chromium and python3 present"

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"github.com/citychain/citychain/chain/votecrypto"
 	"github.com/citychain/citychain/chain/votes"
 	"github.com/citychain/citychain/chain/wallet"
+	"github.com/citychain/citychain/edge/atomicfile"
 )
 
 // ---- shared helpers ----
@@ -1666,9 +1668,12 @@ func (v *voteEnv) publishCmd() *cobra.Command {
 }
 
 func (v *voteEnv) verifyCmd() *cobra.Command {
-	var asJSON bool
+	var (
+		asJSON bool
+		save   string
+	)
 	c := &cobra.Command{
-		Use:   "verify ELECTION [--json]",
+		Use:   "verify ELECTION [--json] [--save FILE]",
 		Short: "Re-verify an election from chain data alone: DKG, credentials, every ballot's proofs, the tally, decryption shares and the result; exits non-zero naming every problem",
 		Long: `verify reads the election, its trustees, every credential request and every ballot from the node
 (all pages, at one height) and checks them as docs/voting-verification.md specifies, trusting
@@ -1676,7 +1681,9 @@ nothing the node computed: the DKG proofs and the election and verification keys
 signature, each ballot's credential and proofs, one counted ballot (the last) per ballot key,
 ballot keys ≤ credentials per weight, the tally recomputed, every decryption share's proof and
 the published result. It prints a report (--json: as JSON) and exits with status 1 when it
-found any problem.`,
+found any problem. --save FILE also writes the chain data it read (an ElectionData JSON
+document), which an independent verifier can check on its own
+(python3 docs/examples/voting_verify.py --election FILE).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseVoteID("ELECTION", args[0])
@@ -1692,6 +1699,15 @@ found any problem.`,
 			if err != nil {
 				return err
 			}
+			if save != "" {
+				b, err := json.MarshalIndent(d, "", "  ")
+				if err != nil {
+					return err
+				}
+				if err := atomicfile.Write(save, append(b, '\n'), 0o644); err != nil {
+					return fmt.Errorf("--save %s: %w", save, err)
+				}
+			}
 			rep, err := votecrypto.VerifyElection(d)
 			if err != nil {
 				return fmt.Errorf("election %d: %w", id, err)
@@ -1700,6 +1716,7 @@ found any problem.`,
 		},
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON (as -o json)")
+	c.Flags().StringVar(&save, "save", "", "also write the chain data read (ElectionData JSON) to FILE, for another verifier")
 	return c
 }
 

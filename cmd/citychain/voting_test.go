@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -259,6 +261,18 @@ func TestVotingCLI(t *testing.T) {
 	decodeCLI(t, vote("verify", "1", "--json"), &rep)
 	if !rep.Clean || rep.Report.Ballots != 3 || rep.Report.Counted != 2 || !rep.Report.TallyMatches || len(rep.Report.Problems) != 0 {
 		t.Fatalf("verify --json: %+v", rep)
+	}
+	// The chain data it read, saved, verifies clean with the independent
+	// verifier written from docs/voting-verification.md alone.
+	saved := filepath.Join(t.TempDir(), "election-1.json")
+	vote("verify", "1", "--save", saved)
+	if py, err := exec.LookPath("python3"); err == nil {
+		out, err := exec.Command(py, filepath.Join("..", "..", "docs", "examples", "voting_verify.py"), "--election", saved).CombinedOutput()
+		if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "clean") {
+			t.Fatalf("independent verifier on the saved election: %v\n%s", err, out)
+		}
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("python3 not found: .ci/test-deps.sh installs it for CI")
 	}
 	track := func(tr tx.Hash32) (present, counted bool) {
 		t.Helper()
