@@ -1,6 +1,7 @@
 package voting
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"strings"
 
@@ -165,7 +166,7 @@ func (k *Keeper) cast(ctx *module.Context, signer tx.Address, m *tx.MsgVotingCas
 	if err != nil {
 		return ErrWrongPhase.Wrapf("%v", err)
 	}
-	if err := votecrypto.VerifyBallot(bp, m); err != nil {
+	if err := k.verifyBallot(bp, m); err != nil {
 		return ErrBadBallot.Wrapf("%v", err)
 	}
 	tally := e.Tally
@@ -300,4 +301,45 @@ func joinIndices(is []uint32) string {
 		s[i] = module.U64(uint64(c))
 	}
 	return strings.Join(s, ",")
+}
+
+// verifyBallot is votecrypto.VerifyBallot(p, m) through the keeper's memo
+// of verified ballots.
+func (k *Keeper) verifyBallot(p votecrypto.BallotParams, m *tx.MsgVotingCast) error {
+	d := ballotDigest(p, m)
+	k.mu.Lock()
+	_, ok := k.ballots[d]
+	k.mu.Unlock()
+	if ok {
+		return nil
+	}
+	if err := votecrypto.VerifyBallot(p, m); err != nil {
+		return err
+	}
+	k.mu.Lock()
+	if len(k.ballots) >= maxBallotMemo {
+		clear(k.ballots)
+	}
+	k.ballots[d] = struct{}{}
+	k.mu.Unlock()
+	return nil
+}
+
+// ballotDigest is SHA-256 of the chain id, the election, its key, options
+// and choice bounds, and the ballot's canonical bytes: everything
+// VerifyBallot reads.
+func ballotDigest(p votecrypto.BallotParams, m *tx.MsgVotingCast) tx.Hash32 {
+	h := sha256.New()
+	b := binary.BigEndian.AppendUint32(nil, uint32(len(p.ChainID)))
+	b = append(b, p.ChainID...)
+	b = binary.BigEndian.AppendUint64(b, p.Election)
+	b = append(b, p.Key[:]...)
+	b = binary.BigEndian.AppendUint32(b, uint32(p.Options))
+	b = binary.BigEndian.AppendUint32(b, p.MinChoices)
+	b = binary.BigEndian.AppendUint32(b, p.MaxChoices)
+	h.Write(b)
+	h.Write(tx.BallotBytes(m))
+	var out tx.Hash32
+	h.Sum(out[:0])
+	return out
 }

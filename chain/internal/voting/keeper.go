@@ -11,6 +11,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/store"
 	"github.com/citychain/citychain/chain/sdjwt"
 	"github.com/citychain/citychain/chain/tx"
+	"sync"
 )
 
 // Codespace of the voting module's errors.
@@ -46,7 +47,18 @@ type Keeper struct {
 	auth   Auth
 	ids    Identities
 	creds  Credentials
+
+	// ballots memoises the ballots whose proofs verified, by a digest of
+	// everything votecrypto.VerifyBallot reads (ballotDigest), so a ballot
+	// CheckTx verified is not verified again in FinalizeBlock. A hit
+	// answers what verifying again would: the memo changes no outcome,
+	// only the work. Read by key only.
+	mu      sync.Mutex
+	ballots map[tx.Hash32]struct{}
 }
+
+// maxBallotMemo bounds the verified-ballot memo; when full it starts over.
+const maxBallotMemo = 8192
 
 var (
 	_ module.Module     = (*Keeper)(nil)
@@ -56,7 +68,7 @@ var (
 
 // NewKeeper returns the keeper for the module's key space under prefix.
 func NewKeeper(prefix byte, auth Auth, ids Identities, creds Credentials) *Keeper {
-	return &Keeper{prefix: prefix, auth: auth, ids: ids, creds: creds}
+	return &Keeper{prefix: prefix, auth: auth, ids: ids, creds: creds, ballots: map[tx.Hash32]struct{}{}}
 }
 
 // Name implements module.Module.
