@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/oasisprotocol/curve25519-voi/curve/scalar"
 
 	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/keyring"
@@ -217,24 +216,6 @@ func vtBuildProposals(t *testing.T, c *testChain, nc *client.Client, w *vtWorld)
 	w.overdue, w.answered, w.due = 1, 2, 3
 }
 
-// vtAddScalars returns Σ s (mod ℓ).
-func vtAddScalars(t *testing.T, ss ...votecrypto.Secret) votecrypto.Secret {
-	t.Helper()
-	sum := scalar.New()
-	for _, s := range ss {
-		x, err := scalar.NewFromCanonicalBytes(s[:])
-		if err != nil {
-			t.Fatal(err)
-		}
-		sum.Add(sum, x)
-	}
-	var out votecrypto.Secret
-	if err := sum.ToBytes(out[:]); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func vtElection(ctx context.Context, t *testing.T, nc *client.Client, id uint64) *tx.VoteElection {
 	t.Helper()
 	var e tx.VoteElection
@@ -327,7 +308,7 @@ func vtBuildElection(t *testing.T, n *node.Node, nc *client.Client, w *vtWorld) 
 			}
 			share := polys[i].Eval(to)
 			if j == 4 && to == 2 {
-				share = vtAddScalars(t, share, polys[i][0]) // fails the Feldman check
+				share = votecrypto.SumSecrets(share, polys[i][0]) // fails the Feldman check
 			}
 			es, err := votecrypto.EncryptShare(rand.Reader, w.chainID, eid, j, to, dkg[m].Public(), share)
 			if err != nil {
@@ -454,7 +435,7 @@ func vtBuildElection(t *testing.T, n *node.Node, nc *client.Client, w *vtWorld) 
 		for _, i := range e.Qualified {
 			parts = append(parts, polys[i-1].Eval(j))
 		}
-		x := vtAddScalars(t, parts...)
+		x := votecrypto.SumSecrets(parts...)
 		d := &tx.MsgVotingDecrypt{Election: eid}
 		for o, ct := range e.Tally {
 			s, err := votecrypto.DecryptionShare(rand.Reader, w.chainID, eid, j, o, x, ct.A)

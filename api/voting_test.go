@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oasisprotocol/curve25519-voi/curve/scalar"
-
 	"github.com/citychain/citychain/chain/client"
 	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/sdjwt"
@@ -76,21 +74,6 @@ func (rc *residentCopy) eligibility(chainID, purpose string, id uint64, identity
 		Evidence:   tx.RegistryEvidence{JWT: rc.jwt, Anchor: rc.anchor, Index: rc.index, Path: rc.path, HolderSig: ed25519.Sign(rc.slot, msg)},
 		Disclosure: rc.disclosure,
 	}
-}
-
-// sumSecrets is Σ s mod ℓ.
-func sumSecrets(ss ...votecrypto.Secret) (votecrypto.Secret, error) {
-	sum := scalar.New()
-	for _, s := range ss {
-		x, err := scalar.NewFromCanonicalBytes(s[:])
-		if err != nil {
-			return votecrypto.Secret{}, err
-		}
-		sum.Add(sum, x)
-	}
-	var out votecrypto.Secret
-	err := sum.ToBytes(out[:])
-	return out, err
 }
 
 func buildVoting(t *testing.T, c *testChain) (votingWorld, error) {
@@ -415,10 +398,7 @@ func buildVoting(t *testing.T, c *testChain) (votingWorld, error) {
 		for k := range polys {
 			fs = append(fs, polys[k].Eval(j))
 		}
-		x, err := sumSecrets(fs...)
-		if err != nil {
-			return err
-		}
+		x := votecrypto.SumSecrets(fs...)
 		m := &tx.MsgVotingDecrypt{Election: eid}
 		for o, ct := range e.Tally {
 			s, err := votecrypto.DecryptionShare(rand.Reader, chainID, eid, j, o, x, ct.A)

@@ -6,8 +6,6 @@ import (
 	"io"
 	"slices"
 
-	"github.com/oasisprotocol/curve25519-voi/curve/scalar"
-
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/chain/votecrypto"
 )
@@ -192,29 +190,19 @@ func (t *TrusteeState) KeyShare(e *tx.VoteElection) (votecrypto.Secret, error) {
 	if len(e.Qualified) == 0 {
 		return votecrypto.Secret{}, fmt.Errorf("election %d is %s: its qualified dealers are fixed when it opens at height %d", e.ID, e.Status, e.OpenHeight)
 	}
-	sum := scalar.New()
+	shares := make([]votecrypto.Secret, 0, len(e.Qualified))
 	for _, q := range e.Qualified {
-		var s votecrypto.Secret
 		if q == t.Index {
-			s = t.poly().Eval(t.Index)
-		} else {
-			i := slices.IndexFunc(t.Received, func(r Received) bool { return r.Dealer == q })
-			if i < 0 {
-				return votecrypto.Secret{}, fmt.Errorf("trustee %d holds no share from qualified dealer %d: run the check (Receive) first", t.Index, q)
-			}
-			s = votecrypto.Secret(t.Received[i].Share)
+			shares = append(shares, t.poly().Eval(t.Index))
+			continue
 		}
-		x, err := scalar.NewFromCanonicalBytes(s[:])
-		if err != nil {
-			return votecrypto.Secret{}, fmt.Errorf("share from dealer %d: %w", q, err)
+		i := slices.IndexFunc(t.Received, func(r Received) bool { return r.Dealer == q })
+		if i < 0 {
+			return votecrypto.Secret{}, fmt.Errorf("trustee %d holds no share from qualified dealer %d: run the check (Receive) first", t.Index, q)
 		}
-		sum.Add(sum, x)
+		shares = append(shares, votecrypto.Secret(t.Received[i].Share))
 	}
-	var out votecrypto.Secret
-	if err := sum.ToBytes(out[:]); err != nil {
-		return votecrypto.Secret{}, err
-	}
-	return out, nil
+	return votecrypto.SumSecrets(shares...), nil
 }
 
 // DecryptMsg is the trustee's decryption shares of e's fixed tally, one

@@ -18,7 +18,6 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	ics23 "github.com/cosmos/ics23/go"
-	"github.com/oasisprotocol/curve25519-voi/curve/scalar"
 
 	"github.com/citychain/citychain/chain/app"
 	"github.com/citychain/citychain/chain/app/apptest"
@@ -636,23 +635,15 @@ func (e *election) closeAt() tx.VoteElection {
 // keyShare is trustee t's x_j: Σ f_i(j) over the qualified dealers.
 func (e *election) keyShare(t *trustee, el tx.VoteElection) votecrypto.Secret {
 	e.c.t.Helper()
-	sum := scalar.New()
+	shares := make([]votecrypto.Secret, 0, len(el.Qualified))
 	for _, q := range el.Qualified {
 		s := t.received[q]
 		if q == t.index {
 			s = t.poly.Eval(t.index)
 		}
-		x, err := scalar.NewFromCanonicalBytes(s[:])
-		if err != nil {
-			e.c.t.Fatal(err)
-		}
-		sum.Add(sum, x)
+		shares = append(shares, s)
 	}
-	var out votecrypto.Secret
-	if err := sum.ToBytes(out[:]); err != nil {
-		e.c.t.Fatal(err)
-	}
-	return out
+	return votecrypto.SumSecrets(shares...)
 }
 
 // decryptMsg is trustee t's decryption shares of el's tally (or of the
