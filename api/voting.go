@@ -454,46 +454,12 @@ func (s *Server) voteVerify(w http.ResponseWriter, r *http.Request) {
 				id, requested, MaxVerifyRequests, id), nil)
 		return
 	}
-	d := &votecrypto.ElectionData{ChainID: chainID, Election: *e}
-	err = call(func(ctx context.Context) error {
-		var err error
-		d.Trustees, err = s.node.VoteTrustees(ctx, id, height)
-		return err
-	})
-	if err == nil {
-		err = call(func(ctx context.Context) error {
-			_, err := client.AllPages(ctx, height, func(ctx context.Context, after string, h int64) (string, int64, error) {
-				a, _ := strconv.ParseUint(after, 10, 64)
-				p, at, err := s.node.VoteRequests(ctx, tx.VotingPageRequest{Election: id, After: a, Limit: tx.MaxListLimit}, h)
-				if err != nil {
-					return "", 0, err
-				}
-				if len(d.Requests)+len(p.Requests) > MaxVerifyRequests {
-					return "", 0, fmt.Errorf("election %d: more than %d credential requests at height %d", id, MaxVerifyRequests, h)
-				}
-				d.Requests = append(d.Requests, p.Requests...)
-				return idNext(p.Next), at, nil
-			})
-			return err
-		})
-	}
-	if err == nil {
-		err = call(func(ctx context.Context) error {
-			_, err := client.AllPages(ctx, height, func(ctx context.Context, after string, h int64) (string, int64, error) {
-				a, _ := strconv.ParseUint(after, 10, 64)
-				p, at, err := s.node.VoteBallots(ctx, tx.VotingPageRequest{Election: id, After: a, Limit: tx.MaxListLimit}, h)
-				if err != nil {
-					return "", 0, err
-				}
-				if uint64(len(d.Ballots)+len(p.Ballots)) > verifyBallotBound {
-					return "", 0, fmt.Errorf("election %d: more than %d ballots at height %d", id, verifyBallotBound, h)
-				}
-				d.Ballots = append(d.Ballots, p.Ballots...)
-				return idNext(p.Next), at, nil
-			})
-			return err
-		})
-	}
+	// The election's data is read at the height of its read, whose counts
+	// were bounded above: one deadline for its calls, three node calls'
+	// worth (trustees, requests, ballots).
+	ctx, cancel := context.WithTimeout(r.Context(), 3*s.cfg.NodeTimeout)
+	d, err := s.node.VoteElectionData(ctx, chainID, e, height)
+	cancel()
 	var ae *client.AnswerError
 	switch {
 	case errors.Is(err, client.ErrMismatch), errors.As(err, &ae):

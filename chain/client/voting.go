@@ -2,8 +2,11 @@ package client
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 
 	"github.com/citychain/citychain/chain/tx"
+	"github.com/citychain/citychain/chain/votecrypto"
 )
 
 // Typed queries of the voting module (see read.go): proposals and their
@@ -90,4 +93,58 @@ func (c *Client) VoteBallots(ctx context.Context, req tx.VotingPageRequest, heig
 // against the header).
 func (c *Client) VoteTracker(ctx context.Context, election uint64, tracker tx.Hash32, o ReadOpts) (*tx.VoteTrackerEntry, *QueryResult, error) {
 	return readJSON[tx.VoteTrackerEntry](ctx, c, "/voting/tracker", requestJSON(tx.VotingItemRequest{Election: election, Tracker: tracker}), o)
+}
+
+// VoteElectionData completes election e, read at height, with everything
+// else the chain records of it at that height: its trustees, every
+// credential request and every ballot (all pages, each at height, or
+// ErrMismatch). It is what votecrypto.VerifyElection checks; chainID is
+// the chain's id (ChainID), which every proof binds.
+func (c *Client) VoteElectionData(ctx context.Context, chainID string, e *tx.VoteElection, height int64) (*votecrypto.ElectionData, error) {
+	d := &votecrypto.ElectionData{ChainID: chainID, Election: *e}
+	var err error
+	if d.Trustees, err = c.VoteTrustees(ctx, e.ID, height); err != nil {
+		return nil, err
+	}
+	// page reads every page of one list: get reads the page of req at h,
+	// keeps its items and returns its next id.
+	page := func(get func(context.Context, tx.VotingPageRequest, int64) (uint64, int64, error)) error {
+		_, err := AllPages(ctx, height, func(ctx context.Context, after string, h int64) (string, int64, error) {
+			req := tx.VotingPageRequest{Election: e.ID, Limit: tx.MaxListLimit}
+			if after != "" {
+				n, err := strconv.ParseUint(after, 10, 64)
+				if err != nil {
+					return "", 0, fmt.Errorf("page cursor %q: %w", after, err)
+				}
+				req.After = n
+			}
+			next, at, err := get(ctx, req, h)
+			if err != nil || next == 0 {
+				return "", at, err
+			}
+			return strconv.FormatUint(next, 10), at, nil
+		})
+		return err
+	}
+	if err := page(func(ctx context.Context, req tx.VotingPageRequest, h int64) (uint64, int64, error) {
+		p, at, err := c.VoteRequests(ctx, req, h)
+		if err != nil {
+			return 0, 0, err
+		}
+		d.Requests = append(d.Requests, p.Requests...)
+		return p.Next, at, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := page(func(ctx context.Context, req tx.VotingPageRequest, h int64) (uint64, int64, error) {
+		p, at, err := c.VoteBallots(ctx, req, h)
+		if err != nil {
+			return 0, 0, err
+		}
+		d.Ballots = append(d.Ballots, p.Ballots...)
+		return p.Next, at, nil
+	}); err != nil {
+		return nil, err
+	}
+	return d, nil
 }

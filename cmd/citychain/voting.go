@@ -955,36 +955,8 @@ func readElectionData(ctx context.Context, c *client.Client, id uint64) (*votecr
 	if err != nil {
 		return nil, 0, err
 	}
-	d := &votecrypto.ElectionData{ChainID: chainID, Election: *e}
-	if d.Trustees, err = c.VoteTrustees(ctx, id, h); err != nil {
-		return nil, 0, err
-	}
-	if _, err := client.AllPages(ctx, h, func(ctx context.Context, after string, height int64) (string, int64, error) {
-		a, err := parseVoteAfter(after)
-		if err != nil {
-			return "", 0, err
-		}
-		p, at, err := c.VoteRequests(ctx, tx.VotingPageRequest{Election: id, After: a, Limit: tx.MaxListLimit}, height)
-		if err != nil {
-			return "", 0, err
-		}
-		d.Requests = append(d.Requests, p.Requests...)
-		return voteNext(p.Next), at, nil
-	}); err != nil {
-		return nil, 0, err
-	}
-	if _, err := client.AllPages(ctx, h, func(ctx context.Context, after string, height int64) (string, int64, error) {
-		a, err := parseVoteAfter(after)
-		if err != nil {
-			return "", 0, err
-		}
-		p, at, err := c.VoteBallots(ctx, tx.VotingPageRequest{Election: id, After: a, Limit: tx.MaxListLimit}, height)
-		if err != nil {
-			return "", 0, err
-		}
-		d.Ballots = append(d.Ballots, p.Ballots...)
-		return voteNext(p.Next), at, nil
-	}); err != nil {
+	d, err := c.VoteElectionData(ctx, chainID, e, h)
+	if err != nil {
 		return nil, 0, err
 	}
 	return d, h, nil

@@ -1165,49 +1165,20 @@ func (st *votingStory) tally(ctx context.Context, id uint64) (*tx.VoteElection, 
 }
 
 // electionData reads everything the chain records of an election (what
-// `citychain vote verify` checks): the election, its trustees, every
-// credential request and every ballot.
+// `citychain vote verify` checks) at one height.
 func electionData(ctx context.Context, c *client.Client, id uint64) (*votecrypto.ElectionData, error) {
 	chainID, err := c.ChainID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	e, _, err := c.VoteElection(ctx, id, client.ReadOpts{})
+	e, res, err := c.VoteElection(ctx, id, client.ReadOpts{})
 	if err != nil {
 		return nil, err
 	}
 	if e == nil {
 		return nil, fmt.Errorf("election %d is not on chain", id)
 	}
-	d := &votecrypto.ElectionData{ChainID: chainID, Election: *e}
-	if d.Trustees, err = c.VoteTrustees(ctx, id, 0); err != nil {
-		return nil, err
-	}
-	req := tx.VotingPageRequest{Election: id}
-	for {
-		page, _, err := c.VoteRequests(ctx, req, 0)
-		if err != nil {
-			return nil, err
-		}
-		d.Requests = append(d.Requests, page.Requests...)
-		if page.Next == 0 {
-			break
-		}
-		req.After = page.Next
-	}
-	req = tx.VotingPageRequest{Election: id}
-	for {
-		page, _, err := c.VoteBallots(ctx, req, 0)
-		if err != nil {
-			return nil, err
-		}
-		d.Ballots = append(d.Ballots, page.Ballots...)
-		if page.Next == 0 {
-			break
-		}
-		req.After = page.Next
-	}
-	return d, nil
+	return c.VoteElectionData(ctx, chainID, e, res.Height)
 }
 
 // report re-verifies the election from chain data and gathers the
