@@ -143,7 +143,7 @@ func (c *Client) Verify(ctx context.Context, res *QueryResult) (*Verification, e
 		return nil, ErrNoTrustRoot
 	}
 	h := res.Height + 1
-	if err := c.waitHeight(ctx, h); err != nil {
+	if err := c.WaitHeight(ctx, h); err != nil {
 		return nil, err
 	}
 	lb, root, err := v.header(ctx, c, h)
@@ -163,8 +163,9 @@ func (c *Client) Verify(ctx context.Context, res *QueryResult) (*Verification, e
 		SignedPower: signed, TotalPower: lb.ValidatorSet.TotalVotingPower(), Trusted: root}, nil
 }
 
-// waitHeight waits until the node has a block at height h.
-func (c *Client) waitHeight(ctx context.Context, h int64) error {
+// WaitHeight waits until the node has a block at height h, polling its
+// status every PollInterval.
+func (c *Client) WaitHeight(ctx context.Context, h int64) error {
 	t := time.NewTicker(c.PollInterval)
 	defer t.Stop()
 	for {

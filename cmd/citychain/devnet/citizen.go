@@ -125,6 +125,19 @@ func (s *System) openStory(dir string) (*keyring.Keyring, error) {
 	return kr, nil
 }
 
+// submitStory sends msgs signed by priv (the key of who) with memo and
+// waits up to 30 s for them to commit; an error names the first message
+// and who sent it.
+func submitStory(ctx context.Context, c *client.Client, priv ed25519.PrivateKey, memo, who string, msgs ...tx.Msg) (*client.TxResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	res, err := c.Submit(ctx, priv, memo, msgs...)
+	if err != nil {
+		return nil, fmt.Errorf("%s by %s: %w", msgs[0].Type(), who, err)
+	}
+	return res, nil
+}
+
 // playStory plays a story (its name in logs: "citizen", "registry",
 // "voting") with play, retrying a failed step every few seconds, until it
 // is done or ctx ends. It plays nothing when the devnet home lacks one of
@@ -180,13 +193,7 @@ func (st *citizenStory) submit(ctx context.Context, name string, msgs ...tx.Msg)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	res, err := st.c.Submit(ctx, priv, "devnet citizen", msgs...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", msgs[0].Type(), err)
-	}
-	return res, nil
+	return submitStory(ctx, st.c, priv, "devnet citizen", name, msgs...)
 }
 
 // play runs every step not done yet.

@@ -160,13 +160,7 @@ func (st *registryStory) submit(ctx context.Context, name string, msgs ...tx.Msg
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	res, err := st.c.Submit(ctx, k.Private, "devnet registry", msgs...)
-	if err != nil {
-		return nil, fmt.Errorf("%s by %s: %w", msgs[0].Type(), name, err)
-	}
-	return res, nil
+	return submitStory(ctx, st.c, k.Private, "devnet registry", name, msgs...)
 }
 
 // play runs every step not done yet.

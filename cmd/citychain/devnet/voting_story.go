@@ -201,13 +201,7 @@ func (st *votingStory) addr(name string) (tx.Address, error) {
 
 // submit sends msgs signed by priv (an account that exists).
 func (st *votingStory) submit(ctx context.Context, priv ed25519.PrivateKey, who string, msgs ...tx.Msg) (*client.TxResult, error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	res, err := st.c.Submit(ctx, priv, "devnet voting", msgs...)
-	if err != nil {
-		return nil, fmt.Errorf("%s by %s: %w", msgs[0].Type(), who, err)
-	}
-	return res, nil
+	return submitStory(ctx, st.c, priv, "devnet voting", who, msgs...)
 }
 
 func (st *votingStory) submitAs(ctx context.Context, name string, msgs ...tx.Msg) (*client.TxResult, error) {
@@ -648,24 +642,6 @@ func (st *votingStory) blocks(ctx context.Context, d time.Duration) (uint64, err
 	return max(10, uint64((d+interval-1)/interval)), nil
 }
 
-// waitHeight waits until the chain has committed height h.
-func (st *votingStory) waitHeight(ctx context.Context, h uint64) error {
-	for {
-		cur, _, err := st.status(ctx)
-		if err != nil {
-			return err
-		}
-		if uint64(cur) >= h {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
 // election runs the story's election to its verified result, creating it
 // first (again if an earlier one failed).
 func (st *votingStory) election(ctx context.Context, cits *votingCitizensFile) (VotingStoryElection, error) {
@@ -716,7 +692,7 @@ func (st *votingStory) election(ctx context.Context, cits *votingCitizensFile) (
 			return out, err
 		}
 	}
-	if err := st.waitHeight(ctx, e.OpenHeight); err != nil {
+	if err := st.c.WaitHeight(ctx, int64(e.OpenHeight)); err != nil {
 		return out, err
 	}
 	if e, err = st.readElection(ctx, e.ID); err != nil {
@@ -731,7 +707,7 @@ func (st *votingStory) election(ctx context.Context, cits *votingCitizensFile) (
 			return out, err
 		}
 	}
-	if err := st.waitHeight(ctx, e.CloseHeight+1); err != nil {
+	if err := st.c.WaitHeight(ctx, int64(e.CloseHeight+1)); err != nil {
 		return out, err
 	}
 	if e, err = st.tally(ctx, e.ID); err != nil {
@@ -989,13 +965,6 @@ func (st *votingStory) credentials(ctx context.Context, cits *votingCitizensFile
 	return nil
 }
 
-// votingChoice is the ballot choosing option o of n.
-func votingChoice(n, o int) []bool {
-	c := make([]bool, n)
-	c[o] = true
-	return c
-}
-
 // cast has each voter unblind its credential and cast its ballots (a
 // later ballot replaces the earlier one), skipping the ballots already
 // on chain.
@@ -1039,7 +1008,11 @@ func (st *votingStory) cast(ctx context.Context, cits *votingCitizensFile, e *tx
 			if len(onChain) > round {
 				return nil
 			}
-			m, err := v.Ballot(rand.Reader, e, votingChoice(len(e.Options), b.options[round]))
+			choices, err := votes.Choices(e, []uint32{uint32(b.options[round] + 1)})
+			if err != nil {
+				return fmt.Errorf("citizen %d: %w", b.citizen, err)
+			}
+			m, err := v.Ballot(rand.Reader, e, choices)
 			if err != nil {
 				return fmt.Errorf("citizen %d: %w", b.citizen, err)
 			}
