@@ -109,19 +109,25 @@ func (w *Wallet) RegistryEvidence(t RegistryTarget, schemas []string, now time.T
 			return nil, fmt.Errorf("slot %d: held %s copy: %w", d.Slot, schema, err)
 		}
 		msg := tx.RegistryEvidenceMessage(t.ChainID, t.Registry, t.ID, t.Version, t.Transition, t.Signer, parsed.JWT)
-		out = append(out, tx.RegistryEvidence{
-			JWT:       parsed.JWT,
-			Anchor:    d.Anchor.ID,
-			Index:     d.Anchor.Index,
-			Path:      slices.Clone(d.Anchor.Path),
-			HolderSig: ed25519.Sign(w.SlotKey(d.Slot), msg),
-		})
+		out = append(out, w.evidence(d, parsed.JWT, msg))
 		slots = append(slots, d.Slot)
 	}
 	if err := w.markSpent(RegistryVerifier(t.Registry), slots); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// evidence is the chain's evidence of held copy d: its issuer JWT, its
+// anchor proof and its slot key's signature of msg.
+func (w *Wallet) evidence(d *Document, jwt string, msg []byte) tx.RegistryEvidence {
+	return tx.RegistryEvidence{
+		JWT:       jwt,
+		Anchor:    d.Anchor.ID,
+		Index:     d.Anchor.Index,
+		Path:      slices.Clone(d.Anchor.Path),
+		HolderSig: ed25519.Sign(w.SlotKey(d.Slot), msg),
+	}
 }
 
 // schemaHeld checks that the wallet holds an unexpired credential of

@@ -1,10 +1,9 @@
 package wallet
 
 import (
-	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -109,35 +108,13 @@ func (w *Wallet) VotingEligibility(t VotingTarget, schema, claim string, now tim
 		return nil, fmt.Errorf("slot %d: held %s copy: %w", d.Slot, schema, err)
 	}
 	var yes bool
-	if err := jsonBool(discs[0].Value, &yes); err != nil || !yes {
+	if err := json.Unmarshal(discs[0].Value, &yes); err != nil || !yes {
 		return nil, fmt.Errorf("slot %d: held %s copy says %s = %s, the chain wants true", d.Slot, schema, claim, discs[0].Value)
 	}
 	msg := tx.VotingEvidenceMessage(t.ChainID, t.Purpose, t.ID, t.Identity, parsed.JWT)
-	ev := &tx.VotingEligibility{
-		Evidence: tx.RegistryEvidence{
-			JWT:       parsed.JWT,
-			Anchor:    d.Anchor.ID,
-			Index:     d.Anchor.Index,
-			Path:      slices.Clone(d.Anchor.Path),
-			HolderSig: ed25519.Sign(w.SlotKey(d.Slot), msg),
-		},
-		Disclosure: discs[0].Raw,
-	}
+	ev := &tx.VotingEligibility{Evidence: w.evidence(d, parsed.JWT, msg), Disclosure: discs[0].Raw}
 	if err := w.markSpent(VotingVerifier(t.Purpose, t.ID), []uint32{d.Slot}); err != nil {
 		return nil, err
 	}
 	return ev, nil
-}
-
-// jsonBool decodes a JSON boolean.
-func jsonBool(raw []byte, v *bool) error {
-	switch string(raw) {
-	case "true":
-		*v = true
-	case "false":
-		*v = false
-	default:
-		return fmt.Errorf("%s: not a JSON boolean", raw)
-	}
-	return nil
 }
