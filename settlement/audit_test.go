@@ -335,6 +335,10 @@ func TestAuditLateReadingTwoReplicas(t *testing.T) {
 	b := e.start(cfg)
 	pub := e.publisher()
 
+	// Seq 1 is stamped now and seq 2 50 ms before the interval's end, so
+	// start just after an interval begins: started in its last 50 ms, seq 2
+	// would be older than seq 1 and rejected as time_regressed.
+	time.Sleep(time.Until(time.Unix(int64((uint64(time.Now().Unix())/e.interval+1)*e.interval), 10e6)))
 	now := time.Now()
 	i := uint64(now.Unix()) / e.interval
 	end := time.Unix(int64((i+1)*e.interval), 0)
@@ -354,7 +358,7 @@ func TestAuditLateReadingTwoReplicas(t *testing.T) {
 	e.waitFor("seq 3 rejected as late by the anchoring replica", 30*time.Second, func() bool { return a.Stats().Rejected[settlement.ReasonLate] == 1 })
 	e.waitFor("seq 3 rejected as late by the ingest-only replica", 30*time.Second, func() bool { return b.Stats().Rejected[settlement.ReasonLate] == 1 })
 	if got := e.stored()["inv-1"]; len(got) != 2 {
-		t.Fatalf("stored seqs %v, want 1 and 2 (the late seq 3 stored by no replica)", got)
+		t.Fatalf("stored seqs %v, want 1 and 2 (the late seq 3 stored by no replica); anchoring replica %+v, ingest-only replica %+v", got, a.Stats(), b.Stats())
 	}
 
 	rep, err := settlement.Audit(e.ctx, settlement.StoreConfig{URL: e.db.URL, Token: local.Token, Bucket: e.db.Bucket}, e.chain, i, i)
