@@ -6,9 +6,11 @@ import (
 	"github.com/citychain/citychain/chain/internal/auth"
 	"github.com/citychain/citychain/chain/internal/bank"
 	"github.com/citychain/citychain/chain/internal/certificates"
+	"github.com/citychain/citychain/chain/internal/contracts"
 	"github.com/citychain/citychain/chain/internal/credentials"
 	"github.com/citychain/citychain/chain/internal/devices"
 	"github.com/citychain/citychain/chain/internal/identity"
+	"github.com/citychain/citychain/chain/internal/labour"
 	"github.com/citychain/citychain/chain/internal/market"
 	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/internal/mileage"
@@ -46,8 +48,8 @@ type row struct {
 // module is adding its row (and its AppState field when generated networks
 // configure it).
 //
-// Bytes reserved for the modules still to come: labour 0x08, contracts
-// 0x09, health 0x0d, donations 0x0e, trustfunds 0x0f.
+// Bytes reserved for the modules still to come: health 0x0d, donations
+// 0x0e, trustfunds 0x0f.
 var moduleList = []row{
 	{0x01, tx.AuthMsgs, func(k *keepers, p byte) module.Module {
 		k.auth = auth.NewKeeper(p)
@@ -96,6 +98,17 @@ var moduleList = []row{
 	{0x0a, tx.VotingMsgs, func(k *keepers, p byte) module.Module {
 		return voting.NewKeeper(p, k.auth, k.identity, k.credentials)
 	}},
+	{0x08, tx.LabourMsgs, func(k *keepers, p byte) module.Module {
+		k.labour = labour.NewKeeper(p, k.auth, k.bank, k.devices)
+		return k.labour
+	}},
+	{0x09, tx.ContractMsgs, func(k *keepers, p byte) module.Module {
+		c := contracts.NewKeeper(p, k.auth, k.bank, k.labour)
+		// Labour pays a project's workers from the pool this module
+		// funds, for the project's prime and subcontractors only.
+		k.labour.SetProjects(c)
+		return c
+	}},
 	{0x12, tx.ValidatorMsgs, func(k *keepers, p byte) module.Module {
 		k.validators = validators.NewKeeper(p, k.auth)
 		return k.validators
@@ -116,6 +129,9 @@ type keepers struct {
 	// identity is the identity keeper: voting checks that a proposer,
 	// supporter or voter signs with a device key of an active identity.
 	identity *identity.Keeper
+	// labour is the labour keeper: contracts funds a project's labour pool
+	// through it and reads the pool's wage lines for its arrears view.
+	labour *labour.Keeper
 }
 
 // wire builds the keepers of rows, in order, and returns the modules. It

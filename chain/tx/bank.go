@@ -108,6 +108,9 @@ const (
 	ModuleAccountMileage          = "mileage"            // the mileage budget (fund it with mileage/fund)
 	ModuleAccountMileageHeld      = "mileage/held"       // awarded, unspent citizen mileage
 	ModuleAccountVehicleSubsidies = "vehicles/subsidies" // subsidy programmes' budgets
+	ModuleAccountLabourEscrow     = "labour/escrow"      // employers' funds and projects' labour pools
+	ModuleAccountLabourWithheld   = "labour/withheld"    // insurance shares withheld from wages, for the insurers
+	ModuleAccountContractsEscrow  = "contracts/escrow"   // public-works contracts' unreleased money
 )
 
 // moduleAccounts are the module accounts by name and address, in name
@@ -116,7 +119,7 @@ var moduleAccounts = func() []struct {
 	name string
 	addr Address
 } {
-	names := []string{ModuleAccountMarket, ModuleAccountMileage, ModuleAccountMileageHeld, ModuleAccountVehicleSubsidies}
+	names := []string{ModuleAccountContractsEscrow, ModuleAccountLabourEscrow, ModuleAccountLabourWithheld, ModuleAccountMarket, ModuleAccountMileage, ModuleAccountMileageHeld, ModuleAccountVehicleSubsidies}
 	out := make([]struct {
 		name string
 		addr Address

@@ -33,7 +33,7 @@ type ModuleMsgs struct {
 func Modules() []ModuleMsgs {
 	return []ModuleMsgs{
 		AuthMsgs, BankMsgs, DeviceMsgs, MeteringMsgs, MarketMsgs, MileageMsgs, VehicleMsgs,
-		CredentialMsgs, CertificateMsgs, IdentityMsgs, RegistryMsgs, VotingMsgs, ValidatorMsgs,
+		CredentialMsgs, CertificateMsgs, IdentityMsgs, RegistryMsgs, VotingMsgs, LabourMsgs, ContractMsgs, ValidatorMsgs,
 	}
 }
 

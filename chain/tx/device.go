@@ -45,10 +45,10 @@ func ValidateDeviceID(id string) error {
 // ValidateDeviceKind checks a device kind against the known kinds.
 func ValidateDeviceKind(kind string) error {
 	switch kind {
-	case KindSolarInverter, KindEVOdometer:
+	case KindSolarInverter, KindEVOdometer, KindWorkTerminal:
 		return nil
 	}
-	return fmt.Errorf("device kind %q: want %s or %s", kind, KindSolarInverter, KindEVOdometer)
+	return fmt.Errorf("device kind %q: want %s, %s or %s", kind, KindSolarInverter, KindEVOdometer, KindWorkTerminal)
 }
 
 // DeviceMetadata describes the physical device. All fields are optional;

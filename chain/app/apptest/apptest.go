@@ -177,6 +177,8 @@ type Harness struct {
 
 	mempool [][]byte
 	seqs    map[tx.Address]uint64
+	// skip is the time Skip added to every block after the call.
+	skip time.Duration
 }
 
 // New opens a fresh application and runs InitChain. The application is
@@ -285,13 +287,23 @@ func BlockTime(height int64) time.Time { return GenesisTime.Add(time.Duration(he
 
 // BlockTime is the time of block height on h: its genesis time (GenesisTime
 // unless Options.GenesisTime set another, as an imported export does) plus
-// height·BlockInterval.
+// height·BlockInterval, plus what Skip added.
 func (h *Harness) BlockTime(height int64) time.Time {
 	gt := GenesisTime
 	if !h.opts.GenesisTime.IsZero() {
 		gt = h.opts.GenesisTime
 	}
-	return gt.Add(time.Duration(height) * BlockInterval)
+	return gt.Add(time.Duration(height)*BlockInterval + h.skip)
+}
+
+// Skip moves the clock of the blocks after the last committed one forward
+// by d (a week of pay, a due date), as if the chain had been idle: block
+// times stay increasing.
+func (h *Harness) Skip(d time.Duration) {
+	if d < 0 {
+		h.tb.Fatalf("apptest: Skip(%v): block time never goes back", d)
+	}
+	h.skip += d
 }
 
 // ---- transactions ----
