@@ -78,14 +78,19 @@ func DemoAccounts() []Account {
 // culture department that registers facilities, the library's verifier
 // key, and the direct democracy roles (docs/voting.md): the election
 // commission, a city department that answers citizen proposals, the mayor,
-// and three election trustees (no role: an election names its trustees).
+// and three election trustees (no role: an election names its trustees);
+// for part-time pay and public works (docs/labour.md, docs/contracts.md):
+// the labour ministry, a shop that employs part-time workers, the public
+// works agency that owns contracts (role agency, holding KRW), its
+// supervising agency, a payment guarantor, an arbiter, a prime contractor
+// and a subcontractor; the court also attests insolvency (court_registry).
 func CivicAccounts() []Account {
 	return []Account{
 		{Name: "accreditor", Roles: []string{tx.RoleAccreditor}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "office", Roles: []string{tx.RoleRegistrationOffice}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "welfare", Coins: []tx.Coin{scn(1_000)}},
 		{Name: "records", Roles: []string{tx.RoleCertificateRegistrar}, Coins: []tx.Coin{scn(1_000)}},
-		{Name: "court", Roles: []string{tx.RoleRegistryAgency}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "court", Roles: []string{tx.RoleRegistryAgency, tx.RoleCourtRegistry}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "mois", Roles: []string{tx.RoleRegistryAgency}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "culture", Roles: []string{tx.RoleFacilityRegistrar}, Coins: []tx.Coin{scn(1_000)}},
 		{Name: "library", Coins: []tx.Coin{scn(1_000)}},
@@ -95,6 +100,14 @@ func CivicAccounts() []Account {
 		{Name: "trustee1", Coins: []tx.Coin{scn(1_000)}},
 		{Name: "trustee2", Coins: []tx.Coin{scn(1_000)}},
 		{Name: "trustee3", Coins: []tx.Coin{scn(1_000)}},
+		{Name: "ministry", Roles: []string{tx.RoleLabourMinistry}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "shop", Coins: []tx.Coin{scn(1_000), krw(5_000_000)}},
+		{Name: "works", Roles: []string{tx.RoleAgency}, Coins: []tx.Coin{scn(1_000), krw(2_000_000_000)}},
+		{Name: "supervisor", Roles: []string{tx.RoleWorksSupervisor}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "guarantor", Roles: []string{tx.RoleGuarantor}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "arbiter", Roles: []string{tx.RoleArbitrator}, Coins: []tx.Coin{scn(1_000)}},
+		{Name: "prime", Coins: []tx.Coin{scn(1_000), krw(100_000_000)}},
+		{Name: "subcontractor", Coins: []tx.Coin{scn(1_000)}},
 	}
 }
 

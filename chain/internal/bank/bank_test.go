@@ -152,13 +152,14 @@ func TestBurn(t *testing.T) {
 
 // TestSendToModuleAccount: a bank/send or bank/mint to any module account
 // (the market escrow, the mileage budget and held account, the subsidy
-// escrow) is refused with bank code 8 naming the module account, and
+// escrow, the labour escrow and withheld account, the contracts escrow) is
+// refused with bank code 8 naming the module account, and
 // changes no balance or supply: coins there could never be moved out, and
 // the modules' books would stop adding up. The modules' own moves into
 // and out of their accounts still work.
 func TestSendToModuleAccount(t *testing.T) {
 	h := newChain(t)
-	if got := tx.ModuleAccounts(); len(got) != 4 {
+	if got := tx.ModuleAccounts(); len(got) != 7 {
 		t.Fatalf("module accounts: %v", got)
 	}
 	for _, name := range tx.ModuleAccounts() {
