@@ -208,3 +208,7 @@ func LoadConfig(path string) (Config, error) { return config.Load(path) }
 // GenerateKey creates a device key file (mode 0600, must not exist) and
 // returns the public key to register.
 func GenerateKey(path string) (ed25519.PublicKey, error) { return keyfile.Generate(path) }
+
+// LoadKey reads a device key file written by GenerateKey (a workplace
+// terminal's key signs clock events with it).
+func LoadKey(path string) (ed25519.PrivateKey, error) { return keyfile.Load(path) }
