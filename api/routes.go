@@ -33,6 +33,8 @@ var modules = []apiModule{
 	{name: "identity", routes: (*Server).identityRoutes, openapi: "openapi/identity.json"},
 	{name: "registry", routes: (*Server).registryRoutes, openapi: "openapi/registry.json"},
 	{name: "voting", routes: (*Server).votingRoutes, openapi: "openapi/voting.json"},
+	{name: "labour", routes: (*Server).labourRoutes, openapi: "openapi/labour.json"},
+	{name: "contracts", routes: (*Server).contractsRoutes, openapi: "openapi/contracts.json"},
 }
 
 // pub is a route that needs no API key.

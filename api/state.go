@@ -61,16 +61,7 @@ func (s *Server) nodeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-func wantProof(r *http.Request) (bool, error) {
-	v := r.URL.Query().Get("prove")
-	switch v {
-	case "", "false", "0":
-		return false, nil
-	case "true", "1":
-		return true, nil
-	}
-	return false, badField("prove", "true or false", "prove %q is not a boolean", v)
-}
+func wantProof(r *http.Request) (bool, error) { return queryBool(r, "prove") }
 
 // stateRead reads one state key through one of the client's typed queries
 // with o and returns the result to answer (see rawOrAbsent), or errAbsent

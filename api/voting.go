@@ -26,11 +26,9 @@ import (
 // Writes are signed transactions (POST /v1/txs).
 
 const (
-	votingIDExpected       = "a decimal integer from 1 (ids start at 1)"
 	votingAddressExpected  = "40 hex characters (the identity id: the address of its first device key)"
 	votingTrackerExpected  = "64 lowercase hex characters (a ballot tracker: SHA-256 of the ballot's canonical bytes)"
 	votingIndexExpected    = "a trustee index: a decimal integer from 1 to the election's number of trustees"
-	votingPendingExpected  = "true or false"
 	votingAfterIDExpected  = "an id (decimal): the next_after of a previous page"
 	votingAfterSeqExpected = "a sequence number (decimal): the next_after of a previous page"
 
@@ -77,24 +75,6 @@ func votingRead(what string, o client.ReadOpts) func(v json.RawMessage, res *cli
 		}
 		return view, res, err
 	}
-}
-
-// pathVotingID reads the path's {id}: a proposal or an election.
-func pathVotingID(r *http.Request, what string) (uint64, error) {
-	v := r.PathValue("id")
-	id, err := strconv.ParseUint(v, 10, 64)
-	if err != nil || id == 0 {
-		return 0, badField("id", "the "+what+" id: "+votingIDExpected, "%s id %q: want a decimal integer from 1 (ids start at 1)", what, v)
-	}
-	return id, nil
-}
-
-func pathIdentity(r *http.Request) (tx.Address, error) {
-	a, err := tx.ParseAddress(r.PathValue("identity"))
-	if err != nil {
-		return a, badField("identity", votingAddressExpected, "identity %q: %v", r.PathValue("identity"), err)
-	}
-	return a, nil
 }
 
 // votingPage reads ?after= (or ?cursor=), a decimal id or sequence
@@ -161,7 +141,7 @@ func (s *Server) voteProposals(w http.ResponseWriter, r *http.Request) {
 // voteProposal is one proposal: supports, levels (reached, due, answered,
 // overdue), status.
 func (s *Server) voteProposal(w http.ResponseWriter, r *http.Request) {
-	id, err := pathVotingID(r, "proposal")
+	id, err := pathUintID(r, "id", "proposal")
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -174,12 +154,12 @@ func (s *Server) voteProposal(w http.ResponseWriter, r *http.Request) {
 // voteSupport is whether an identity supported a proposal; with
 // prove=true, proven either way.
 func (s *Server) voteSupport(w http.ResponseWriter, r *http.Request) {
-	id, err := pathVotingID(r, "proposal")
+	id, err := pathUintID(r, "id", "proposal")
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
 	}
-	identity, err := pathIdentity(r)
+	identity, err := pathAddr(r, "identity", votingAddressExpected)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -211,7 +191,7 @@ func (s *Server) voteElections(w http.ResponseWriter, r *http.Request) {
 // credential classes, ballot counts, the running (then fixed) tally and,
 // once decided, the result.
 func (s *Server) voteElection(w http.ResponseWriter, r *http.Request) {
-	id, err := pathVotingID(r, "election")
+	id, err := pathUintID(r, "id", "election")
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -224,7 +204,7 @@ func (s *Server) voteElection(w http.ResponseWriter, r *http.Request) {
 // voteTrustees lists an election's trustees by index with their DKG and
 // decryption records.
 func (s *Server) voteTrustees(w http.ResponseWriter, r *http.Request) {
-	id, err := pathVotingID(r, "election")
+	id, err := pathUintID(r, "id", "election")
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -244,7 +224,7 @@ func (s *Server) voteTrustees(w http.ResponseWriter, r *http.Request) {
 
 // voteTrustee is one trustee of an election.
 func (s *Server) voteTrustee(w http.ResponseWriter, r *http.Request) {
-	id, err := pathVotingID(r, "election")
+	id, err := pathUintID(r, "id", "election")
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -264,18 +244,14 @@ func (s *Server) voteTrustee(w http.ResponseWriter, r *http.Request) {
 // voteRequests lists an election's credential requests in request order,
 // all or (?pending=true) those the commission has not answered.
 func (s *Server) voteRequests(w http.ResponseWriter, r *http.Request) {
-	id, err := pathVotingID(r, "election")
+	id, err := pathUintID(r, "id", "election")
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
 	}
-	var pending bool
-	switch v := r.URL.Query().Get("pending"); v {
-	case "", "false", "0":
-	case "true", "1":
-		pending = true
-	default:
-		s.badRequest(w, r, badField("pending", votingPendingExpected, "pending %q is not a boolean", v))
+	pending, err := queryBool(r, "pending")
+	if err != nil {
+		s.badRequest(w, r, err)
 		return
 	}
 	after, limit, err := votingPage(r, "a request's seq: "+votingAfterSeqExpected)
@@ -296,12 +272,12 @@ func (s *Server) voteRequests(w http.ResponseWriter, r *http.Request) {
 // voteRequest is an identity's credential request in an election and,
 // once issued, its blind signature.
 func (s *Server) voteRequest(w http.ResponseWriter, r *http.Request) {
-	id, err := pathVotingID(r, "election")
+	id, err := pathUintID(r, "id", "election")
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
 	}
-	identity, err := pathIdentity(r)
+	identity, err := pathAddr(r, "identity", votingAddressExpected)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -315,7 +291,7 @@ func (s *Server) voteRequest(w http.ResponseWriter, r *http.Request) {
 // voteBallots lists an election's ballots in cast order, replaced ones
 // included (superseded).
 func (s *Server) voteBallots(w http.ResponseWriter, r *http.Request) {
-	id, err := pathVotingID(r, "election")
+	id, err := pathUintID(r, "id", "election")
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -339,7 +315,7 @@ func (s *Server) voteBallots(w http.ResponseWriter, r *http.Request) {
 // prove=true, that their ballot is recorded (and whether a later one of
 // the same key replaced it), or proves that no ballot has the tracker.
 func (s *Server) voteTracker(w http.ResponseWriter, r *http.Request) {
-	id, err := pathVotingID(r, "election")
+	id, err := pathUintID(r, "id", "election")
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -396,7 +372,7 @@ func (c *voteVerifier) keep(key string, v VoteVerification) {
 // refuses (422) an election with more than MaxVerifyBallots ballots or
 // MaxVerifyRequests requests.
 func (s *Server) voteVerify(w http.ResponseWriter, r *http.Request) {
-	id, err := pathVotingID(r, "election")
+	id, err := pathUintID(r, "id", "election")
 	if err != nil {
 		s.badRequest(w, r, err)
 		return

@@ -9,6 +9,7 @@ import (
 	"github.com/citychain/citychain/chain/internal/auth"
 	"github.com/citychain/citychain/chain/internal/bank"
 	"github.com/citychain/citychain/chain/internal/devices"
+	"github.com/citychain/citychain/chain/internal/labour"
 	"github.com/citychain/citychain/chain/internal/market"
 	"github.com/citychain/citychain/chain/internal/metering"
 	"github.com/citychain/citychain/chain/internal/mileage"
@@ -52,6 +53,10 @@ type AppState struct {
 	Market   market.Genesis   `json:"market"`
 	Mileage  mileage.Genesis  `json:"mileage"`
 	Vehicles vehicles.Genesis `json:"vehicles"`
+	// Labour is left out unless set (a devnet seeds a shop's history in
+	// it: chain/node/labour_history.go); without it the module starts
+	// empty with its default parameters.
+	Labour *labour.Genesis `json:"labour,omitempty"`
 	// Validators is left out unless set: the parameters then take their
 	// defaults (the validators themselves are the genesis file's).
 	Validators *validators.Genesis `json:"validators,omitempty"`

@@ -78,6 +78,9 @@ func EnsureDevnet(dir string, o DevnetOptions) (bool, error) {
 	if err == nil {
 		err = addAccounts(kr, st, CivicAccounts())
 	}
+	if err == nil {
+		err = addLabourHistory(kr, st, time.Now())
+	}
 	if err != nil {
 		return false, fmt.Errorf("devnet: %w", err)
 	}
@@ -228,6 +231,9 @@ func Testnet(out string, o TestnetOptions) error {
 	}
 	if err == nil {
 		err = addAccounts(kr, st, CivicAccounts())
+	}
+	if err == nil {
+		err = addLabourHistory(kr, st, time.Now())
 	}
 	if err != nil {
 		return fmt.Errorf("testnet: %w", err)

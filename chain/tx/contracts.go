@@ -137,7 +137,7 @@ func (m *MsgContractsCreate) ValidateBasic() error {
 			errs = append(errs, err)
 		}
 	}
-	add(ValidateProjectID(m.ID))
+	add(contractID("id", m.ID))
 	add(requireAddress("prime", m.Prime))
 	add(requireAddress("supervisor", m.Supervisor))
 	add(requireAddress("arbiter", m.Arbiter))
@@ -202,6 +202,14 @@ func (m *MsgContractsCreate) ValidateBasic() error {
 	return errors.Join(errs...)
 }
 
+// contractID checks a contract id (ValidateProjectID), naming field.
+func contractID(field, id string) error {
+	if err := ValidateProjectID(id); err != nil {
+		return fmt.Errorf("%s: %w", field, err)
+	}
+	return nil
+}
+
 // MilestoneShare is the part of amount released at milestone i of ms:
 // floor(amount × weight / 10,000), the last milestone taking the rest, so
 // the parts add up to amount exactly.
@@ -223,7 +231,7 @@ type MsgContractsMilestone struct {
 	Milestone uint32 `json:"milestone"`
 }
 
-func (m *MsgContractsMilestone) validate() error { return ValidateProjectID(m.Contract) }
+func (m *MsgContractsMilestone) validate() error { return contractID("contract", m.Contract) }
 
 // MsgContractsDeliver records the prime's delivery of a milestone (the
 // start of the 60-day payment term). Only the prime may send it.
@@ -257,7 +265,7 @@ func (*MsgContractsPaySub) Type() string { return TypeContractsPaySub }
 
 // ValidateBasic implements Msg.
 func (m *MsgContractsPaySub) ValidateBasic() error {
-	return errors.Join(ValidateProjectID(m.Contract), requireAddress("subcontractor", m.Subcontractor))
+	return errors.Join(contractID("contract", m.Contract), requireAddress("subcontractor", m.Subcontractor))
 }
 
 // MsgContractsAgreeDirect is one party's signature of a three-party
@@ -272,7 +280,7 @@ func (*MsgContractsAgreeDirect) Type() string { return TypeContractsAgreeDirect 
 
 // ValidateBasic implements Msg.
 func (m *MsgContractsAgreeDirect) ValidateBasic() error {
-	return errors.Join(ValidateProjectID(m.Contract), requireAddress("subcontractor", m.Subcontractor))
+	return errors.Join(contractID("contract", m.Contract), requireAddress("subcontractor", m.Subcontractor))
 }
 
 // MsgContractsAttest attests a ground against the contract's prime:
@@ -289,7 +297,7 @@ func (*MsgContractsAttest) Type() string { return TypeContractsAttest }
 // ValidateBasic implements Msg.
 func (m *MsgContractsAttest) ValidateBasic() error {
 	var errs []error
-	errs = append(errs, ValidateProjectID(m.Contract))
+	errs = append(errs, contractID("contract", m.Contract))
 	if m.Ground != GroundInsolvency && m.Ground != GroundGuaranteeBreach {
 		errs = append(errs, fmt.Errorf("ground %q: want %s or %s", m.Ground, GroundInsolvency, GroundGuaranteeBreach))
 	}
@@ -312,7 +320,7 @@ func (*MsgContractsRequestDirect) Type() string { return TypeContractsRequestDir
 // ValidateBasic implements Msg.
 func (m *MsgContractsRequestDirect) ValidateBasic() error {
 	var errs []error
-	errs = append(errs, ValidateProjectID(m.Contract))
+	errs = append(errs, contractID("contract", m.Contract))
 	if m.Ground != GroundInsolvency && m.Ground != GroundGuaranteeBreach {
 		errs = append(errs, fmt.Errorf("ground %q: want %s or %s (agreement: contracts/agree_direct; missed instalments need no request)", m.Ground, GroundInsolvency, GroundGuaranteeBreach))
 	}
@@ -334,7 +342,7 @@ func (*MsgContractsDispute) Type() string { return TypeContractsDispute }
 // ValidateBasic implements Msg.
 func (m *MsgContractsDispute) ValidateBasic() error {
 	var errs []error
-	errs = append(errs, ValidateProjectID(m.Contract))
+	errs = append(errs, contractID("contract", m.Contract))
 	if m.Reason == (Hash32{}) {
 		errs = append(errs, errors.New("reason: want the claim's SHA-256"))
 	}
@@ -355,7 +363,7 @@ func (*MsgContractsResolve) Type() string { return TypeContractsResolve }
 // ValidateBasic implements Msg.
 func (m *MsgContractsResolve) ValidateBasic() error {
 	var errs []error
-	errs = append(errs, ValidateProjectID(m.Contract))
+	errs = append(errs, contractID("contract", m.Contract))
 	if m.Outcome != OutcomeRelease && m.Outcome != OutcomeRefund {
 		errs = append(errs, fmt.Errorf("outcome %q: want %s or %s", m.Outcome, OutcomeRelease, OutcomeRefund))
 	}
@@ -410,6 +418,16 @@ type ContractsParams struct {
 	// MaxDuePerBlock bounds the instalment due dates end-of-block work
 	// examines in one block (default 2,000).
 	MaxDuePerBlock uint32 `json:"max_due_per_block"`
+}
+
+// DefaultContractsParams are the parameters of a chain whose genesis sets
+// none: 15.5 % a year from 2000-01-01 (DefaultSubLateRate) and 2,000 due
+// dates per block.
+func DefaultContractsParams() ContractsParams {
+	return ContractsParams{
+		LateRates:      []LabourRule{{Kind: RuleLateInterest, Effective: "2000-01-01", Value: DefaultSubLateRate}},
+		MaxDuePerBlock: 2_000,
+	}
 }
 
 // ContractMilestone is a milestone as stored.

@@ -1,6 +1,8 @@
 package tx
 
 import (
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"time"
@@ -169,4 +171,79 @@ func PayDue(cycle string, payDay uint32, weekStart, lastDay int64) int64 {
 		}
 	}
 	return due
+}
+
+// LabourStatementHash is the hash a labour.paid event carries: SHA-256 of
+// the statement's JSON as the chain stores it (encoding/json of
+// WageStatement, the bytes /labour/statement answers), so a worker's copy
+// can be matched to the chain's.
+func LabourStatementHash(s *WageStatement) Hash32 {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // a WageStatement always encodes
+	}
+	return sha256.Sum256(b)
+}
+
+// ISOWeekdayOf returns the ISO weekday, 1 (Monday) to 7 (Sunday), of the
+// KST date of unix time t.
+func ISOWeekdayOf(t int64) int { return int(time.Unix(t, 0).In(KST).Weekday()+6)%7 + 1 }
+
+// ScheduleDay returns the schedule's entry for the KST weekday of t.
+func ScheduleDay(s []WorkDay, t int64) (WorkDay, bool) {
+	name := WeekdayName(ISOWeekdayOf(t))
+	for _, d := range s {
+		if d.Day == name {
+			return d, true
+		}
+	}
+	return WorkDay{}, false
+}
+
+// PaidMinutes are a shift's paid minutes: the whole minutes from in to out
+// less the schedule's break of in's weekday (none on a day off), not below
+// 0.
+func PaidMinutes(s []WorkDay, in, out int64) uint64 {
+	if out <= in {
+		return 0
+	}
+	elapsed := uint64((out - in) / 60)
+	d, _ := ScheduleDay(s, in)
+	return elapsed - min(elapsed, uint64(d.BreakMinutes))
+}
+
+// Period returns the unix times of 00:00 KST of the contract's first day
+// and of its last day (EndedOn, else End; 0 when open-ended). The dates
+// were validated when stored.
+func (c *LabourContract) Period() (start, last int64) {
+	start, _ = ParseDate("start", c.Start)
+	end := c.EndedOn
+	if end == "" {
+		end = c.End
+	}
+	if end != "" {
+		last, _ = ParseDate("end", end)
+	}
+	return start, last
+}
+
+// WeekAllowance is the weekly holiday allowance numerator
+// (AllowanceNumerator) of the week of contract c starting at weekStart
+// (Monday 00:00 KST): due when the week has at least one scheduled day
+// within the contract's period, every such day was worked (worked reports
+// whether a shift was clocked in on the day starting at its argument) and
+// the employment continues after the week.
+func WeekAllowance(c *LabourContract, weekStart int64, worked func(day int64) bool) uint64 {
+	start, last := c.Period()
+	all, required := true, 0
+	for _, d := range c.Schedule {
+		day := weekStart + int64(ISOWeekday(d.Day)-1)*86400
+		if day < start || last != 0 && day > last {
+			continue
+		}
+		required++
+		all = all && worked(day)
+	}
+	continues := last == 0 || last >= weekStart+7*86400
+	return AllowanceNumerator(WeeklyMinutes(c.Schedule), all && required > 0 && continues)
 }

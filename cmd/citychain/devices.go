@@ -14,7 +14,7 @@ func newTxDeviceCmd(g *globals, f *txFlags) *cobra.Command {
 	var reg tx.MsgDeviceRegister
 	var owner, pubkey string
 	register := &cobra.Command{
-		Use: "register ID --kind KIND --owner ADDRESS --pubkey HEX --from INSTALLER", Short: "Register a metering device",
+		Use: "register ID --kind KIND --owner ADDRESS --pubkey HEX --from INSTALLER", Short: "Register a metering device or a workplace terminal",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			kr, err := g.keyring()
@@ -35,7 +35,7 @@ func newTxDeviceCmd(g *globals, f *txFlags) *cobra.Command {
 			return g.submit(cmd.Context(), f, &m)
 		},
 	}
-	register.Flags().StringVar(&reg.Kind, "kind", tx.KindSolarInverter, "device kind: solar_inverter or ev_odometer")
+	register.Flags().StringVar(&reg.Kind, "kind", tx.KindSolarInverter, "device kind: solar_inverter, ev_odometer or work_terminal (a workplace time clock)")
 	register.Flags().StringVar(&owner, "owner", "", "owner account (address or key name)")
 	register.Flags().StringVar(&pubkey, "pubkey", "", "device ed25519 public key, 64 hex characters (edge-agent keygen prints it)")
 	register.Flags().StringVar(&reg.Metadata.SerialNumber, "serial", "", "serial number")

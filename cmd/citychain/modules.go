@@ -27,6 +27,8 @@ func cliModules() []cliModule {
 		{"identity", newTxIdentityCmds, newQueryIdentityCmds},
 		{"registry", newTxRegistryCmds, newQueryRegistryCmds},
 		{"voting", newTxVotingCmds, newQueryVotingCmds},
+		{"labour", newTxLabourCmds, newQueryLabourCmds},
+		{"contracts", newTxContractsCmds, newQueryContractsCmds},
 		{"validators", one(newTxValidatorCmd), one(newQueryValidatorsCmd)},
 	}
 }

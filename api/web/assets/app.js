@@ -19,6 +19,11 @@
     "vehicles.inspection_recorded", "vehicles.odometer_bound", "vehicles.programme_created", "vehicles.recycled", "vehicles.registered",
     "vehicles.subsidy_approved", "vehicles.subsidy_clawed_back", "vehicles.title_transferred", "vehicles.transfer_accepted",
     "vehicles.transfer_closed", "vehicles.transfer_proposed", "vehicles.transfer_reviewed",
+    "contracts.agreed", "contracts.approved", "contracts.attested", "contracts.created", "contracts.delivered", "contracts.direct_payment",
+    "contracts.disputed", "contracts.instalment", "contracts.instalment_paid", "contracts.missed", "contracts.paid_direct", "contracts.refunded",
+    "contracts.resolved", "labour.clock", "labour.corrected", "labour.countersigned", "labour.deposit", "labour.disputed", "labour.ended",
+    "labour.expired", "labour.funded", "labour.late", "labour.offered", "labour.paid", "labour.rule", "labour.statement", "labour.week_closed",
+    "labour.withdraw",
     "voting.answer_overdue", "voting.answered", "voting.ballot_cast", "voting.credential_issued", "voting.credential_requested", "voting.decided",
     "voting.decrypted", "voting.dept_answer_due", "voting.dkg_dealt", "voting.dkg_key", "voting.election_closed", "voting.election_created",
     "voting.election_failed", "voting.election_opened", "voting.forum_opened", "voting.mayor_answer_due", "voting.proposal_closed", "voting.proposed",
@@ -142,6 +147,7 @@
     }
     if (!$("registries").hidden && window.CityRegistries) CityRegistries.onEvent(ev);
     if (!$("voting").hidden && window.CityVoting) CityVoting.onEvent(ev);
+    if (!$("labour").hidden && window.CityLabour) CityLabour.onEvent(ev);
     if (!$("citizens").hidden && /^(credentials|certificates|identity)\./.test(ev.type)) {
       const a = ev.attributes || {};
       later("citizens", 1500, refreshCitizens);
@@ -499,17 +505,24 @@
     const onVehicles = !!v || location.hash === "#vehicles", onCitizens = !!c || location.hash === "#citizens";
     const onRegistries = !!g || location.hash === "#registries";
     const vt = location.hash.match(/^#voting(?:\/election\/([0-9]+))?$/), onVoting = !!vt;
-    $("tab-overview").className = !m && !onVehicles && !onCitizens && !onRegistries && !onVoting ? "on" : "";
+    const lb = location.hash.match(/^#labour(?:\/(worker|works)\/(.+))?$/), onLabour = !!lb;
+    $("tab-overview").className = !m && !onVehicles && !onCitizens && !onRegistries && !onVoting && !onLabour ? "on" : "";
     $("tab-vehicles").className = onVehicles ? "on" : "";
     $("tab-citizens").className = onCitizens ? "on" : "";
     $("tab-registries").className = onRegistries ? "on" : "";
     $("tab-voting").className = onVoting ? "on" : "";
-    if (m) { $("vehicles").hidden = true; $("citizens").hidden = true; $("registries").hidden = true; $("voting").hidden = true; showDevice(decodeURIComponent(m[1])); return; }
+    $("tab-labour").className = onLabour ? "on" : "";
+    if (m) { $("vehicles").hidden = true; $("citizens").hidden = true; $("registries").hidden = true; $("voting").hidden = true; $("labour").hidden = true; showDevice(decodeURIComponent(m[1])); return; }
     current = null;
     $("device").hidden = true;
     const opened = onCitizens && $("citizens").hidden, regOpened = onRegistries && $("registries").hidden, vtOpened = onVoting && $("voting").hidden;
-    $("overview").hidden = onVehicles || onCitizens || onRegistries || onVoting; $("vehicles").hidden = !onVehicles; $("citizens").hidden = !onCitizens;
-    $("registries").hidden = !onRegistries; $("voting").hidden = !onVoting;
+    const lbOpened = onLabour && $("labour").hidden;
+    $("overview").hidden = onVehicles || onCitizens || onRegistries || onVoting || onLabour; $("vehicles").hidden = !onVehicles; $("citizens").hidden = !onCitizens;
+    $("registries").hidden = !onRegistries; $("voting").hidden = !onVoting; $("labour").hidden = !onLabour;
+    if (onLabour) {
+      if (window.CityLabour) CityLabour.show(lb[1] || "", lb[2] ? decodeURIComponent(lb[2]) : "", lbOpened);
+      return;
+    }
     if (onVoting) {
       if (window.CityVoting) CityVoting.show(vt[1] || "", vtOpened);
       return;
@@ -541,6 +554,7 @@
       CityRegistries.init({ api, all, key, esc, fmt, badge, table, fields, proofLine, short, hash, when, plural, later });
     }
     if (window.CityVoting) CityVoting.init({ api, all, proofLine, later });
+    if (window.CityLabour) CityLabour.init({ api, all, proofLine, later });
     $("keysave").onclick = () => { localStorage.setItem("citychain-api-key", $("keyinput").value.trim()); location.reload(); };
     $("verify").onclick = verify;
     $("devform").onsubmit = (e) => { e.preventDefault(); const v = $("devinput").value.trim(); if (v) location.hash = "#device/" + encodeURIComponent(v); };

@@ -69,6 +69,11 @@ type Config struct {
 	// citizens, a proposal past two thresholds, an election with three
 	// trustees: see voting_story.go).
 	NoVoting bool
+	// NoLabour turns off the part-time pay and public-works story (the
+	// shop's late pay day paid with interest, a contract's milestone paying
+	// a subcontractor directly and a day worker from the labour pool: see
+	// labour_story.go).
+	NoLabour bool
 
 	// Clock, when set, drives the simulators instead of the devnet's
 	// continuing scaled clock (tests use a manual clock).

@@ -215,6 +215,13 @@ func Start(ctx context.Context, cfg Config) (_ *System, err error) {
 		}
 		s.goRun(runCtx, "voting", st.run)
 	}
+	if !cfg.NoLabour {
+		st, err := s.newLabourStory(c)
+		if err != nil {
+			return nil, err
+		}
+		s.goRun(runCtx, "labour", st.run)
+	}
 	return s, nil
 }
 
