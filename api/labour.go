@@ -171,7 +171,7 @@ func (s *Server) labourContracts(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	after, limit, err := votingPage(r, "a contract id: "+votingAfterIDExpected)
+	after, limit, err := idPage(r, "a contract id: "+afterIDExpected)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -208,7 +208,7 @@ func (s *Server) labourShifts(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	after, limit, err := votingPage(r, "a shift id: "+votingAfterIDExpected)
+	after, limit, err := idPage(r, "a shift id: "+afterIDExpected)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -277,7 +277,7 @@ func (s *Server) labourStatements(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	after, limit, err := votingPage(r, "a statement id: "+votingAfterIDExpected)
+	after, limit, err := idPage(r, "a statement id: "+afterIDExpected)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return

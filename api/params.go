@@ -14,6 +14,7 @@ const (
 	idExpected      = "a decimal integer from 1 (ids start at 1)"
 	addressExpected = "40 hex characters (a 20-byte account address)"
 	boolExpected    = "true or false"
+	afterIDExpected = "an id (decimal): the next_after of a previous page"
 )
 
 // pathUintID reads a path's decimal id from 1.
@@ -58,4 +59,24 @@ func queryBool(r *http.Request, name string) (bool, error) {
 	default:
 		return false, badField(name, boolExpected, "%s %q is not a boolean", name, v)
 	}
+}
+
+// idPage reads ?after= (or ?cursor=), a decimal id or sequence number,
+// and ?limit= of a list in id order (voting, labour).
+func idPage(r *http.Request, expected string) (after, limit uint64, err error) {
+	a, err := afterParam(r, expected, func(s string) error {
+		_, err := strconv.ParseUint(s, 10, 64)
+		return err
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	n, err := limitParam(r, tx.DefaultListLimit, tx.MaxListLimit)
+	if err != nil {
+		return 0, 0, err
+	}
+	if a != "" {
+		after, _ = strconv.ParseUint(a, 10, 64)
+	}
+	return after, uint64(n), nil
 }

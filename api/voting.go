@@ -29,7 +29,6 @@ const (
 	votingAddressExpected  = "40 hex characters (the identity id: the address of its first device key)"
 	votingTrackerExpected  = "64 lowercase hex characters (a ballot tracker: SHA-256 of the ballot's canonical bytes)"
 	votingIndexExpected    = "a trustee index: a decimal integer from 1 to the election's number of trustees"
-	votingAfterIDExpected  = "an id (decimal): the next_after of a previous page"
 	votingAfterSeqExpected = "a sequence number (decimal): the next_after of a previous page"
 
 	// MaxVerifyBallots bounds the ballots GET
@@ -77,26 +76,6 @@ func votingRead(what string, o client.ReadOpts) func(v json.RawMessage, res *cli
 	}
 }
 
-// votingPage reads ?after= (or ?cursor=), a decimal id or sequence
-// number, and ?limit= of a voting list.
-func votingPage(r *http.Request, expected string) (after, limit uint64, err error) {
-	a, err := afterParam(r, expected, func(s string) error {
-		_, err := strconv.ParseUint(s, 10, 64)
-		return err
-	})
-	if err != nil {
-		return 0, 0, err
-	}
-	n, err := limitParam(r, tx.DefaultListLimit, tx.MaxListLimit)
-	if err != nil {
-		return 0, 0, err
-	}
-	if a != "" {
-		after, _ = strconv.ParseUint(a, 10, 64)
-	}
-	return after, uint64(n), nil
-}
-
 // electionError answers a node error of a read under election id; an
 // unknown election (the chain answers not found) is a 404 naming it.
 func (s *Server) electionError(w http.ResponseWriter, r *http.Request, id uint64, err error) {
@@ -123,7 +102,7 @@ func (s *Server) votingParams(w http.ResponseWriter, r *http.Request) {
 
 // voteProposals lists proposals in id order.
 func (s *Server) voteProposals(w http.ResponseWriter, r *http.Request) {
-	after, limit, err := votingPage(r, "a proposal id: "+votingAfterIDExpected)
+	after, limit, err := idPage(r, "a proposal id: "+afterIDExpected)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -172,7 +151,7 @@ func (s *Server) voteSupport(w http.ResponseWriter, r *http.Request) {
 
 // voteElections lists elections in id order.
 func (s *Server) voteElections(w http.ResponseWriter, r *http.Request) {
-	after, limit, err := votingPage(r, "an election id: "+votingAfterIDExpected)
+	after, limit, err := idPage(r, "an election id: "+afterIDExpected)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -254,7 +233,7 @@ func (s *Server) voteRequests(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	after, limit, err := votingPage(r, "a request's seq: "+votingAfterSeqExpected)
+	after, limit, err := idPage(r, "a request's seq: "+votingAfterSeqExpected)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -296,7 +275,7 @@ func (s *Server) voteBallots(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, err)
 		return
 	}
-	after, limit, err := votingPage(r, "a ballot's seq: "+votingAfterSeqExpected)
+	after, limit, err := idPage(r, "a ballot's seq: "+votingAfterSeqExpected)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return

@@ -51,11 +51,13 @@ func newTxCredentialCmds(g *globals, f *txFlags) []*cobra.Command {
 			if err != nil {
 				return err
 			}
-			m := &tx.MsgCredentialAccredit{Issuer: issuer, Schema: args[1], From: time.Now().UTC().Truncate(time.Second)}
+			m := &tx.MsgCredentialAccredit{Issuer: issuer, Schema: args[1]}
 			if start != "" {
 				if m.From, err = parseCredentialTime("--start", start); err != nil {
 					return err
 				}
+			} else if m.From, err = g.latestBlockTime(cmd.Context()); err != nil {
+				return err
 			}
 			if until != "" {
 				if m.Until, err = parseCredentialTime("--until", until); err != nil {
@@ -65,7 +67,7 @@ func newTxCredentialCmds(g *globals, f *txFlags) []*cobra.Command {
 			return send(cmd, m)
 		},
 	}
-	accredit.Flags().StringVar(&start, "start", "", "start of the window, RFC 3339 (default: now)")
+	accredit.Flags().StringVar(&start, "start", "", "start of the window, RFC 3339 (default: the latest block's time, which the chain's next checks compare with)")
 	accredit.Flags().StringVar(&until, "until", "", "end of the window (excluded), RFC 3339 (default: open-ended)")
 
 	withdraw := &cobra.Command{

@@ -9,12 +9,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/citychain/citychain/chain/node"
+	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/cmd/citychain/local"
 )
 
@@ -164,15 +166,34 @@ func TestDevnetEndToEnd(t *testing.T) {
 		t.Fatalf("bad amount: got %v", err)
 	}
 
-	// Supply: the genesis balances (demo and civic accounts) plus the 5uscn
-	// minted.
+	// Supply: the genesis file's balances (demo and civic accounts, the
+	// seeded shop history's workers) plus the 5uscn minted.
+	raw, err := os.ReadFile(node.GenesisFile(home))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gen struct {
+		AppState struct {
+			Bank struct {
+				Balances []struct {
+					Coins []tx.Coin `json:"coins"`
+				} `json:"balances"`
+			} `json:"bank"`
+		} `json:"app_state"`
+	}
+	if err := json.Unmarshal(raw, &gen); err != nil {
+		t.Fatalf("genesis: %v", err)
+	}
 	var want uint64 = 5
-	for _, a := range append(node.DemoAccounts(), node.CivicAccounts()...) {
-		for _, c := range a.Coins {
-			if c.Denom == "uscn" {
+	for _, b := range gen.AppState.Bank.Balances {
+		for _, c := range b.Coins {
+			if c.Denom == tx.DenomSCoin {
 				want += c.Amount
 			}
 		}
+	}
+	if want < 1_000_000_000_000_000 {
+		t.Fatalf("genesis uscn %d: the demo accounts alone hold more", want)
 	}
 	out = mustCLI(t, home, rpc, "query", "bank", "supply", "uscn", "--prove", "--trust-genesis", node.GenesisFile(home), "-o", "json")
 	if !strings.Contains(out, fmt.Sprintf(`"supply": "%duscn"`, want)) || !strings.Contains(out, `"verified": true`) {

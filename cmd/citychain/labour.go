@@ -137,7 +137,7 @@ func (g *globals) printEvents(res *client.TxResult, prefix string, extra map[str
 // events (the worker's key or a workplace terminal's) and corrections.
 func newTxLabourCmds(g *globals, f *txFlags) []*cobra.Command {
 	const ev = "labour."
-	contractArg := func(s string) (uint64, error) { return parseVoteID("CONTRACT", s) }
+	contractArg := func(s string) (uint64, error) { return parseID("CONTRACT", s) }
 
 	setRule := &cobra.Command{
 		Use:   "set-rule KIND EFFECTIVE VALUE --from MINISTRY",
@@ -358,7 +358,7 @@ is refused (labour 5); a project contract (--project) must be the employer's (it
 			if err != nil {
 				return err
 			}
-			shift, err := parseVoteID("SHIFT", args[1])
+			shift, err := parseID("SHIFT", args[1])
 			if err != nil {
 				return err
 			}
@@ -490,7 +490,7 @@ func newQueryLabourCmds(g *globals, f *queryFlags) []*cobra.Command {
 	contract := &cobra.Command{
 		Use: "contract ID [--prove]", Short: "An employment contract: its terms, status, shifts, last event (--prove proves it, or its absence)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseVoteID("ID", args[0])
+			id, err := parseID("ID", args[0])
 			if err != nil {
 				return err
 			}
@@ -540,11 +540,11 @@ func newQueryLabourCmds(g *globals, f *queryFlags) []*cobra.Command {
 	shift := &cobra.Command{
 		Use: "shift CONTRACT ID [--prove]", Short: "A shift: in, out (by the worker or a terminal), paid minutes, corrections, a disputed correction, its statement", Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ct, err := parseVoteID("CONTRACT", args[0])
+			ct, err := parseID("CONTRACT", args[0])
 			if err != nil {
 				return err
 			}
-			id, err := parseVoteID("ID", args[1])
+			id, err := parseID("ID", args[1])
 			if err != nil {
 				return err
 			}
@@ -558,7 +558,7 @@ func newQueryLabourCmds(g *globals, f *queryFlags) []*cobra.Command {
 	shifts := &cobra.Command{
 		Use: "shifts CONTRACT", Short: "A contract's shifts in id order, a page at a time", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ct, err := parseVoteID("CONTRACT", args[0])
+			ct, err := parseID("CONTRACT", args[0])
 			if err != nil {
 				return err
 			}
@@ -591,7 +591,7 @@ func newQueryLabourCmds(g *globals, f *queryFlags) []*cobra.Command {
 			"it prints each field that differs and exits non-zero when any does.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseVoteID("ID", args[0])
+			id, err := parseID("ID", args[0])
 			if err != nil {
 				return err
 			}

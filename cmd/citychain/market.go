@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +16,21 @@ import (
 // nextInterval is the delivery interval after the one of the node's latest
 // block: floor(block time / interval_seconds) + 1, with interval_seconds
 // from the metering parameters.
+// latestBlockTime is the time of the node's latest block, to the second:
+// "now" as the chain sees it (a wall-clock now can be ahead of the block
+// time a check of the next transaction runs at).
+func (g *globals) latestBlockTime(ctx context.Context) (time.Time, error) {
+	c, err := client.New(g.node)
+	if err != nil {
+		return time.Time{}, err
+	}
+	st, err := c.RPC().Status(ctx)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("node status: %w", err)
+	}
+	return st.SyncInfo.LatestBlockTime.UTC().Truncate(time.Second), nil
+}
+
 func (g *globals) nextInterval(ctx context.Context) (uint64, error) {
 	c, err := client.New(g.node)
 	if err != nil {

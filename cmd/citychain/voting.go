@@ -27,9 +27,10 @@ import (
 
 // ---- shared helpers ----
 
-// parseVoteID reads a proposal or election id argument (1 or more); what
+// parseID reads an id argument (1 or more: a proposal, an election, a
+// contract, a shift, a statement); what
 // names the argument.
-func parseVoteID(what, s string) (uint64, error) {
+func parseID(what, s string) (uint64, error) {
 	id, err := strconv.ParseUint(s, 10, 64)
 	if err != nil || id == 0 {
 		return 0, fmt.Errorf("%s %q: want an id (1 or more)", what, s)
@@ -428,7 +429,7 @@ func newTxVotingCmds(g *globals, f *txFlags) []*cobra.Command {
 			"opens that level's answer deadline (events voting.dept_answer_due, voting.forum_opened, voting.mayor_answer_due).",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseVoteID("PROPOSAL", args[0])
+			id, err := parseID("PROPOSAL", args[0])
 			if err != nil {
 				return err
 			}
@@ -461,7 +462,7 @@ func newTxVotingCmds(g *globals, f *txFlags) []*cobra.Command {
 		Short: "Record a level's answer (department or forum: the proposal's department; mayor: a holder of role mayor)",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseVoteID("PROPOSAL", args[0])
+			id, err := parseID("PROPOSAL", args[0])
 			if err != nil {
 				return err
 			}
@@ -607,7 +608,7 @@ them decrypt the tally after --close-height (1 ≤ threshold < n).`,
 		Short: "Add voters to a listed election before it opens (its commission only; weights must have a credential key)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseVoteID("ELECTION", args[0])
+			id, err := parseID("ELECTION", args[0])
 			if err != nil {
 				return err
 			}
@@ -634,7 +635,7 @@ them decrypt the tally after --close-height (1 ≤ threshold < n).`,
 // newQueryVotingCmds is the "query voting" subtree.
 func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 	idArg := func(what string) func(*cobra.Command, []string) (uint64, error) {
-		return func(_ *cobra.Command, args []string) (uint64, error) { return parseVoteID(what, args[0]) }
+		return func(_ *cobra.Command, args []string) (uint64, error) { return parseID(what, args[0]) }
 	}
 
 	params := &cobra.Command{
@@ -684,7 +685,7 @@ func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 	support := &cobra.Command{
 		Use: "support PROPOSAL IDENTITY [--prove]", Short: "Whether an identity supported a proposal, and at which height (--prove proves it either way)", Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseVoteID("PROPOSAL", args[0])
+			id, err := parseID("PROPOSAL", args[0])
 			if err != nil {
 				return err
 			}
@@ -755,7 +756,7 @@ func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 	trustee := &cobra.Command{
 		Use: "trustee ELECTION INDEX [--prove]", Short: "One trustee (index from 1) of an election (--prove proves it, or its absence)", Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseVoteID("ELECTION", args[0])
+			id, err := parseID("ELECTION", args[0])
 			if err != nil {
 				return err
 			}
@@ -772,7 +773,7 @@ func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 	request := &cobra.Command{
 		Use: "request ELECTION IDENTITY [--prove]", Short: "An identity's credential request in an election and, once issued, its blind signature (--prove proves it, or its absence)", Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseVoteID("ELECTION", args[0])
+			id, err := parseID("ELECTION", args[0])
 			if err != nil {
 				return err
 			}
@@ -846,7 +847,7 @@ func newQueryVotingCmds(g *globals, f *queryFlags) []*cobra.Command {
 	tracker := &cobra.Command{
 		Use: "tracker ELECTION TRACKER [--prove]", Short: "The ballot a tracker names: its order, height, ballot key and whether a later ballot replaced it (--prove proves it, or its absence)", Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseVoteID("ELECTION", args[0])
+			id, err := parseID("ELECTION", args[0])
 			if err != nil {
 				return err
 			}
@@ -1039,7 +1040,7 @@ func (v *voteEnv) issueCmd() *cobra.Command {
 		Short: "Issue a blind credential for every pending request of an election (the commission signs without seeing the ballot key)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseVoteID("ELECTION", args[0])
+			id, err := parseID("ELECTION", args[0])
 			if err != nil {
 				return err
 			}
@@ -1130,7 +1131,7 @@ func (v *voteEnv) trusteeCmd() *cobra.Command {
 		trustees []tx.VoteTrustee
 	}
 	prepare := func(cmd *cobra.Command, args []string) (*env, func(), error) {
-		id, err := parseVoteID("ELECTION", args[0])
+		id, err := parseID("ELECTION", args[0])
 		if err != nil {
 			return nil, nil, err
 		}
@@ -1365,7 +1366,7 @@ blinded message only: the ballot key it certifies is never linked to the identit
 identity and election; a state file whose request is not on chain yet is sent again as it is.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseVoteID("ELECTION", args[0])
+			id, err := parseID("ELECTION", args[0])
 			if err != nil {
 				return err
 			}
@@ -1465,7 +1466,7 @@ re-vote) replaces the earlier. The tracker is kept in the state file: vote track
 was recorded and counted.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseVoteID("ELECTION", args[0])
+			id, err := parseID("ELECTION", args[0])
 			if err != nil {
 				return err
 			}
@@ -1569,7 +1570,7 @@ func (v *voteEnv) trackCmd() *cobra.Command {
 		Short: "Whether the ballot of a tracker is recorded and counted (not replaced by a later ballot of its key); --prove proves it, or its absence, against a header verified from the trust root",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseVoteID("ELECTION", args[0])
+			id, err := parseID("ELECTION", args[0])
 			if err != nil {
 				return err
 			}
@@ -1602,7 +1603,7 @@ func (v *voteEnv) publishCmd() *cobra.Command {
 		Short: "Combine the decryption shares of the first threshold trustees, solve the counts and publish them (the chain checks them against the tally; anyone may send)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseVoteID("ELECTION", args[0])
+			id, err := parseID("ELECTION", args[0])
 			if err != nil {
 				return err
 			}
@@ -1658,7 +1659,7 @@ document), which an independent verifier can check on its own
 (python3 docs/examples/voting_verify.py --election FILE).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseVoteID("ELECTION", args[0])
+			id, err := parseID("ELECTION", args[0])
 			if err != nil {
 				return err
 			}

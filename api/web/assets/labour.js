@@ -16,25 +16,9 @@
   let H = null; // the dashboard's helpers (app.js passes them to init)
   const $ = (id) => document.getElementById(id);
 
-  // el makes an element with attributes and children; strings become text
-  // nodes, so chain data is never parsed as HTML.
-  function el(tag, attrs, ...kids) {
-    const e = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([k, v]) => {
-      if (v === undefined || v === null || v === false) return;
-      if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-      else if (k === "className") e.className = v;
-      else e.setAttribute(k, v === true ? "" : v);
-    });
-    kids.flat(Infinity).forEach((c) => { if (c !== null && c !== undefined && c !== false) e.append(c instanceof Node ? c : String(c)); });
-    return e;
-  }
-  const fill = (e, ...kids) => { e.replaceChildren(); kids.flat(Infinity).forEach((k) => k && e.append(k)); };
-  const badge = (text, cls) => el("span", { className: "badge " + (cls || "") }, text);
-  const code = (s, full) => el("code", { title: full || s }, s);
-  const addr = (a) => (a ? code(String(a).slice(0, 10) + "…", String(a)) : "–");
+  const { el, fill, badge, code, addr, fmt, result, list, td, tdn, rows, kv } = window.CityDOM;
+
   const hash = (h) => (h && !/^0+$/.test(h) ? code(String(h).slice(0, 12) + "…", String(h)) : "–");
-  const fmt = (n) => Number(n || 0).toLocaleString("en");
   const won = (n) => "₩" + fmt(n);
   const plural = (n, one, many) => `${fmt(n)} ${Number(n) === 1 ? one : many || one + "s"}`;
   // Times are unix seconds; the modules' dates and weeks are KST.
@@ -43,23 +27,7 @@
   // pct shows a rate in parts per 100,000 as a percentage (4750 → 4.75 %).
   const pct = (v) => `${(Number(v) / 1000).toFixed(3).replace(/\.?0+$/, "")} %`;
   const hm = (min) => { const h = Math.floor(min / 60), m = min % 60; return m ? `${h} h ${m} min` : `${h} h`; };
-  // result is a provable read's value; list a list answer's items.
-  const result = (r) => (r && typeof r === "object" && "result" in r && "height" in r ? r.result : r);
-  const list = (r, name) => (Array.isArray(r) ? r : (r && (r.items || r[name])) || []);
-  const td = (...kids) => el("td", {}, ...kids);
-  const tdn = (...kids) => el("td", { className: "n" }, ...kids);
-  // rows fills a table with a header row and one row per item (row
-  // returns the cells), or one "empty" row; it returns the item rows.
-  function rows(tbl, head, items, row, empty) {
-    const th = (h) => (h.endsWith(":n") ? el("th", { className: "n" }, h.slice(0, -2)) : el("th", {}, h));
-    if (!items.length) { fill(tbl, el("tr", {}, el("td", { className: "empty" }, empty))); return []; }
-    const trs = items.map((it, i) => el("tr", {}, row(it, i)));
-    fill(tbl, el("tr", {}, head.map(th)), trs);
-    return trs;
-  }
-  function kv(tbl, pairs) {
-    fill(tbl, pairs.filter((p) => p[1] !== null && p[1] !== undefined && p[1] !== "").map(([k, v]) => el("tr", {}, el("th", {}, k), el("td", {}, v))));
-  }
+
   const failRow = (tbl, e) => fill(tbl, el("tr", {}, el("td", { className: "empty bad" }, e.message || String(e))));
   const enc = encodeURIComponent;
   const isAddr = (s) => /^[0-9a-f]{40}$/.test(s);

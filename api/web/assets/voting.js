@@ -15,47 +15,13 @@
   const LEVELS = ["department", "forum", "mayor"];
   const LEVEL_NAMES = { department: "department answer", forum: "public forum", mayor: "mayor's answer" };
 
-  // el makes an element with attributes and children; strings become text
-  // nodes, so chain data is never parsed as HTML.
-  function el(tag, attrs, ...kids) {
-    const e = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([k, v]) => {
-      if (v === undefined || v === null || v === false) return;
-      if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-      else if (k === "text") e.textContent = v;
-      else if (k === "className") e.className = v;
-      else e.setAttribute(k, v === true ? "" : v);
-    });
-    kids.flat(Infinity).forEach((c) => { if (c !== null && c !== undefined && c !== false) e.append(c instanceof Node ? c : String(c)); });
-    return e;
-  }
-  const badge = (text, cls) => el("span", { className: "badge " + (cls || "") }, text);
-  const code = (s, full) => el("code", { title: full || s }, s);
-  const addr = (a) => (a ? code(String(a).slice(0, 10) + "…", String(a)) : "–");
+  const { el, fill, badge, code, addr, fmt, result, list, td, tdn, rows, kv } = window.CityDOM;
+
   const hex = (h, n) => (h ? code(String(h).slice(0, n || 12) + "…", String(h)) : "–");
-  const fmt = (n) => Number(n || 0).toLocaleString("en");
   const date = (unix) => (unix ? new Date(Number(unix) * 1000).toLocaleString("en", { dateStyle: "medium", timeStyle: "short" }) : "–");
   // link is a link for http(s) URIs only; anything else stays text.
   const link = (uri) => (/^https?:\/\//i.test(uri || "") ? el("a", { href: uri, rel: "noopener noreferrer", target: "_blank" }, uri) : el("span", {}, uri || ""));
-  // result is a provable read's value; list is a list answer's items.
-  const result = (r) => (r && typeof r === "object" && "result" in r && "height" in r ? r.result : r);
-  const list = (r, name) => (Array.isArray(r) ? r : (r && (r.items || r[name] || r.result)) || []);
-  // fill replaces el's children; rows fills a table with a header row and
-  // one row per item (row returns the cells), or one "empty" row.
-  const fill = (e, ...kids) => { e.replaceChildren(); kids.flat(Infinity).forEach((k) => k && e.append(k)); };
-  function rows(tbl, head, items, row, empty) {
-    const th = (h) => (h.endsWith(":n") ? el("th", { className: "n" }, h.slice(0, -2)) : el("th", {}, h));
-    if (!items.length) { fill(tbl, el("tr", {}, el("td", { className: "empty" }, empty))); return []; }
-    const trs = items.map((it, i) => el("tr", {}, row(it, i)));
-    fill(tbl, el("tr", {}, head.map(th)), trs);
-    return trs;
-  }
-  const td = (...kids) => el("td", {}, ...kids);
-  const tdn = (...kids) => el("td", { className: "n" }, ...kids);
-  // kv fills a two-column table with the pairs whose value is set.
-  function kv(tbl, pairs) {
-    fill(tbl, pairs.filter((p) => p[1] !== null && p[1] !== undefined && p[1] !== "").map(([k, v]) => el("tr", {}, el("th", {}, k), el("td", {}, v))));
-  }
+
   const failRow = (tbl, e) => fill(tbl, el("tr", {}, el("td", { className: "empty" }, e.message || String(e))));
 
   let params = null; // the module's parameters
