@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"strconv"
 )
 
 // Paged lists. The list queries that grow without bound (/devices/by_owner
@@ -48,4 +49,23 @@ func AllPages(ctx context.Context, height int64, read func(ctx context.Context, 
 		}
 		after = next
 	}
+}
+
+// idPages is AllPages for a list whose cursor is a number (0: the first
+// page, or no next page).
+func idPages(ctx context.Context, height int64, read func(ctx context.Context, after uint64, height int64) (next uint64, at int64, err error)) (int64, error) {
+	return AllPages(ctx, height, func(ctx context.Context, after string, h int64) (string, int64, error) {
+		var n uint64
+		if after != "" {
+			var err error
+			if n, err = strconv.ParseUint(after, 10, 64); err != nil {
+				return "", 0, fmt.Errorf("page cursor %q: %w", after, err)
+			}
+		}
+		next, at, err := read(ctx, n, h)
+		if err != nil || next == 0 {
+			return "", at, err
+		}
+		return strconv.FormatUint(next, 10), at, nil
+	})
 }

@@ -2,8 +2,6 @@ package client
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/chain/votecrypto"
@@ -109,20 +107,8 @@ func (c *Client) VoteElectionData(ctx context.Context, chainID string, e *tx.Vot
 	// page reads every page of one list: get reads the page of req at h,
 	// keeps its items and returns its next id.
 	page := func(get func(context.Context, tx.VotingPageRequest, int64) (uint64, int64, error)) error {
-		_, err := AllPages(ctx, height, func(ctx context.Context, after string, h int64) (string, int64, error) {
-			req := tx.VotingPageRequest{Election: e.ID, Limit: tx.MaxListLimit}
-			if after != "" {
-				n, err := strconv.ParseUint(after, 10, 64)
-				if err != nil {
-					return "", 0, fmt.Errorf("page cursor %q: %w", after, err)
-				}
-				req.After = n
-			}
-			next, at, err := get(ctx, req, h)
-			if err != nil || next == 0 {
-				return "", at, err
-			}
-			return strconv.FormatUint(next, 10), at, nil
+		_, err := idPages(ctx, height, func(ctx context.Context, after uint64, h int64) (uint64, int64, error) {
+			return get(ctx, tx.VotingPageRequest{Election: e.ID, After: after, Limit: tx.MaxListLimit}, h)
 		})
 		return err
 	}

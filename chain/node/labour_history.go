@@ -182,10 +182,10 @@ func addLabourHistory(kr *keyring.Keyring, st *app.AppState, now time.Time) erro
 
 	for i, name := range ShopWorkers {
 		w, _ := kr.Get(name)
-		st.AddAccount(w.Address, false, nil, []tx.Coin{scn(100), {Amount: nets[i] * tx.UKRWPerWon, Denom: tx.DenomKRW}})
+		st.AddAccount(w.Address, false, nil, []tx.Coin{scn(100), tx.WonCoin(nets[i])})
 	}
-	st.Fund(tx.ModuleAddress(tx.ModuleAccountLabourEscrow), tx.Coin{Amount: historyLeftover * tx.UKRWPerWon, Denom: tx.DenomKRW})
-	st.Fund(tx.ModuleAddress(tx.ModuleAccountLabourWithheld), tx.Coin{Amount: withheld * tx.UKRWPerWon, Denom: tx.DenomKRW})
+	st.Fund(tx.ModuleAddress(tx.ModuleAccountLabourEscrow), tx.WonCoin(historyLeftover))
+	st.Fund(tx.ModuleAddress(tx.ModuleAccountLabourWithheld), tx.WonCoin(withheld))
 	st.Labour = g
 	return nil
 }

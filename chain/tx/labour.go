@@ -39,6 +39,9 @@ const KindWorkTerminal = "work_terminal"
 // modules count in whole won and move won × UKRWPerWon ukrw.
 const UKRWPerWon = 1_000_000
 
+// WonCoin is won whole won as a ukrw coin (won ≤ MaxKRW, so it fits).
+func WonCoin(won uint64) Coin { return Coin{Amount: won * UKRWPerWon, Denom: DenomKRW} }
+
 // Rule kinds of the dated rule table. Rates are in parts per 100,000
 // (4.75 % is 4750); the long-term care rate is a share of the health
 // premium; the minimum wage is won per hour.

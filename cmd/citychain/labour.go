@@ -455,21 +455,6 @@ func (g *globals) terminalKey(s string) (ed25519.PrivateKey, error) {
 
 // newQueryLabourCmds is the "query labour" subtree.
 func newQueryLabourCmds(g *globals, f *queryFlags) []*cobra.Command {
-	// idPage reads one page of a list with a numeric cursor through fetch
-	// (after, limit, height) into the caller's output.
-	idPage := func(ctx context.Context, pages *pageFlags, fetch func(ctx context.Context, after uint64, limit uint32, height int64) (next uint64, at int64, err error)) error {
-		return pages.each(ctx, f, func(ctx context.Context, pr tx.PageRequest, height int64) (string, int64, error) {
-			after, err := parseVoteAfter(pr.After)
-			if err != nil {
-				return "", 0, err
-			}
-			next, at, err := fetch(ctx, after, uint32(pr.Limit), height)
-			if err != nil {
-				return "", 0, err
-			}
-			return voteNext(next), at, nil
-		})
-	}
 	optAddr := func(what, s string) (tx.Address, error) {
 		if s == "" {
 			return tx.Address{}, nil
@@ -518,7 +503,7 @@ func newQueryLabourCmds(g *globals, f *queryFlags) []*cobra.Command {
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
 				out := tx.LabourContractPage{Contracts: []tx.LabourContract{}}
-				err := idPage(ctx, &ctPages, func(ctx context.Context, after uint64, limit uint32, height int64) (uint64, int64, error) {
+				err := idPages(ctx, f, &ctPages, func(ctx context.Context, after uint64, limit uint32, height int64) (uint64, int64, error) {
 					r := req
 					r.After, r.Limit = after, limit
 					p, at, err := c.LabourContracts(ctx, r, height)
@@ -567,7 +552,7 @@ func newQueryLabourCmds(g *globals, f *queryFlags) []*cobra.Command {
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
 				out := tx.LabourShiftPage{Shifts: []tx.Shift{}}
-				err := idPage(ctx, &shPages, func(ctx context.Context, after uint64, limit uint32, height int64) (uint64, int64, error) {
+				err := idPages(ctx, f, &shPages, func(ctx context.Context, after uint64, limit uint32, height int64) (uint64, int64, error) {
 					p, at, err := c.LabourShifts(ctx, tx.LabourShiftsRequest{Contract: ct, After: after, Limit: limit}, height)
 					if err != nil {
 						return 0, 0, err
@@ -631,7 +616,7 @@ func newQueryLabourCmds(g *globals, f *queryFlags) []*cobra.Command {
 			}
 			return g.answer(cmd.Context(), f, func(ctx context.Context, c *client.Client) (any, error) {
 				out := tx.LabourStatementPage{Statements: []tx.WageStatement{}}
-				err := idPage(ctx, &stPages, func(ctx context.Context, after uint64, limit uint32, height int64) (uint64, int64, error) {
+				err := idPages(ctx, f, &stPages, func(ctx context.Context, after uint64, limit uint32, height int64) (uint64, int64, error) {
 					r := req
 					r.After, r.Limit = after, limit
 					p, at, err := c.LabourStatements(ctx, r, height)

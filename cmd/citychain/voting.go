@@ -56,12 +56,21 @@ func parseVoteAfter(s string) (uint64, error) {
 // returns its next id.
 func votePages(ctx context.Context, f *queryFlags, pages *pageFlags,
 	fetch func(ctx context.Context, req tx.VotingPageRequest, height int64) (next uint64, at int64, err error)) error {
+	return idPages(ctx, f, pages, func(ctx context.Context, after uint64, limit uint32, height int64) (uint64, int64, error) {
+		return fetch(ctx, tx.VotingPageRequest{After: after, Limit: uint64(limit)}, height)
+	})
+}
+
+// idPages reads the pages of a list whose cursor is an id (a decimal
+// number; 0 is the first page, or no next page) through fetch.
+func idPages(ctx context.Context, f *queryFlags, pages *pageFlags,
+	fetch func(ctx context.Context, after uint64, limit uint32, height int64) (next uint64, at int64, err error)) error {
 	return pages.each(ctx, f, func(ctx context.Context, pr tx.PageRequest, height int64) (string, int64, error) {
 		after, err := parseVoteAfter(pr.After)
 		if err != nil {
 			return "", 0, err
 		}
-		next, at, err := fetch(ctx, tx.VotingPageRequest{After: after, Limit: pr.Limit}, height)
+		next, at, err := fetch(ctx, after, uint32(pr.Limit), height)
 		if err != nil {
 			return "", 0, err
 		}
@@ -69,6 +78,7 @@ func votePages(ctx context.Context, f *queryFlags, pages *pageFlags,
 	})
 }
 
+// voteNext is the page cursor of next id n ("" for none).
 func voteNext(n uint64) string {
 	if n == 0 {
 		return ""

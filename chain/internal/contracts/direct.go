@@ -33,7 +33,7 @@ func (k *Keeper) paySub(ctx *module.Context, signer tx.Address, m *tx.MsgContrac
 		return ErrInsufficient.Wrapf("prime %s has %d%s, the instalment is %d won principal + %d won interest (%d days late)",
 			signer, have, tx.DenomKRW, in.PrincipalKRW, interest, tx.DaysLate(in.Due, now))
 	}
-	if err := k.bank.Send(ctx, signer, m.Subcontractor, ukrw(amount)); err != nil {
+	if err := k.bank.Send(ctx, signer, m.Subcontractor, tx.WonCoin(amount)); err != nil {
 		return err
 	}
 	if !in.Missed {

@@ -183,8 +183,6 @@ func subIndex(c *tx.Contract, addr tx.Address) int {
 	return slices.IndexFunc(c.Subcontractors, func(s tx.ContractSub) bool { return s.Address == addr })
 }
 
-func ukrw(won uint64) tx.Coin { return tx.Coin{Amount: won * tx.UKRWPerWon, Denom: tx.DenomKRW} }
-
 // milestoneRef names milestone i of contract c in an error.
 func milestoneRef(c *tx.Contract, i uint32) string {
 	return c.ID + " milestone " + module.U64(uint64(i)) + " (" + c.Milestones[i].Name + ")"

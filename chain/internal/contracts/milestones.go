@@ -51,7 +51,7 @@ func (k *Keeper) create(ctx *module.Context, signer tx.Address, m *tx.MsgContrac
 		return ErrInsufficient.Wrapf("owner %s has %d%s, the pools' total is %d won (%d%s)", signer, have, tx.DenomKRW,
 			total, total*tx.UKRWPerWon, tx.DenomKRW)
 	}
-	if err := k.bank.Send(ctx, signer, EscrowAddress, ukrw(total)); err != nil {
+	if err := k.bank.Send(ctx, signer, EscrowAddress, tx.WonCoin(total)); err != nil {
 		return err
 	}
 	c := &tx.Contract{
@@ -178,7 +178,7 @@ func (k *Keeper) release(ctx *module.Context, kv store.KV, c *tx.Contract, i uin
 		}
 	}
 	if sh.prime > 0 {
-		if err := k.bank.Send(ctx, EscrowAddress, c.Prime, ukrw(sh.prime)); err != nil {
+		if err := k.bank.Send(ctx, EscrowAddress, c.Prime, tx.WonCoin(sh.prime)); err != nil {
 			return module.ErrInternal.Wrapf("release to the prime: %v", err)
 		}
 		l := getLine(kv, c.ID, tx.TierPrime, c.Prime)
@@ -193,7 +193,7 @@ func (k *Keeper) release(ctx *module.Context, kv store.KV, c *tx.Contract, i uin
 		s := &c.Subcontractors[j]
 		l := getLine(kv, c.ID, tx.TierSubcontract, s.Address)
 		if s.Direct {
-			if err := k.bank.Send(ctx, EscrowAddress, s.Address, ukrw(amt)); err != nil {
+			if err := k.bank.Send(ctx, EscrowAddress, s.Address, tx.WonCoin(amt)); err != nil {
 				return module.ErrInternal.Wrapf("release to subcontractor %s: %v", s.Address, err)
 			}
 			s.PaidKRW += amt
@@ -201,7 +201,7 @@ func (k *Keeper) release(ctx *module.Context, kv store.KV, c *tx.Contract, i uin
 			ctx.Emit("contracts.paid_direct", "contract", c.ID, "milestone", module.U64(uint64(i)),
 				"subcontractor", s.Address.String(), "amount_krw", module.U64(amt), "ground", s.Ground)
 		} else {
-			if err := k.bank.Send(ctx, EscrowAddress, c.Prime, ukrw(amt)); err != nil {
+			if err := k.bank.Send(ctx, EscrowAddress, c.Prime, tx.WonCoin(amt)); err != nil {
 				return module.ErrInternal.Wrapf("release to the prime for subcontractor %s: %v", s.Address, err)
 			}
 			putInstalment(kv, &tx.Instalment{Contract: c.ID, Milestone: i, Subcontractor: s.Address, PrincipalKRW: amt, Due: due})
@@ -276,7 +276,7 @@ func (k *Keeper) resolve(ctx *module.Context, signer tx.Address, m *tx.MsgContra
 		return module.ErrInternal.Wrapf("%s refunds %d won, the contract's escrow holds %d", milestoneRef(c, m.Milestone), sh.total, c.EscrowKRW)
 	}
 	if sh.total > 0 {
-		if err := k.bank.Send(ctx, EscrowAddress, c.Owner, ukrw(sh.total)); err != nil {
+		if err := k.bank.Send(ctx, EscrowAddress, c.Owner, tx.WonCoin(sh.total)); err != nil {
 			return module.ErrInternal.Wrapf("refund to the owner: %v", err)
 		}
 	}

@@ -74,7 +74,7 @@ func (b *batch) fundOfStatement(s *tx.WageStatement) *tx.LabourFund {
 // withheld shares.
 func (b *batch) flush() error {
 	if b.withheld > 0 {
-		if err := b.k.bank.Send(b.ctx, EscrowAddress, WithheldAddress, krw(b.withheld)); err != nil {
+		if err := b.k.bank.Send(b.ctx, EscrowAddress, WithheldAddress, tx.WonCoin(b.withheld)); err != nil {
 			return module.ErrInternal.Wrapf("withhold %d won: %v", b.withheld, err)
 		}
 		b.withheld = 0
@@ -89,9 +89,6 @@ func (b *batch) flush() error {
 	}
 	return nil
 }
-
-// krw is won as a ukrw coin.
-func krw(won uint64) tx.Coin { return tx.Coin{Amount: won * tx.UKRWPerWon, Denom: tx.DenomKRW} }
 
 // ---- queues and indexes ----
 

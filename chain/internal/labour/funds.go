@@ -31,7 +31,7 @@ func (b *batch) setRule(signer tx.Address, m *tx.MsgLabourSetRule) error {
 
 // deposit moves the signer's ukrw into its own fund.
 func (b *batch) deposit(signer tx.Address, m *tx.MsgLabourDeposit) error {
-	amount := krw(m.AmountKRW)
+	amount := tx.WonCoin(m.AmountKRW)
 	if have := b.k.bank.Balance(b.ctx, signer, tx.DenomKRW); have < amount.Amount {
 		return ErrInsufficient.Wrapf("amount_krw %d: %s holds %s", m.AmountKRW, signer, tx.Coin{Amount: have, Denom: tx.DenomKRW})
 	}
@@ -72,7 +72,7 @@ func (b *batch) withdraw(signer tx.Address, m *tx.MsgLabourWithdraw) error {
 		return ErrInsufficient.Wrapf("amount_krw %d: the fund of %s holds %d won, %d owed to its workers: at most %d free",
 			m.AmountKRW, signer, f.BalanceKRW, f.OwedKRW, free)
 	}
-	if err := b.k.bank.Send(b.ctx, EscrowAddress, signer, krw(m.AmountKRW)); err != nil {
+	if err := b.k.bank.Send(b.ctx, EscrowAddress, signer, tx.WonCoin(m.AmountKRW)); err != nil {
 		return module.ErrInternal.Wrapf("withdraw %d won: %v", m.AmountKRW, err)
 	}
 	f.BalanceKRW -= m.AmountKRW
@@ -100,7 +100,7 @@ func (k *Keeper) FundProject(ctx *module.Context, project string, amountKRW uint
 	if have := k.bank.Balance(ctx, ContractsEscrow, tx.DenomKRW); have < amountKRW*tx.UKRWPerWon {
 		return ErrInsufficient.Wrapf("fund project %s with %d won: the contracts escrow holds %s", project, amountKRW, tx.Coin{Amount: have, Denom: tx.DenomKRW})
 	}
-	if err := k.bank.Send(ctx, ContractsEscrow, EscrowAddress, krw(amountKRW)); err != nil {
+	if err := k.bank.Send(ctx, ContractsEscrow, EscrowAddress, tx.WonCoin(amountKRW)); err != nil {
 		return err
 	}
 	b := k.begin(ctx)

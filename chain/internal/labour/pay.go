@@ -254,7 +254,7 @@ func (b *batch) send(to tx.Address, won uint64) error {
 	if won == 0 {
 		return nil
 	}
-	return b.k.bank.Send(b.ctx, EscrowAddress, to, krw(won))
+	return b.k.bank.Send(b.ctx, EscrowAddress, to, tx.WonCoin(won))
 }
 
 // markLate turns a due pending statement late: visible to the worker and
