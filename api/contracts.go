@@ -100,7 +100,7 @@ func (s *Server) contract(w http.ResponseWriter, r *http.Request) {
 	}
 	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
 		what := fmt.Sprintf("public-works contract %s does not exist", id)
-		return votingRead(what, o)(stored(s.node.Contract(ctx, id, o)))
+		return namedRead(what, o)(stored(s.node.Contract(ctx, id, o)))
 	})
 }
 
@@ -158,7 +158,7 @@ func (s *Server) contractInstalment(w http.ResponseWriter, r *http.Request) {
 		v, res, err := s.node.ContractInstalment(ctx, req, o)
 		in = v
 		what := fmt.Sprintf("public-works contract %s has no instalment for milestone %d and subcontractor %s", req.Contract, req.Milestone, req.Subcontractor)
-		return votingRead(what, o)(stored(v, res, err))
+		return namedRead(what, o)(stored(v, res, err))
 	}
 	s.provableAccrued(w, r, read, func(ctx context.Context, res *client.QueryResult) (*LateAccrual, error) {
 		if in.PaidAt != 0 {

@@ -79,38 +79,6 @@ func (s *Server) blockTime(ctx context.Context, height int64) (int64, error) {
 	return h.Header.Time.Unix(), nil
 }
 
-// provableAccrued answers a state read like provable, with accrue's
-// accrual (nil: none) beside the result when read found a value.
-func (s *Server) provableAccrued(w http.ResponseWriter, r *http.Request, read stateRead,
-	accrue func(ctx context.Context, res *client.QueryResult) (*LateAccrual, error)) {
-	prove, err := wantProof(r)
-	if err != nil {
-		s.badRequest(w, r, err)
-		return
-	}
-	ctx, cancel := s.nodeCtx(r)
-	defer cancel()
-	view, res, err := read(ctx, client.ReadOpts{Prove: prove})
-	var acc *LateAccrual
-	if err == nil && view != nil {
-		acc, err = accrue(ctx, res)
-	}
-	var ae *client.AnswerError
-	switch {
-	case errors.As(err, &ae):
-		s.problem(w, r, http.StatusBadGateway, "bad answer from node", err.Error(), nil)
-		return
-	case err != nil && !(errors.Is(err, errAbsent) && prove):
-		s.nodeError(w, r, err)
-		return
-	}
-	out := AccruedResponse{Height: res.Height, Result: view, Accrued: acc}
-	if prove {
-		out.Proof = s.verify(ctx, res)
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
 // pathProject reads a path's public-works contract id.
 func pathProject(r *http.Request, name string) (string, error) {
 	p := r.PathValue(name)
@@ -197,7 +165,7 @@ func (s *Server) labourContract(w http.ResponseWriter, r *http.Request) {
 	}
 	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
 		what := fmt.Sprintf("labour contract %d does not exist", id)
-		return votingRead(what, o)(stored(s.node.LabourContract(ctx, id, o)))
+		return namedRead(what, o)(stored(s.node.LabourContract(ctx, id, o)))
 	})
 }
 
@@ -250,7 +218,7 @@ func (s *Server) labourShift(w http.ResponseWriter, r *http.Request) {
 	}
 	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
 		what := fmt.Sprintf("labour contract %d has no shift %d", id, shift)
-		return votingRead(what, o)(stored(s.node.LabourShift(ctx, id, shift, o)))
+		return namedRead(what, o)(stored(s.node.LabourShift(ctx, id, shift, o)))
 	})
 }
 
@@ -306,7 +274,7 @@ func (s *Server) labourStatement(w http.ResponseWriter, r *http.Request) {
 	read := func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
 		v, res, err := s.node.LabourStatement(ctx, id, o)
 		st = v
-		return votingRead(fmt.Sprintf("wage statement %d does not exist", id), o)(stored(v, res, err))
+		return namedRead(fmt.Sprintf("wage statement %d does not exist", id), o)(stored(v, res, err))
 	}
 	s.provableAccrued(w, r, read, func(ctx context.Context, res *client.QueryResult) (*LateAccrual, error) {
 		if st.Status != tx.StatementLate {
@@ -340,7 +308,7 @@ func (s *Server) labourFund(w http.ResponseWriter, r *http.Request) {
 	}
 	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
 		what := fmt.Sprintf("employer %s has no labour fund", owner)
-		return votingRead(what, o)(stored(s.node.LabourFund(ctx, tx.LabourFundRequest{Owner: owner}, o)))
+		return namedRead(what, o)(stored(s.node.LabourFund(ctx, tx.LabourFundRequest{Owner: owner}, o)))
 	})
 }
 
@@ -353,7 +321,7 @@ func (s *Server) labourProjectFund(w http.ResponseWriter, r *http.Request) {
 	}
 	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
 		what := fmt.Sprintf("project %s has no labour pool", project)
-		return votingRead(what, o)(stored(s.node.LabourFund(ctx, tx.LabourFundRequest{Project: project}, o)))
+		return namedRead(what, o)(stored(s.node.LabourFund(ctx, tx.LabourFundRequest{Project: project}, o)))
 	})
 }
 
@@ -434,7 +402,7 @@ func (s *Server) projectExists(ctx context.Context, project string, height int64
 	case err != nil:
 		return err
 	case c == nil:
-		return votingAbsent(fmt.Sprintf("public-works contract %s does not exist", project))
+		return namedAbsent(fmt.Sprintf("public-works contract %s does not exist", project))
 	}
 	return nil
 }

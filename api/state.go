@@ -71,6 +71,14 @@ type stateRead func(ctx context.Context, o client.ReadOpts) (view any, res *clie
 // provable answers a read of one state key, with its proof when the
 // request asks for one.
 func (s *Server) provable(w http.ResponseWriter, r *http.Request, read stateRead) {
+	s.provableAccrued(w, r, read, nil)
+}
+
+// provableAccrued answers a state read like provable and, when accrue is
+// set and read found a value, with accrue's accrual (nil: none) beside the
+// result (AccruedResponse).
+func (s *Server) provableAccrued(w http.ResponseWriter, r *http.Request, read stateRead,
+	accrue func(ctx context.Context, res *client.QueryResult) (*LateAccrual, error)) {
 	prove, err := wantProof(r)
 	if err != nil {
 		s.badRequest(w, r, err)
@@ -79,6 +87,10 @@ func (s *Server) provable(w http.ResponseWriter, r *http.Request, read stateRead
 	ctx, cancel := s.nodeCtx(r)
 	defer cancel()
 	view, res, err := read(ctx, client.ReadOpts{Prove: prove})
+	var acc *LateAccrual
+	if err == nil && view != nil && accrue != nil {
+		acc, err = accrue(ctx, res)
+	}
 	var ae *client.AnswerError
 	switch {
 	case errors.Is(err, errAbsent) && !prove:
@@ -91,11 +103,15 @@ func (s *Server) provable(w http.ResponseWriter, r *http.Request, read stateRead
 		s.nodeError(w, r, err)
 		return
 	}
-	out := StateResponse{Height: res.Height, Result: view}
+	var proof *Proof
 	if prove {
-		out.Proof = s.verify(ctx, res)
+		proof = s.verify(ctx, res)
 	}
-	writeJSON(w, http.StatusOK, out)
+	if accrue == nil {
+		writeJSON(w, http.StatusOK, StateResponse{Height: res.Height, Result: view, Proof: proof})
+		return
+	}
+	writeJSON(w, http.StatusOK, AccruedResponse{Height: res.Height, Result: view, Accrued: acc, Proof: proof})
 }
 
 func (s *Server) verify(ctx context.Context, res *client.QueryResult) *Proof {

@@ -56,21 +56,22 @@ type VoteVerification struct {
 	Report   *votecrypto.Report `json:"report"`
 }
 
-// votingAbsent is a read that found nothing, answered as a 404 that says
+// namedAbsent is a read that found nothing, answered as a 404 that says
 // what is missing.
-type votingAbsent string
+type namedAbsent string
 
-func (e votingAbsent) Error() string      { return string(e) }
-func (votingAbsent) Is(target error) bool { return target == client.ErrNotFound }
+func (e namedAbsent) Error() string      { return string(e) }
+func (namedAbsent) Is(target error) bool { return target == client.ErrNotFound }
 
-// votingRead is the state read of a provable voting query: the stored
+// namedRead is the state read of a provable query (voting, labour,
+// contracts): the stored
 // value as the chain wrote it; when nothing is stored, a 404 naming what
 // (without prove=true) or the proof of absence (with it).
-func votingRead(what string, o client.ReadOpts) func(v json.RawMessage, res *client.QueryResult, err error) (any, *client.QueryResult, error) {
+func namedRead(what string, o client.ReadOpts) func(v json.RawMessage, res *client.QueryResult, err error) (any, *client.QueryResult, error) {
 	return func(v json.RawMessage, res *client.QueryResult, err error) (any, *client.QueryResult, error) {
 		view, res, err := rawOrAbsent(v, res, err)
 		if errors.Is(err, errAbsent) && !o.Prove {
-			return nil, res, votingAbsent(what)
+			return nil, res, namedAbsent(what)
 		}
 		return view, res, err
 	}
@@ -126,7 +127,7 @@ func (s *Server) voteProposal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
-		return votingRead(fmt.Sprintf("proposal %d does not exist", id), o)(stored(s.node.VoteProposal(ctx, id, o)))
+		return namedRead(fmt.Sprintf("proposal %d does not exist", id), o)(stored(s.node.VoteProposal(ctx, id, o)))
 	})
 }
 
@@ -145,7 +146,7 @@ func (s *Server) voteSupport(w http.ResponseWriter, r *http.Request) {
 	}
 	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
 		what := fmt.Sprintf("identity %s has not supported proposal %d", identity, id)
-		return votingRead(what, o)(stored(s.node.VoteSupport(ctx, id, identity, o)))
+		return namedRead(what, o)(stored(s.node.VoteSupport(ctx, id, identity, o)))
 	})
 }
 
@@ -176,7 +177,7 @@ func (s *Server) voteElection(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
-		return votingRead(fmt.Sprintf("election %d does not exist", id), o)(stored(s.node.VoteElection(ctx, id, o)))
+		return namedRead(fmt.Sprintf("election %d does not exist", id), o)(stored(s.node.VoteElection(ctx, id, o)))
 	})
 }
 
@@ -216,7 +217,7 @@ func (s *Server) voteTrustee(w http.ResponseWriter, r *http.Request) {
 	}
 	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
 		what := fmt.Sprintf("election %d has no trustee %d", id, index)
-		return votingRead(what, o)(stored(s.node.VoteTrustee(ctx, id, uint32(index), o)))
+		return namedRead(what, o)(stored(s.node.VoteTrustee(ctx, id, uint32(index), o)))
 	})
 }
 
@@ -263,7 +264,7 @@ func (s *Server) voteRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
 		what := fmt.Sprintf("identity %s has no credential request in election %d", identity, id)
-		return votingRead(what, o)(stored(s.node.VoteRequest(ctx, id, identity, o)))
+		return namedRead(what, o)(stored(s.node.VoteRequest(ctx, id, identity, o)))
 	})
 }
 
@@ -306,7 +307,7 @@ func (s *Server) voteTracker(w http.ResponseWriter, r *http.Request) {
 	}
 	s.provable(w, r, func(ctx context.Context, o client.ReadOpts) (any, *client.QueryResult, error) {
 		what := fmt.Sprintf("no ballot of election %d has tracker %s", id, tracker)
-		return votingRead(what, o)(stored(s.node.VoteTracker(ctx, id, tracker, o)))
+		return namedRead(what, o)(stored(s.node.VoteTracker(ctx, id, tracker, o)))
 	})
 }
 
