@@ -196,6 +196,46 @@ func (st *citizenStory) submit(ctx context.Context, name string, msgs ...tx.Msg)
 	return submitStory(ctx, st.c, priv, "devnet citizen", name, msgs...)
 }
 
+// storyBase is what the labour and voting stories share: the system, the
+// client, the story's keyring and folder, its logger, and its name (the
+// prefix of its lines and of its transactions' memo).
+type storyBase struct {
+	s    *System
+	c    *client.Client
+	kr   *keyring.Keyring
+	dir  string
+	log  *slog.Logger
+	part string
+}
+
+func (s *System) storyBase(part string, c *client.Client, kr *keyring.Keyring, dir string) storyBase {
+	return storyBase{s: s, c: c, kr: kr, dir: dir, log: s.cfg.Logger.With("part", part), part: part}
+}
+
+// say prints one line of the story to the devnet's output.
+func (st *storyBase) say(format string, args ...any) {
+	fmt.Fprintf(st.s.cfg.Out, st.part+": "+format+"\n", args...)
+}
+
+func (st *storyBase) key(name string) (*keyring.Key, error) { return st.kr.Get(name) }
+
+func (st *storyBase) addr(name string) (tx.Address, error) {
+	k, err := st.key(name)
+	if err != nil {
+		return tx.Address{}, err
+	}
+	return k.Address, nil
+}
+
+// submitAs sends msgs signed by the story's key name.
+func (st *storyBase) submitAs(ctx context.Context, name string, msgs ...tx.Msg) (*client.TxResult, error) {
+	k, err := st.key(name)
+	if err != nil {
+		return nil, err
+	}
+	return submitStory(ctx, st.c, k.Private, "devnet "+st.part, name, msgs...)
+}
+
 // play runs every step not done yet.
 func (st *citizenStory) play(ctx context.Context) error {
 	if err := st.registries(ctx); err != nil {

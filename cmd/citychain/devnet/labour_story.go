@@ -124,11 +124,7 @@ func LabourDir(home string) string { return filepath.Join(home, "labour") }
 // labourStory plays the shop, its workers and terminal, the public works
 // agency, the prime, the subcontractor, the supervisor and a day worker.
 type labourStory struct {
-	s       *System
-	c       *client.Client
-	kr      *keyring.Keyring
-	dir     string
-	log     *slog.Logger
+	storyBase
 	chainID string
 	genesis int64 // the chain's genesis time, unix seconds
 }
@@ -151,35 +147,12 @@ func (s *System) newLabourStory(c *client.Client) (*labourStory, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &labourStory{s: s, c: c, kr: kr, dir: dir, log: s.cfg.Logger.With("part", "labour")}, nil
+	return &labourStory{storyBase: s.storyBase("labour", c, kr, dir)}, nil
 }
 
 // run plays the story through playStory.
 func (st *labourStory) run(ctx context.Context) error {
 	return playStory(ctx, "labour", st.kr, st.dir, labourStoryKey, st.log, st.play)
-}
-
-// say prints one line of the story to the devnet's output.
-func (st *labourStory) say(format string, args ...any) {
-	fmt.Fprintf(st.s.cfg.Out, "labour: "+format+"\n", args...)
-}
-
-func (st *labourStory) key(name string) (*keyring.Key, error) { return st.kr.Get(name) }
-
-func (st *labourStory) addr(name string) (tx.Address, error) {
-	k, err := st.key(name)
-	if err != nil {
-		return tx.Address{}, err
-	}
-	return k.Address, nil
-}
-
-func (st *labourStory) submit(ctx context.Context, name string, msgs ...tx.Msg) (*client.TxResult, error) {
-	k, err := st.key(name)
-	if err != nil {
-		return nil, err
-	}
-	return submitStory(ctx, st.c, k.Private, "devnet labour", name, msgs...)
 }
 
 // play runs every step not done yet.
@@ -355,7 +328,7 @@ func (st *labourStory) payLate(ctx context.Context, shop tx.Address, s *tx.WageS
 		}
 		st.say("worker 2's statement %d is late (%d days, %d won interest so far); the shop's fund holds %d won; the shop deposits %d won",
 			s.ID, tx.DaysLate(s.Due, time.Now().Unix()), accrued, bal, labourDeposit)
-		if _, err := st.submit(ctx, "shop", &tx.MsgLabourDeposit{AmountKRW: labourDeposit}); err != nil {
+		if _, err := st.submitAs(ctx, "shop", &tx.MsgLabourDeposit{AmountKRW: labourDeposit}); err != nil {
 			return nil, err
 		}
 	}
@@ -467,7 +440,7 @@ func (st *labourStory) clockThrough(ctx context.Context, relay, device string, c
 		if err != nil {
 			return nil, err
 		}
-		if _, err := st.submit(ctx, relay, &tx.MsgLabourClock{Contract: ct.ID, Action: tx.ClockIn, Terminal: s}); err != nil {
+		if _, err := st.submitAs(ctx, relay, &tx.MsgLabourClock{Contract: ct.ID, Action: tx.ClockIn, Terminal: s}); err != nil {
 			return nil, err
 		}
 	}
@@ -475,7 +448,7 @@ func (st *labourStory) clockThrough(ctx context.Context, relay, device string, c
 	if err != nil {
 		return nil, err
 	}
-	return st.submit(ctx, relay, &tx.MsgLabourClock{Contract: ct.ID, Action: tx.ClockOut, Terminal: s})
+	return st.submitAs(ctx, relay, &tx.MsgLabourClock{Contract: ct.ID, Action: tx.ClockOut, Terminal: s})
 }
 
 // liveShift has worker 1 work a shift today through the shop's terminal
@@ -550,7 +523,7 @@ func (st *labourStory) works(ctx context.Context, rep *LabourStoryWorks) error {
 			if slices.Contains(s.Agreed, p.party) {
 				continue
 			}
-			if _, err := st.submit(ctx, p.key, &tx.MsgContractsAgreeDirect{Contract: DemoProject, Subcontractor: sub}); err != nil {
+			if _, err := st.submitAs(ctx, p.key, &tx.MsgContractsAgreeDirect{Contract: DemoProject, Subcontractor: sub}); err != nil {
 				return err
 			}
 			st.say("%s signed the direct-payment agreement for the subcontractor", p.party)
@@ -567,7 +540,7 @@ func (st *labourStory) works(ctx context.Context, rep *LabourStoryWorks) error {
 	// Milestone 0: delivered by the prime, approved by the supervisor.
 	ms := tx.MsgContractsMilestone{Contract: DemoProject, Milestone: 0}
 	if c.Milestones[0].Status == tx.MilestoneOpen {
-		if _, err := st.submit(ctx, "prime", &tx.MsgContractsDeliver{MsgContractsMilestone: ms}); err != nil {
+		if _, err := st.submitAs(ctx, "prime", &tx.MsgContractsDeliver{MsgContractsMilestone: ms}); err != nil {
 			return err
 		}
 		st.say("the prime delivered milestone 0 (%s)", c.Milestones[0].Name)
@@ -578,7 +551,7 @@ func (st *labourStory) works(ctx context.Context, rep *LabourStoryWorks) error {
 		if err != nil {
 			return err
 		}
-		res, err := st.submit(ctx, "supervisor", &tx.MsgContractsApprove{MsgContractsMilestone: ms})
+		res, err := st.submitAs(ctx, "supervisor", &tx.MsgContractsApprove{MsgContractsMilestone: ms})
 		if err != nil {
 			return err
 		}
@@ -652,7 +625,7 @@ func (st *labourStory) contract(ctx context.Context, a map[string]tx.Address) (*
 	for i, w := range labourWeights {
 		m.Milestones = append(m.Milestones, tx.Milestone{Name: labourMsNames[i], Due: tx.DateOf(today + int64(labourMsDays[i])*86400), WeightBP: w})
 	}
-	if _, err := st.submit(ctx, "works", m); err != nil {
+	if _, err := st.submitAs(ctx, "works", m); err != nil {
 		return nil, err
 	}
 	total, _ := labourPools.Total()
@@ -778,7 +751,7 @@ func (st *labourStory) dayContract(ctx context.Context, c *tx.Contract, k *keyri
 			Leave: commit("leave", k.Address), Place: commit("place: Mapo bridge site", k.Address), Duties: commit("duties: rebar and formwork", k.Address),
 			WorkerID: commit("worker id", k.Address), Terms: commit("day labour contract, Mapo bridge 2026", k.Address),
 		}
-		res, err := st.submit(ctx, "prime", offer)
+		res, err := st.submitAs(ctx, "prime", offer)
 		if err != nil {
 			return nil, err
 		}
@@ -798,7 +771,7 @@ func (st *labourStory) dayContract(ctx context.Context, c *tx.Contract, k *keyri
 	}
 	if ct.Status == tx.LabourOffered {
 		if _, err := st.c.Account(ctx, k.Address); errors.Is(err, client.ErrNotFound) {
-			if _, err := st.submit(ctx, "prime", &tx.MsgSend{To: k.Address, Amount: tx.Coin{Amount: 1_000_000, Denom: tx.DenomSCoin}}); err != nil {
+			if _, err := st.submitAs(ctx, "prime", &tx.MsgSend{To: k.Address, Amount: tx.Coin{Amount: 1_000_000, Denom: tx.DenomSCoin}}); err != nil {
 				return nil, err
 			}
 		} else if err != nil {

@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/citychain/citychain/chain/client"
-	"github.com/citychain/citychain/chain/keyring"
 	"github.com/citychain/citychain/chain/sdjwt"
 	"github.com/citychain/citychain/chain/tx"
 	"github.com/citychain/citychain/chain/votecrypto"
@@ -143,11 +142,7 @@ func VotingDir(home string) string { return filepath.Join(home, "voting") }
 // votingStory plays the registration and welfare offices, 100 citizens, a
 // city department, the election commission and three trustees.
 type votingStory struct {
-	s       *System
-	c       *client.Client
-	kr      *keyring.Keyring
-	dir     string
-	log     *slog.Logger
+	storyBase
 	chainID string
 	// setup and voting are the least real time the election leaves for
 	// the DKG and the credentials, and for casting (at least 10 blocks
@@ -173,7 +168,7 @@ func (s *System) newVotingStory(c *client.Client) (*votingStory, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &votingStory{s: s, c: c, kr: kr, dir: dir, log: s.cfg.Logger.With("part", "voting"), setup: 6 * time.Second, voting: 8 * time.Second}, nil
+	return &votingStory{storyBase: s.storyBase("voting", c, kr, dir), setup: 6 * time.Second, voting: 8 * time.Second}, nil
 }
 
 // votingKeys are the devnet keys the story signs with.
@@ -184,32 +179,9 @@ func (st *votingStory) run(ctx context.Context) error {
 	return playStory(ctx, "voting", st.kr, st.dir, votingKeys, st.log, st.play)
 }
 
-// say prints one line of the story to the devnet's output.
-func (st *votingStory) say(format string, args ...any) {
-	fmt.Fprintf(st.s.cfg.Out, "voting: "+format+"\n", args...)
-}
-
-func (st *votingStory) key(name string) (*keyring.Key, error) { return st.kr.Get(name) }
-
-func (st *votingStory) addr(name string) (tx.Address, error) {
-	k, err := st.key(name)
-	if err != nil {
-		return tx.Address{}, err
-	}
-	return k.Address, nil
-}
-
 // submit sends msgs signed by priv (an account that exists).
 func (st *votingStory) submit(ctx context.Context, priv ed25519.PrivateKey, who string, msgs ...tx.Msg) (*client.TxResult, error) {
 	return submitStory(ctx, st.c, priv, "devnet voting", who, msgs...)
-}
-
-func (st *votingStory) submitAs(ctx context.Context, name string, msgs ...tx.Msg) (*client.TxResult, error) {
-	k, err := st.key(name)
-	if err != nil {
-		return nil, err
-	}
-	return st.submit(ctx, k.Private, name, msgs...)
 }
 
 // parallel runs fn(0..n-1) on up to workers goroutines and returns the
